@@ -1,0 +1,210 @@
+"""SQLite engine of the store: one file (WAL) under the data dir, or ``:memory:``.
+
+Owns: the schema, the SQL, transactions and their after-commit hooks.
+
+Durability: WAL with ``synchronous=NORMAL``.  A committed transaction is in
+the WAL before ``COMMIT`` returns, so it survives the riverbed process being
+killed (kill -9); only an operating-system crash or power loss can drop the
+last transactions.  That is the trade every local database makes for speed.
+
+Must not: interpret items or records (they are opaque bytes) or call the clock.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    kind TEXT NOT NULL, key TEXT NOT NULL, doc BLOB NOT NULL,
+    PRIMARY KEY (kind, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS items (
+    tid INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL, data BLOB NOT NULL, size INTEGER NOT NULL,
+    PRIMARY KEY (tid, hk, rk)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+    shard INTEGER NOT NULL, seq INTEGER NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (shard, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+DB_FILE = "riverbed.sqlite3"
+
+
+class SqliteStore:
+    def __init__(self, data_dir: str | None) -> None:
+        if data_dir is None:
+            path = ":memory:"
+        else:
+            os.makedirs(data_dir, exist_ok=True)
+            path = os.path.join(data_dir, DB_FILE)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   cached_statements=256)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=OFF")
+        self._db.execute("PRAGMA temp_store=MEMORY")
+        self._db.execute("PRAGMA cache_size=-65536")
+        self._db.executescript(SCHEMA)
+        self._depth = 0
+        self._hooks: list[Callable[[], None]] = []
+        self._failed = False
+
+    # --- transactions --------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator["SqliteStore"]:
+        """A write transaction.  Nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._failed = True
+                raise
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        self._failed = False
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self._hooks.clear()
+            self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        if self._failed:
+            self._hooks.clear()
+            self._db.execute("ROLLBACK")
+            return
+        self._db.execute("COMMIT")
+        hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            hook()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        if self._depth:
+            self._hooks.append(callback)
+        else:
+            callback()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        except sqlite3.Error:
+            pass
+
+    def reset(self) -> None:
+        for table in ("docs", "items", "records", "counters"):
+            self._db.execute(f"DELETE FROM {table}")
+
+    # --- documents -------------------------------------------------------------------
+    def get_doc(self, kind: str, key: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT doc FROM docs WHERE kind=? AND key=?", (kind, key)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def put_doc(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        self._db.execute("INSERT OR REPLACE INTO docs (kind, key, doc) VALUES (?, ?, ?)",
+                         (kind, key, orjson.dumps(doc)))
+
+    def delete_doc(self, kind: str, key: str) -> None:
+        self._db.execute("DELETE FROM docs WHERE kind=? AND key=?", (kind, key))
+
+    def list_docs(self, kind: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+        if prefix:
+            rows = self._db.execute(
+                "SELECT key, doc FROM docs WHERE kind=? AND key>=? AND key<? ORDER BY key",
+                (kind, prefix, prefix + "\U0010ffff")).fetchall()
+        else:
+            rows = self._db.execute("SELECT key, doc FROM docs WHERE kind=? ORDER BY key", (kind,)).fetchall()
+        return [(k, orjson.loads(d)) for k, d in rows]
+
+    # --- items -----------------------------------------------------------------------
+    def get_item(self, tid: int, hk: bytes, rk: bytes) -> bytes | None:
+        row = self._db.execute("SELECT data FROM items WHERE tid=? AND hk=? AND rk=?", (tid, hk, rk)).fetchone()
+        return row[0] if row else None
+
+    def put_item(self, tid: int, hk: bytes, rk: bytes, data: bytes, size: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO items (tid, hk, rk, data, size) VALUES (?, ?, ?, ?, ?)",
+                         (tid, hk, rk, data, size))
+
+    def delete_item(self, tid: int, hk: bytes, rk: bytes) -> None:
+        self._db.execute("DELETE FROM items WHERE tid=? AND hk=? AND rk=?", (tid, hk, rk))
+
+    def query_items(self, tid: int, hk: bytes, *, low: bytes | None = None, low_inclusive: bool = True,
+                    high: bytes | None = None, high_inclusive: bool = True, forward: bool = True,
+                    ) -> Iterator[tuple[bytes, bytes]]:
+        sql = ["SELECT rk, data FROM items WHERE tid=? AND hk=?"]
+        args: list[Any] = [tid, hk]
+        if low is not None:
+            sql.append("AND rk >= ?" if low_inclusive else "AND rk > ?")
+            args.append(low)
+        if high is not None:
+            sql.append("AND rk <= ?" if high_inclusive else "AND rk < ?")
+            args.append(high)
+        sql.append("ORDER BY rk" if forward else "ORDER BY rk DESC")
+        yield from self._db.execute(" ".join(sql), args)
+
+    def scan_items(self, tid: int, after: tuple[bytes, bytes] | None = None) -> Iterator[tuple[bytes, bytes, bytes]]:
+        if after is None:
+            cur = self._db.execute("SELECT hk, rk, data FROM items WHERE tid=? ORDER BY hk, rk", (tid,))
+        else:
+            cur = self._db.execute(
+                "SELECT hk, rk, data FROM items WHERE tid=? AND (hk > ? OR (hk = ? AND rk > ?)) ORDER BY hk, rk",
+                (tid, after[0], after[0], after[1]))
+        yield from cur
+
+    def drop_items(self, tid: int) -> None:
+        self._db.execute("DELETE FROM items WHERE tid=?", (tid,))
+
+    def item_stats(self, tid: int) -> tuple[int, int]:
+        count, size = self._db.execute("SELECT count(*), coalesce(sum(size), 0) FROM items WHERE tid=?",
+                                       (tid,)).fetchone()
+        return int(count), int(size)
+
+    # --- stream records ------------------------------------------------------------------
+    def append_record(self, shard_no: int, seq: int, created: float, data: bytes) -> None:
+        self._db.execute("INSERT INTO records (shard, seq, created, data) VALUES (?, ?, ?, ?)",
+                         (shard_no, seq, created, data))
+
+    def read_records(self, shard_no: int, from_seq: int, limit: int) -> list[tuple[int, float, bytes]]:
+        return self._db.execute(
+            "SELECT seq, created, data FROM records WHERE shard=? AND seq>=? ORDER BY seq LIMIT ?",
+            (shard_no, from_seq, limit)).fetchall()
+
+    def first_record(self, shard_no: int) -> tuple[int, float] | None:
+        row = self._db.execute("SELECT seq, created FROM records WHERE shard=? ORDER BY seq LIMIT 1",
+                               (shard_no,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def last_record_seq(self, shard_no: int) -> int | None:
+        row = self._db.execute("SELECT max(seq) FROM records WHERE shard=?", (shard_no,)).fetchone()
+        return row[0] if row else None
+
+    def trim_records(self, shard_no: int, created_before: float) -> int:
+        cur = self._db.execute("DELETE FROM records WHERE shard=? AND created < ?", (shard_no, created_before))
+        return cur.rowcount
+
+    def drop_records(self, shard_no: int) -> None:
+        self._db.execute("DELETE FROM records WHERE shard=?", (shard_no,))
+
+    # --- counters ------------------------------------------------------------------------
+    def next_counter(self, name: str, step: int = 1) -> int:
+        row = self._db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+            (name, step)).fetchone()
+        return int(row[0])
