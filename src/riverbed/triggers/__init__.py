@@ -1,0 +1,1 @@
+"""Lambda event source mapping runtime: pollers, batching, filtering and invocation."""
