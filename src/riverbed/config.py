@@ -43,7 +43,7 @@ class Settings:
     # Event source mappings
     esm_poll_interval: float = 0.25          # safety-net poll; commits wake pollers at once
     esm_retry_backoff: float = 0.1
-    esm_filter_numeric_on_n_strings: bool = True
+    esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,0 +1,1 @@
+"""The ``riverbed`` command: thin commands over the library."""

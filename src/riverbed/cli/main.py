@@ -1,0 +1,69 @@
+"""``riverbed serve`` (and friends): parse flags, build settings, run.
+
+Must not: contain behaviour beyond turning flags into Settings and calling the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from riverbed import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="riverbed", description="Local DynamoDB + Streams + Lambda triggers.")
+    parser.add_argument("--version", action="version", version=f"riverbed {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="start the server (default http://127.0.0.1:4566)")
+    serve.add_argument("--host", default=None, help="bind address (RIVERBED_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (RIVERBED_PORT, default 4566)")
+    serve.add_argument("--data-dir", default=None, help="where state is kept (RIVERBED_DATA_DIR, default ./.riverbed)")
+    serve.add_argument("--in-memory", action="store_true", default=None,
+                       help="keep nothing on disk (RIVERBED_IN_MEMORY)")
+    serve.add_argument("--store", default=None, help="sqlite (default) (RIVERBED_STORE)")
+    serve.add_argument("--region", default=None, help="default region (RIVERBED_REGION, default us-east-1)")
+    serve.add_argument("--auth", choices=["off", "strict"], default=None, help="SigV4/IAM checks (RIVERBED_AUTH)")
+    serve.add_argument("--clock", choices=["system", "manual"], default=None,
+                       help="manual: time moves only through POST /_riverbed/clock (RIVERBED_CLOCK)")
+    serve.add_argument("--control", action="store_true", default=None,
+                       help="enable /_riverbed/clock, /drain, /reset (on by default with --clock manual)")
+    serve.add_argument("--log-level", default=None, help="warning (default), info, debug")
+
+    logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
+    logs.add_argument("function")
+    logs.add_argument("--follow", "-f", action="store_true")
+    logs.add_argument("--endpoint-url", default="http://127.0.0.1:4566")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "logs":
+        from riverbed.cli.logs import run_logs
+
+        return run_logs(args.function, args.follow, args.endpoint_url)
+    parser.print_help()
+    return 2
+
+
+def _serve(args: Any) -> int:
+    from riverbed.config import load_settings
+    from riverbed.server import serve
+
+    overrides = {"host": args.host, "port": args.port, "data_dir": args.data_dir, "in_memory": args.in_memory,
+                 "store": args.store, "region": args.region, "auth": args.auth, "clock": args.clock,
+                 "control": args.control, "log_level": args.log_level}
+    settings = load_settings(overrides)
+    if settings.clock == "manual" and args.control is None:
+        settings = settings.replace(control=True)
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Items: the one write path every DynamoDB write goes through, and item reads.
+
+Owns: loading an item inside a transaction, deciding whether a write changes
+anything, persisting it, keeping secondary indexes in step, and appending the
+stream record **in the same transaction** (DESIGN.md, "the path of one
+write").  PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+TransactWriteItems, PartiQL and the TTL sweeper all call :func:`commit`.
+
+Must not: parse requests or expressions (operations and ``expressions/`` do).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import orjson
+
+from riverbed.errors import ConditionalCheckFailedException, ValidationException
+from riverbed.services.dynamodb import types
+from riverbed.services.dynamodb.tables import MAX_ITEM_BYTES, Table
+
+
+def load(txn: Any, table: Table, hk: bytes, rk: bytes) -> dict[str, Any] | None:
+    data = txn.get_item(table.tid, hk, rk)
+    return orjson.loads(data) if data is not None else None
+
+
+def check_size(item: dict[str, Any]) -> int:
+    size = types.item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise ValidationException("Item size has exceeded the maximum allowed size")
+    return size
+
+
+def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict[str, Any],
+           old: dict[str, Any] | None, new: dict[str, Any] | None, *, region: str,
+           service_identity: bool = False, indexes: Any = None) -> str | None:
+    """Make ``new`` (None: delete) the item at ``(hk, rk)``, given ``old`` read in this transaction.
+
+    Returns the stream event name, or None when nothing changed (identical
+    put, delete of a missing item) -- then no record is written, as AWS does.
+    """
+    if new is None:
+        if old is None:
+            return None
+        txn.delete_item(table.tid, hk, rk)
+        event = "REMOVE"
+    else:
+        if old is not None and types.item_equal(old, new):
+            return None
+        size = check_size(new)
+        txn.put_item(table.tid, hk, rk, orjson.dumps(new), size)
+        event = "MODIFY" if old is not None else "INSERT"
+    if indexes is not None:
+        indexes.maintain(txn, table, hk, rk, old, new)
+    arn = table.stream_arn
+    if arn is not None:
+        streams.append(txn, arn, event_name=event, hk=hk, keys=key, old=old, new=new, region=region,
+                       service_identity=service_identity)
+    return event
+
+
+def condition_failed(old: dict[str, Any] | None, return_on_failure: str | None) -> ConditionalCheckFailedException:
+    if return_on_failure == "ALL_OLD" and old is not None:
+        return ConditionalCheckFailedException(item=old)
+    return ConditionalCheckFailedException()
+
+
+def consumed(table: Table, units: float, request: dict[str, Any], *, read: bool = False) -> dict[str, Any]:
+    """``ConsumedCapacity`` members when the request asked for them."""
+    mode = request.get("ReturnConsumedCapacity")
+    if mode not in ("TOTAL", "INDEXES"):
+        return {}
+    cap: dict[str, Any] = {"TableName": table.name, "CapacityUnits": units}
+    if mode == "INDEXES":
+        cap["Table"] = {"CapacityUnits": units}
+    if read:
+        cap["ReadCapacityUnits"] = units
+    else:
+        cap["WriteCapacityUnits"] = units
+    return {"ConsumedCapacity": cap}
+
+
+def write_units(*items: dict[str, Any] | None) -> float:
+    size = max((types.item_size(i) for i in items if i), default=0)
+    return float(max(1, math.ceil(size / 1024)))
+
+
+def read_units(item: dict[str, Any] | None, consistent: bool) -> float:
+    size = types.item_size(item) if item else 0
+    units = max(1, math.ceil(size / 4096))
+    return float(units if consistent else units / 2)

@@ -1,0 +1,52 @@
+"""DynamoDB operations: one module per API action (or per tightly related pair), each ``(ctx, request) -> dict``."""
+
+from __future__ import annotations
+
+from riverbed.services.dynamodb.operations.account import (
+    describe_continuous_backups,
+    describe_endpoints,
+    describe_limits,
+)
+from riverbed.services.dynamodb.operations.batch_get_item import batch_get_item
+from riverbed.services.dynamodb.operations.batch_write_item import batch_write_item
+from riverbed.services.dynamodb.operations.create_table import create_table
+from riverbed.services.dynamodb.operations.delete_item import delete_item
+from riverbed.services.dynamodb.operations.delete_table import delete_table
+from riverbed.services.dynamodb.operations.describe_table import describe_table
+from riverbed.services.dynamodb.operations.get_item import get_item
+from riverbed.services.dynamodb.operations.list_tables import list_tables
+from riverbed.services.dynamodb.operations.put_item import put_item
+from riverbed.services.dynamodb.operations.query import query
+from riverbed.services.dynamodb.operations.scan import scan
+from riverbed.services.dynamodb.operations.tags import list_tags_of_resource, tag_resource, untag_resource
+from riverbed.services.dynamodb.operations.time_to_live import describe_time_to_live, update_time_to_live
+from riverbed.services.dynamodb.operations.transact_get_items import transact_get_items
+from riverbed.services.dynamodb.operations.transact_write_items import transact_write_items
+from riverbed.services.dynamodb.operations.update_item import update_item
+from riverbed.services.dynamodb.operations.update_table import update_table
+
+OPERATIONS = {
+    "CreateTable": create_table,
+    "DescribeTable": describe_table,
+    "ListTables": list_tables,
+    "UpdateTable": update_table,
+    "DeleteTable": delete_table,
+    "PutItem": put_item,
+    "GetItem": get_item,
+    "UpdateItem": update_item,
+    "DeleteItem": delete_item,
+    "BatchWriteItem": batch_write_item,
+    "BatchGetItem": batch_get_item,
+    "TransactWriteItems": transact_write_items,
+    "TransactGetItems": transact_get_items,
+    "Query": query,
+    "Scan": scan,
+    "UpdateTimeToLive": update_time_to_live,
+    "DescribeTimeToLive": describe_time_to_live,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "ListTagsOfResource": list_tags_of_resource,
+    "DescribeLimits": describe_limits,
+    "DescribeEndpoints": describe_endpoints,
+    "DescribeContinuousBackups": describe_continuous_backups,
+}

@@ -1,0 +1,73 @@
+"""CreateTable: validate the schema, store the table, enable its stream if asked.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from riverbed import ids
+from riverbed.errors import ResourceInUseException
+from riverbed.services.dynamodb import schema
+from riverbed.services.dynamodb.tables import describe
+
+
+def create_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.app.dynamodb
+    name = req["TableName"]
+    schema.check_key_schema(req["KeySchema"], "KeySchema")
+    billing = req.get("BillingMode", "PROVISIONED")
+    throughput = schema.check_billing(billing, req.get("ProvisionedThroughput"))
+    attr_defs = req["AttributeDefinitions"]
+    gsis = schema.check_gsis(req.get("GlobalSecondaryIndexes"), billing, attr_defs)
+    lsis = schema.check_lsis(req.get("LocalSecondaryIndexes"), req["KeySchema"])
+    schema.check_attribute_definitions(attr_defs, req["KeySchema"], gsis, lsis)
+    stream_spec = schema.check_stream_spec(req.get("StreamSpecification"), creating=True)
+    if dyn.catalog.get(ctx.account, ctx.region, name) is not None:
+        raise ResourceInUseException(f"Table already exists: {name}")
+
+    now = ctx.clock.now()
+    arn = ids.table_arn(ctx.region, ctx.account, name)
+    doc: dict[str, Any] = {
+        "AttributeDefinitions": attr_defs,
+        "TableName": name,
+        "KeySchema": req["KeySchema"],
+        "TableStatus": "ACTIVE",
+        "CreationDateTime": round(now, 3),
+        "ProvisionedThroughput": throughput,
+        "TableArn": arn,
+        "TableId": str(uuid.uuid4()),
+        "DeletionProtectionEnabled": bool(req.get("DeletionProtectionEnabled", False)),
+    }
+    if billing == "PAY_PER_REQUEST":
+        doc["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": round(now, 3)}
+    if gsis:
+        doc["GlobalSecondaryIndexes"] = [schema.describe_gsi(g, arn, billing) for g in gsis]
+    if lsis:
+        doc["LocalSecondaryIndexes"] = [schema.describe_lsi(i, arn) for i in lsis]
+    sse = schema.sse_description(req.get("SSESpecification"), ctx)
+    if sse:
+        doc["SSEDescription"] = sse
+    if req.get("TableClass"):
+        doc["TableClassSummary"] = {"TableClass": req["TableClass"]}
+    if req.get("OnDemandThroughput"):
+        doc["OnDemandThroughput"] = req["OnDemandThroughput"]
+    doc["_account"], doc["_region"] = ctx.account, ctx.region
+    doc["_tags"] = {t["Key"]: t["Value"] for t in req.get("Tags", [])}
+    with ctx.store.transaction() as txn:
+        doc["_tid"] = txn.next_counter("table-id")
+        if stream_spec and stream_spec.get("StreamEnabled"):
+            stream = dyn.streams.create(txn, account=ctx.account, region=ctx.region, table_name=name,
+                                        view_type=stream_spec["StreamViewType"], key_schema=req["KeySchema"])
+            doc["StreamSpecification"] = stream_spec
+            doc["LatestStreamArn"] = stream.arn
+            doc["LatestStreamLabel"] = stream.label
+        table = dyn.catalog.save(txn, doc)
+        if dyn.indexes is not None:
+            dyn.indexes.created(txn, table)
+    desc = describe(table, ctx.store, status="CREATING")
+    for index in desc.get("GlobalSecondaryIndexes", []):
+        index["IndexStatus"] = "CREATING"
+    return {"TableDescription": desc}

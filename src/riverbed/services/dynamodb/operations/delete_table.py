@@ -1,0 +1,32 @@
+"""DeleteTable: drop the items; the table's stream stays readable until retention ends.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.tables import describe
+
+
+def delete_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.app.dynamodb
+    table = dyn.table(ctx, req["TableName"], describe=True)
+    if table.doc.get("DeletionProtectionEnabled"):
+        raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
+                                  "Disable deletion protection first.")
+    desc = describe(table, ctx.store, status="DELETING")
+    for key in ("AttributeDefinitions", "CreationDateTime", "KeySchema", "GlobalSecondaryIndexes",
+                "LocalSecondaryIndexes", "LatestStreamArn", "LatestStreamLabel", "TableClassSummary"):
+        desc.pop(key, None)
+    with ctx.store.transaction() as txn:
+        if table.stream_arn:
+            dyn.streams.disable(txn, table.stream_arn)
+        txn.drop_items(table.tid)
+        if dyn.indexes is not None:
+            dyn.indexes.dropped(txn, table)
+        dyn.catalog.remove(txn, table)
+    ctx.app.on_table_deleted(table)
+    return {"TableDescription": desc}

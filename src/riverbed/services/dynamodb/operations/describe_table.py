@@ -1,0 +1,14 @@
+"""DescribeTable. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.services.dynamodb.tables import describe
+
+
+def describe_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    table = ctx.app.dynamodb.table(ctx, req["TableName"], describe=True)
+    desc = describe(table, ctx.store)
+    desc["WarmThroughput"] = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    return {"Table": desc}

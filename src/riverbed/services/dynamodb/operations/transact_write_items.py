@@ -1,0 +1,119 @@
+"""TransactWriteItems: all-or-nothing over up to 100 actions, with ClientRequestToken idempotency.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+Every applied Put/Update/Delete appends its own stream record in the one store
+transaction; ConditionCheck actions produce none (spec/streams.md §5.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from riverbed.errors import (
+    IdempotentParameterMismatchException,
+    TransactionCanceledException,
+    ValidationException,
+)
+from riverbed.services.dynamodb import expressions as ex
+from riverbed.services.dynamodb import items, types
+from riverbed.services.dynamodb.requests import RequestExpressions
+
+TOKEN_TTL = 600.0
+
+
+def transact_write_items(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.app.dynamodb
+    actions = req["TransactItems"]
+    if len(actions) > 100:
+        raise ValidationException("1 validation error detected: Value at 'transactItems' failed to satisfy "
+                                  "constraint: Member must have length less than or equal to 100")
+    token = req.get("ClientRequestToken")
+    fingerprint = orjson.dumps(actions, option=orjson.OPT_SORT_KEYS).decode()
+    now = ctx.clock.now()
+    if token:
+        seen = dyn.transaction_tokens.get(token)
+        if seen and now - seen[0] < TOKEN_TTL:
+            if seen[1] != fingerprint:
+                raise IdempotentParameterMismatchException(
+                    "Request with the same client token was received with different parameters")
+            return seen[2]
+    plans = [_plan(ctx, action) for action in actions]
+    keys = set()
+    for plan in plans:
+        ident = (plan["table"].tid, plan["hk"], plan["rk"])
+        if ident in keys:
+            raise ValidationException("Transaction request cannot include multiple operations on one item")
+        keys.add(ident)
+    reasons: list[dict[str, Any]] = []
+    with ctx.store.transaction() as txn:
+        olds = [items.load(txn, p["table"], p["hk"], p["rk"]) for p in plans]
+        failed = False
+        for plan, old in zip(plans, olds):
+            cond = plan["condition"]
+            if cond is not None and not ex.evaluate_condition(cond, old or {}):
+                failed = True
+                reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+                if plan["return_on_failure"] == "ALL_OLD" and old is not None:
+                    reason["Item"] = old
+                reasons.append(reason)
+            else:
+                reasons.append({"Code": "None"})
+        if failed:
+            codes = ", ".join(r["Code"] for r in reasons)
+            raise TransactionCanceledException(
+                f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+                extra={"CancellationReasons": reasons})
+        for plan, old in zip(plans, olds):
+            kind = plan["kind"]
+            if kind == "ConditionCheck":
+                continue
+            if kind == "Put":
+                new = plan["item"]
+            elif kind == "Delete":
+                new = None
+            else:
+                base = dict(old) if old is not None else dict(plan["key"])
+                new, touched = ex.apply_update(plan["update"], base)
+                for name in plan["table"].key_names:
+                    if name in touched:
+                        raise ValidationException("One or more parameter values were invalid: Cannot update "
+                                                  f"attribute {name}. This attribute is part of the key")
+            items.commit(txn, dyn.streams, plan["table"], plan["hk"], plan["rk"], plan["key"], old, new,
+                         region=ctx.region, indexes=dyn.indexes)
+    result: dict[str, Any] = {}
+    if req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
+        per: dict[str, float] = {}
+        for plan in plans:
+            per[plan["table"].name] = per.get(plan["table"].name, 0.0) + 2.0
+        result["ConsumedCapacity"] = [{"TableName": n, "CapacityUnits": u, "WriteCapacityUnits": u}
+                                      for n, u in per.items()]
+    if token:
+        dyn.transaction_tokens[token] = (now, fingerprint, result)
+    return result
+
+
+def _plan(ctx: Any, action: dict[str, Any]) -> dict[str, Any]:
+    kinds = [k for k in ("ConditionCheck", "Put", "Delete", "Update") if k in action]
+    if len(kinds) != 1:
+        raise ValidationException("TransactItems can only contain one of Check, Put, Update or Delete")
+    kind = kinds[0]
+    body = action[kind]
+    table = ctx.app.dynamodb.table(ctx, body["TableName"])
+    exprs = RequestExpressions(body, operation={"Put": "PutItem", "Delete": "DeleteItem", "Update": "UpdateItem",
+                                                "ConditionCheck": "ConditionCheck"}[kind])
+    update = exprs.update() if kind == "Update" else None
+    condition = exprs.condition()
+    if kind == "ConditionCheck" and condition is None:
+        raise ValidationException("The ConditionCheck operation requires a ConditionExpression")
+    exprs.finish()
+    item = None
+    if kind == "Put":
+        item = types.validate_item(body["Item"])
+        hk, rk, key = table.key_of_item(item)
+        items.check_size(item)
+    else:
+        hk, rk, key = table.key_of_key(body.get("Key"))
+    return {"kind": kind, "table": table, "hk": hk, "rk": rk, "key": key, "item": item, "update": update,
+            "condition": condition, "return_on_failure": body.get("ReturnValuesOnConditionCheckFailure")}

@@ -1,0 +1,121 @@
+"""Expression parameters of one request: conditions, projections, filters and updates.
+
+Owns: turning a request's expression parameters (or their legacy
+equivalents -- Expected, AttributesToGet, AttributeUpdates, QueryFilter,
+ScanFilter, KeyConditions) into the one expression AST, AWS's errors for
+mixing the two styles, and the "unused name/value" check across all of a
+request's expressions.
+
+Must not: evaluate expressions against items (``expressions/`` does) or touch the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.errors import ValidationException
+from riverbed.services.dynamodb import expressions as ex
+from riverbed.services.dynamodb import legacy
+
+_LEGACY_FOR = {
+    "ConditionExpression": "Expected",
+    "ProjectionExpression": "AttributesToGet",
+    "UpdateExpression": "AttributeUpdates",
+    "FilterExpression": None,   # QueryFilter or ScanFilter, by operation
+    "KeyConditionExpression": "KeyConditions",
+}
+
+
+class RequestExpressions:
+    """Parses the expressions of one request; call :meth:`finish` after the last one."""
+
+    def __init__(self, req: dict[str, Any], *, operation: str) -> None:
+        self.req = req
+        self.operation = operation
+        used_expr = [k for k in _LEGACY_FOR if req.get(k) is not None]
+        legacy_names = ["Expected", "AttributesToGet", "AttributeUpdates", "QueryFilter", "ScanFilter",
+                        "KeyConditions", "ConditionalOperator"]
+        used_legacy = [k for k in legacy_names if req.get(k) is not None]
+        if used_expr and used_legacy:
+            raise ValidationException(
+                "Can not use both expression and non-expression parameters in the same request: "
+                f"Non-expression parameters: {{{', '.join(used_legacy)}}} "
+                f"Expression parameters: {{{', '.join(used_expr)}}}")
+        names = req.get("ExpressionAttributeNames")
+        values = req.get("ExpressionAttributeValues")
+        if names is not None and not used_expr:
+            raise ValidationException("ExpressionAttributeNames can only be specified when using expressions")
+        if values is not None and not used_expr:
+            present = [k for k in ("UpdateExpression", "ConditionExpression", "FilterExpression",
+                                   "KeyConditionExpression") if k in _relevant(operation)]
+            nulls = " and ".join(present) if present else "ConditionExpression"
+            verb = "are" if len(present) > 1 else "is"
+            raise ValidationException(
+                f"ExpressionAttributeValues can only be specified when using expressions: {nulls} {verb} null")
+        self.attrs = ex.ExpressionAttributes(names, values)
+
+    def condition(self) -> Any:
+        text = self.req.get("ConditionExpression")
+        if text is not None:
+            return ex.parse_condition(text, self.attrs, kind="ConditionExpression")
+        if self.req.get("Expected"):
+            return legacy.expected_to_condition(self.req["Expected"], self.req.get("ConditionalOperator"))
+        return None
+
+    def filter(self) -> Any:
+        text = self.req.get("FilterExpression")
+        if text is not None:
+            return ex.parse_condition(text, self.attrs, kind="FilterExpression")
+        legacy_filter = self.req.get("QueryFilter") or self.req.get("ScanFilter")
+        if legacy_filter:
+            return legacy.filter_to_condition(legacy_filter, self.req.get("ConditionalOperator"))
+        return None
+
+    def projection(self) -> Any:
+        text = self.req.get("ProjectionExpression")
+        if text is not None:
+            return ex.parse_projection(text, self.attrs)
+        names = self.req.get("AttributesToGet")
+        if names:
+            return legacy.attributes_to_get_to_paths(names)
+        return None
+
+    def update(self) -> Any:
+        text = self.req.get("UpdateExpression")
+        if text is not None:
+            return ex.parse_update(text, self.attrs)
+        if self.req.get("AttributeUpdates"):
+            return legacy.attribute_updates_to_plan(self.req["AttributeUpdates"])
+        return None
+
+    def key_condition(self, hash_key: str, range_key: str | None) -> Any:
+        text = self.req.get("KeyConditionExpression")
+        if text is not None:
+            return ex.parse_key_condition(text, self.attrs, hash_key, range_key)
+        if self.req.get("KeyConditions"):
+            return legacy.key_conditions_to_key_condition(self.req["KeyConditions"], hash_key, range_key)
+        raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be specified "
+                                  "in the request.")
+
+    def finish(self) -> None:
+        self.attrs.check_all_used()
+
+
+def _relevant(operation: str) -> tuple[str, ...]:
+    return {
+        "PutItem": ("ConditionExpression",),
+        "DeleteItem": ("ConditionExpression",),
+        "UpdateItem": ("UpdateExpression", "ConditionExpression"),
+        "Query": ("FilterExpression", "KeyConditionExpression"),
+        "Scan": ("FilterExpression",),
+    }.get(operation, ("ConditionExpression",))
+
+
+def check_return_values(value: str | None, allowed: tuple[str, ...], operation: str) -> str:
+    value = value or "NONE"
+    if value not in allowed:
+        if operation in ("PutItem", "DeleteItem"):
+            raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+        raise ValidationException(f"1 validation error detected: Value '{value}' at 'returnValues' failed to satisfy "
+                                  f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+    return value

@@ -1,0 +1,49 @@
+"""The DynamoDB service object: the state its operations share.
+
+Owns: the table catalog, the stream log handle and the TTL/index helpers,
+bundled so that an operation reaches them as ``ctx.app.dynamodb``.
+
+Must not: implement operations (``operations/``) or storage (``riverbed.storage``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.tables import Catalog, Table
+
+_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
+
+
+class DynamoDB:
+    def __init__(self, store: Any, clock: Any, streams: Any, settings: Any) -> None:
+        self.store = store
+        self.clock = clock
+        self.streams = streams
+        self.settings = settings
+        self.catalog = Catalog(store)
+        self.indexes: Any = None          # secondary-index maintenance (issue 9)
+        self.transaction_tokens: dict[str, tuple[float, str, dict]] = {}   # ClientRequestToken idempotency
+
+    def table(self, ctx: Any, name: str, *, describe: bool = False) -> Table:
+        """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""
+        account, region = ctx.account, ctx.region
+        if name.startswith("arn:"):
+            parts = name.split(":", 5)
+            if len(parts) == 6 and parts[5].startswith("table/"):
+                region, account, name = parts[3], parts[4], parts[5][len("table/"):]
+        if not _NAME.fullmatch(name):
+            field = "tableName"
+            if len(name) < 3 or len(name) > 255:
+                bound = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
+                raise ValidationException(f"1 validation error detected: Value '{name}' at '{field}' failed to "
+                                          f"satisfy constraint: Member must have length {bound}")
+            raise ValidationException(f"1 validation error detected: Value '{name}' at '{field}' failed to satisfy "
+                                      "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        return self.catalog.require(account, region, name, describe=describe)
+
+    def reset(self) -> None:
+        self.catalog.clear_cache()
+        self.transaction_tokens.clear()

@@ -1,0 +1,1 @@
+"""The DynamoDB Streams API (``DynamoDBStreams_20120810.*``) over ``riverbed.streams``."""

@@ -1,0 +1,38 @@
+"""GetRecords: up to 1,000 records or 1 MB from an iterator's position; no NextShardIterator past a closed end.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from riverbed.errors import LimitExceededException, ResourceNotFoundException, TrimmedDataAccessException
+from riverbed.streams.iterators import Position
+
+MAX_BYTES = 1024 * 1024
+
+
+def get_records(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    limit = req.get("Limit", 1000)
+    if limit > 1000:
+        raise LimitExceededException("Limit exceeded: the Limit parameter of GetRecords must be at most 1000")
+    now = ctx.clock.now()
+    pos = ctx.app.iterators.decode(req["ShardIterator"], now)
+    log = ctx.app.streams
+    stream = log.get(pos.stream_arn)
+    shard = stream.shard(pos.shard_id) if stream is not None else None
+    if stream is None or shard is None:
+        raise ResourceNotFoundException(f"Requested resource not found: Shard: {pos.shard_id} in Stream: "
+                                        f"{pos.stream_arn} not found")
+    if pos.seq < shard.trimmed_below:
+        raise TrimmedDataAccessException("The operation attempted to read past the oldest stream record in a shard.")
+    rows, nxt = log.read(shard, pos.seq, limit, MAX_BYTES)
+    records = [orjson.loads(data) for _, _, data in rows]
+    out: dict[str, Any] = {"Records": records}
+    if not log.finished(shard, nxt):
+        out["NextShardIterator"] = ctx.app.iterators.encode(Position(stream.arn, shard.shard_id, nxt, now))
+    ctx.app.metrics_streams_read(stream, len(records), sum(len(d) for _, _, d in rows))
+    return out

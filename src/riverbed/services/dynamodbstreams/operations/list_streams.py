@@ -1,0 +1,30 @@
+"""ListStreams. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ListStreams.html"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.errors import ResourceNotFoundException, ValidationException
+
+
+def list_streams(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    limit = req.get("Limit", 100)
+    if limit > 100:
+        raise ValidationException("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: "
+                                  "Member must have value less than or equal to 100" % limit)
+    streams = [s for s in ctx.app.streams.all() if s.account == ctx.account and s.region == ctx.region]
+    if req.get("TableName"):
+        streams = [s for s in streams if s.table_name == req["TableName"]]
+    streams.sort(key=lambda s: (s.table_name, s.label))
+    start = req.get("ExclusiveStartStreamArn")
+    if start:
+        arns = [s.arn for s in streams]
+        if start not in arns:
+            raise ResourceNotFoundException(f"Requested resource not found: Stream: {start} not found")
+        streams = streams[arns.index(start) + 1:]
+    page = streams[:limit]
+    out: dict[str, Any] = {"Streams": [{"StreamArn": s.arn, "TableName": s.table_name, "StreamLabel": s.label}
+                                       for s in page]}
+    if len(streams) > limit:
+        out["LastEvaluatedStreamArn"] = page[-1].arn
+    return out

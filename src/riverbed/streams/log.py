@@ -1,0 +1,338 @@
+"""The stream log: streams, their shards and lineage, appends, reads, trimming and wake-ups.
+
+Owns: stream documents (kind ``stream``, key = stream ARN) with their shards,
+the sequence counter, appending a record in the *caller's* transaction (the
+item write's), reading a shard from a position, retention trimming, shard
+rollover, and waking in-process readers when a commit adds records.
+
+A stream has ``shards_per_stream`` lineages; an item goes to the lineage
+``crc32(partition key) % n``, so its records stay in one shard lineage in
+write order.  Each shard has an integer ``no`` (the store's record key) and
+the AWS-shaped ``ShardId``.
+
+Must not: know about tables beyond the few fields it is handed, or about
+Lambda; the DynamoDB Streams API (``services/dynamodbstreams``) and the
+trigger pollers read through this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from riverbed import ids
+from riverbed.clock import Clock
+from riverbed.streams.records import build_record
+
+STREAM = "stream"
+SEQ_COUNTER = "stream-seq"
+SHARD_COUNTER = "shard-no"
+
+
+@dataclass
+class Shard:
+    no: int
+    shard_id: str
+    parent: str | None
+    start: int                 # counter value (not the wire string)
+    end: int | None            # set when closed
+    created: float
+    lineage: int
+    trimmed_below: int = 0     # records with seq < this were trimmed
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"no": self.no, "id": self.shard_id, "parent": self.parent, "start": self.start, "end": self.end,
+                "created": self.created, "lineage": self.lineage, "trimmed_below": self.trimmed_below}
+
+    @classmethod
+    def from_doc(cls, d: dict[str, Any]) -> Shard:
+        return cls(d["no"], d["id"], d.get("parent"), d["start"], d.get("end"), d["created"], d.get("lineage", 0),
+                   d.get("trimmed_below", 0))
+
+    def describe(self) -> dict[str, Any]:
+        rng = {"StartingSequenceNumber": ids.sequence_number(self.start)}
+        if self.end is not None:
+            rng["EndingSequenceNumber"] = ids.sequence_number(self.end)
+        out: dict[str, Any] = {"ShardId": self.shard_id, "SequenceNumberRange": rng}
+        if self.parent:
+            out["ParentShardId"] = self.parent
+        return out
+
+
+@dataclass
+class Stream:
+    arn: str
+    label: str
+    table_name: str
+    account: str
+    region: str
+    view_type: str
+    status: str                # ENABLED | DISABLED
+    created: float
+    key_schema: list[dict[str, str]]
+    shards: list[Shard]
+    disabled_at: float | None = None
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"arn": self.arn, "label": self.label, "table": self.table_name, "account": self.account,
+                "region": self.region, "view_type": self.view_type, "status": self.status, "created": self.created,
+                "key_schema": self.key_schema, "shards": [s.to_doc() for s in self.shards],
+                "disabled_at": self.disabled_at}
+
+    @classmethod
+    def from_doc(cls, d: dict[str, Any]) -> Stream:
+        return cls(d["arn"], d["label"], d["table"], d["account"], d["region"], d["view_type"], d["status"],
+                   d["created"], d["key_schema"], [Shard.from_doc(s) for s in d["shards"]], d.get("disabled_at"))
+
+    def open_shard(self, lineage: int) -> Shard | None:
+        for shard in reversed(self.shards):
+            if shard.lineage == lineage and shard.end is None:
+                return shard
+        return None
+
+    def shard(self, shard_id: str) -> Shard | None:
+        for shard in self.shards:
+            if shard.shard_id == shard_id:
+                return shard
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {"StreamArn": self.arn, "StreamLabel": self.label, "StreamStatus": self.status,
+                "StreamViewType": self.view_type, "CreationRequestDateTime": self.created,
+                "TableName": self.table_name, "KeySchema": self.key_schema}
+
+
+class StreamLog:
+    def __init__(self, store: Any, clock: Clock, *, lineages: int = 1, rollover_seconds: float = 14400.0,
+                 retention_seconds: float = 86400.0, event_version: str = "1.1") -> None:
+        self.store = store
+        self.clock = clock
+        self.lineages = max(1, lineages)
+        self.rollover_seconds = rollover_seconds
+        self.retention_seconds = retention_seconds
+        self.event_version = event_version
+        self._cache: dict[str, Stream] = {}
+        self._waiters: dict[int, list[asyncio.Future]] = {}
+        self._any_waiters: list[asyncio.Future] = []
+        self.appended = 0  # records appended by this process (for drain/metrics)
+        self.on_shards_changed: list[Any] = []   # callbacks after a shard opens or closes (trigger supervisor)
+
+    # --- stream documents ----------------------------------------------------------------
+    def get(self, arn: str) -> Stream | None:
+        stream = self._cache.get(arn)
+        if stream is None:
+            doc = self.store.get_doc(STREAM, arn)
+            if doc is None:
+                return None
+            stream = self._cache[arn] = Stream.from_doc(doc)
+        return stream
+
+    def all(self) -> list[Stream]:
+        return [self.get(key) or Stream.from_doc(doc) for key, doc in self.store.list_docs(STREAM)]
+
+    def _save(self, txn: Any, stream: Stream) -> None:
+        txn.put_doc(STREAM, stream.arn, stream.to_doc())
+        self._cache[stream.arn] = stream
+
+    def create(self, txn: Any, *, account: str, region: str, table_name: str, view_type: str,
+               key_schema: list[dict[str, str]]) -> Stream:
+        now = self.clock.now()
+        label = ids.stream_label(now)
+        arn = ids.stream_arn(region, account, table_name, label)
+        while self.get(arn) is not None:  # re-enabled within the same millisecond: keep ARNs unique
+            now += 0.001
+            label = ids.stream_label(now)
+            arn = ids.stream_arn(region, account, table_name, label)
+        stream = Stream(arn, label, table_name, account, region, view_type, "ENABLED", round(now, 3),
+                        key_schema, [])
+        for lineage in range(self.lineages):
+            stream.shards.append(self._new_shard(txn, None, lineage, now))
+        self._save(txn, stream)
+        txn.after_commit(self._shards_changed)
+        return stream
+
+    def _new_shard(self, txn: Any, parent: str | None, lineage: int, now: float) -> Shard:
+        no = txn.next_counter(SHARD_COUNTER)
+        start = txn.next_counter(SEQ_COUNTER)
+        return Shard(no, ids.shard_id(int(now * 1000)), parent, start, None, now, lineage)
+
+    def disable(self, txn: Any, arn: str) -> None:
+        """Close every open shard and mark the stream DISABLED; its records stay readable until trimmed."""
+        stream = self.get(arn)
+        if stream is None or stream.status == "DISABLED":
+            return
+        for shard in stream.shards:
+            if shard.end is None:
+                self._close(txn, shard)
+        stream.status = "DISABLED"
+        stream.disabled_at = self.clock.now()
+        self._save(txn, stream)
+        txn.after_commit(lambda: self._notify([s.no for s in stream.shards]))
+        txn.after_commit(self._shards_changed)
+
+    def _close(self, txn: Any, shard: Shard) -> None:
+        last = txn.last_record_seq(shard.no)
+        shard.end = last if last is not None else shard.start
+
+    # --- the write path ------------------------------------------------------------------------
+    def append(self, txn: Any, arn: str, *, event_name: str, hk: bytes, keys: dict[str, Any],
+               old: dict[str, Any] | None, new: dict[str, Any] | None, region: str,
+               service_identity: bool = False) -> None:
+        """Append one record in the caller's transaction (the item write's)."""
+        stream = self.get(arn)
+        if stream is None or stream.status != "ENABLED":
+            return
+        lineage = zlib.crc32(hk) % self.lineages if self.lineages > 1 else 0
+        shard = stream.open_shard(lineage)
+        if shard is None:
+            return
+        now = self.clock.now()
+        seq = txn.next_counter(SEQ_COUNTER)
+        record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
+                              region=region, created=now, sequence_number=ids.sequence_number(seq),
+                              event_version=self.event_version, service_identity=service_identity)
+        txn.append_record(shard.no, seq, now, orjson.dumps(record))
+        no = shard.no
+        txn.after_commit(lambda: self._on_append(no))
+
+    def _shards_changed(self) -> None:
+        for callback in self.on_shards_changed:
+            callback()
+
+    def _on_append(self, shard_no: int) -> None:
+        self.appended += 1
+        self._notify([shard_no])
+
+    # --- reads ------------------------------------------------------------------------------------
+    def read(self, shard: Shard, from_seq: int, limit: int, max_bytes: int | None = None
+             ) -> tuple[list[tuple[int, float, bytes]], int]:
+        """Records of ``shard`` from ``from_seq``: ``(rows, next position)``; honours a byte budget."""
+        rows = self.store.read_records(shard.no, from_seq, limit)
+        if max_bytes is not None and rows:
+            total = 0
+            for i, (_, _, data) in enumerate(rows):
+                total += len(data)
+                if total > max_bytes and i > 0:
+                    rows = rows[:i]
+                    break
+        nxt = rows[-1][0] + 1 if rows else from_seq
+        return rows, nxt
+
+    def first_position(self, shard: Shard) -> int:
+        """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""
+        first = self.store.first_record(shard.no)
+        if first is not None:
+            return first[0]
+        return max(shard.start, shard.trimmed_below)
+
+    def latest_position(self, shard: Shard) -> int:
+        """LATEST: just after the newest record."""
+        last = self.store.last_record_seq(shard.no)
+        if shard.end is not None:
+            return shard.end + 1
+        return max(last + 1 if last is not None else shard.start, shard.start)
+
+    def finished(self, shard: Shard, position: int) -> bool:
+        """A closed shard read past its end: readers move on to the children."""
+        return shard.end is not None and position > shard.end
+
+    def children(self, stream: Stream, shard: Shard) -> list[Shard]:
+        return [s for s in stream.shards if s.parent == shard.shard_id]
+
+    # --- wake-ups ------------------------------------------------------------------------------------
+    async def wait(self, shard_nos: list[int] | None, timeout: float | None) -> bool:
+        """Wait until a commit appends to one of ``shard_nos`` (None: any shard).  Real-time timeout."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        if shard_nos is None:
+            self._any_waiters.append(fut)
+        else:
+            for no in shard_nos:
+                self._waiters.setdefault(no, []).append(fut)
+        try:
+            if timeout is None:
+                await fut
+                return True
+            await asyncio.wait_for(asyncio.shield(fut), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            if not fut.done():
+                fut.cancel()
+
+    def _notify(self, shard_nos: list[int]) -> None:
+        for no in shard_nos:
+            waiters = self._waiters.pop(no, None)
+            if waiters:
+                for fut in waiters:
+                    if not fut.done():
+                        fut.set_result(None)
+        if self._any_waiters:
+            waiters, self._any_waiters = self._any_waiters, []
+            for fut in waiters:
+                if not fut.done():
+                    fut.set_result(None)
+
+    # --- maintenance: retention and rollover --------------------------------------------------------
+    def maintain_once(self) -> dict[str, int]:
+        """Trim records past retention, roll over shards past their age, forget fully expired shards/streams."""
+        now = self.clock.now()
+        horizon = now - self.retention_seconds
+        trimmed = rolled = dropped = 0
+        for stream in self.all():
+            changed = False
+            try:
+                with self.store.transaction() as txn:
+                    for shard in list(stream.shards):
+                        first = txn.first_record(shard.no)
+                        if first is not None and first[1] < horizon:
+                            last = txn.last_record_seq(shard.no)
+                            n = txn.trim_records(shard.no, horizon)
+                            if n:
+                                trimmed += n
+                                nxt = txn.first_record(shard.no)
+                                shard.trimmed_below = nxt[0] if nxt else (last or shard.start) + 1
+                                changed = True
+                        if (shard.end is None and stream.status == "ENABLED" and self.rollover_seconds > 0
+                                and now - shard.created >= self.rollover_seconds):
+                            self._close(txn, shard)
+                            stream.shards.append(self._new_shard(txn, shard.shard_id, shard.lineage, now))
+                            rolled += 1
+                            changed = True
+                            closed_no = shard.no
+                            txn.after_commit(lambda no=closed_no: self._notify([no]))
+                            txn.after_commit(self._shards_changed)
+                    # A closed shard older than retention with no records left disappears from DescribeStream.
+                    for shard in list(stream.shards):
+                        if (shard.end is not None and now - shard.created >= self.retention_seconds
+                                and txn.first_record(shard.no) is None):
+                            stream.shards.remove(shard)
+                            dropped += 1
+                            changed = True
+                    if stream.status == "DISABLED" and (stream.disabled_at or 0) <= horizon and not stream.shards:
+                        txn.delete_doc(STREAM, stream.arn)
+                        arn = stream.arn
+                        txn.after_commit(lambda arn=arn: self._cache.pop(arn, None))
+                        continue
+                    if changed:
+                        self._save(txn, stream)
+            except Exception:
+                self._cache.pop(stream.arn, None)
+                raise
+        return {"trimmed": trimmed, "rolled": rolled, "dropped": dropped}
+
+    def delete_all_for_reset(self) -> None:
+        self._cache.clear()
+
+    def reset(self) -> None:
+        self._cache.clear()
+        for waiters in self._waiters.values():
+            for fut in waiters:
+                if not fut.done():
+                    fut.cancel()
+        self._waiters.clear()

@@ -1,0 +1,71 @@
+"""Shared fixtures: one real riverbed server per test session (in-memory, ephemeral port), boto3 clients.
+
+Conformance tests use boto3 only, so they could run against AWS unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import boto3
+import pytest
+from botocore.config import Config
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def server():
+    from riverbed.config import load_settings
+    from riverbed.server import make_background
+
+    settings = load_settings({"port": 0, "in_memory": True, "region": REGION}, environ={})
+    bg = make_background(settings)
+    bg.start()
+    yield bg
+    bg.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint(server):
+    return server.app.endpoint_url
+
+
+def make_client(endpoint: str, service: str, region: str = REGION):
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id="test",
+                        aws_secret_access_key="test",
+                        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5,
+                                      read_timeout=60))
+
+
+@pytest.fixture(scope="session")
+def ddb(endpoint):
+    return make_client(endpoint, "dynamodb")
+
+
+@pytest.fixture(scope="session")
+def streams(endpoint):
+    return make_client(endpoint, "dynamodbstreams")
+
+
+@pytest.fixture
+def table_name():
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+def create_table(ddb, name, *, range_key=None, hash_type="S", range_type="S", stream=None, **extra):
+    attrs = [{"AttributeName": "pk", "AttributeType": hash_type}]
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    if range_key:
+        attrs.append({"AttributeName": range_key, "AttributeType": range_type})
+        keys.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    params = dict(TableName=name, AttributeDefinitions=attrs, KeySchema=keys, BillingMode="PAY_PER_REQUEST")
+    if stream:
+        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+    params.update(extra)
+    return ddb.create_table(**params)["TableDescription"]
