@@ -1,0 +1,300 @@
+"""One poller per (mapping, shard): read, filter, batch, invoke, apply the failure policy, checkpoint.
+
+Owns: AWS's stream-trigger semantics for one shard (spec/lambda-esm.md §6-8,
+§11): batches of up to BatchSize records and 6 MB, the batching window, one
+batch in flight (or ParallelizationFactor lanes keyed by partition key),
+retries with backoff until MaximumRetryAttempts / MaximumRecordAgeInSeconds,
+bisecting, ReportBatchItemFailures, the OnFailure destination, and the
+checkpoint that advances only after a batch is handled.
+
+The single step is :meth:`ShardPoller.poll_once`; :meth:`run` only repeats
+it and waits (for a commit on the shard, or for the clock).
+
+Must not: decide which shards to poll (``supervisor.py``) or know HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from riverbed import ids
+from riverbed.errors import ServiceError, TooManyRequestsException
+from riverbed.streams.records import to_lambda_event_record
+from riverbed.triggers import events
+
+log = logging.getLogger("riverbed.triggers")
+
+READ_CHUNK = 1000
+
+
+@dataclass
+class Item:
+    seq: int
+    record: dict[str, Any]          # Lambda event form
+    size: int
+
+
+@dataclass
+class Outcome:
+    """What happened to one batch attempt."""
+    ok: bool
+    status_code: int = 200
+    function_error: str | None = None
+    failed_from: int | None = None   # partial failure: retry from this sequence counter
+    invoked: bool = True
+
+
+@dataclass
+class PollerStatus:
+    in_flight: int = 0
+    waiting: str = ""                # "", "window", "backoff", "throttle", "problem"
+    last_error: str = ""
+    done: bool = False
+    handled_batches: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ShardPoller:
+    def __init__(self, engine: Any, mapping: dict[str, Any], stream: Any, shard: Any, position: int) -> None:
+        self.engine = engine
+        self.mapping = mapping
+        self.stream = stream
+        self.shard = shard
+        self.position = position
+        self.status = PollerStatus()
+        self.filter = engine.compile_filter(mapping.get("FilterCriteria"))
+
+    # --- configuration shortcuts ----------------------------------------------------------------
+    @property
+    def uuid(self) -> str:
+        return self.mapping["UUID"]
+
+    def cfg(self, name: str) -> Any:
+        return self.mapping[name]
+
+    # --- the loop ---------------------------------------------------------------------------------
+    async def run(self) -> None:
+        log_ = self.engine.streams
+        while not self.status.done:
+            handled = await self.poll_once()
+            if handled or self.status.done:
+                continue
+            await log_.wait([self.shard.no], self.engine.poll_interval)
+
+    def backlog(self) -> bool:
+        """Records exist at or after the position (they may still be filtered out)."""
+        rows = self.engine.streams.store.read_records(self.shard.no, self.position, 1)
+        return bool(rows)
+
+    # --- one step -----------------------------------------------------------------------------------
+    async def poll_once(self) -> bool:
+        """Handle at most one batch (or one set of parallel lanes).  Returns whether anything was consumed."""
+        items, end = self._read()
+        if not items:
+            if end > self.position:
+                self._advance(end)   # everything read was filtered out
+                return True
+            if self.engine.streams.finished(self.shard, self.position):
+                self._finish()
+            return False
+        window = self.cfg("MaximumBatchingWindowInSeconds")
+        if window and not self._full(items):
+            items, end = await self._gather(items, end, window)
+        lanes = self._lanes(items)
+        self.status.in_flight = len(lanes)
+        try:
+            if len(lanes) == 1:
+                await self._handle(lanes[0])
+            else:
+                await asyncio.gather(*(self._handle(lane) for lane in lanes))
+        finally:
+            self.status.in_flight = 0
+        self._advance(end)
+        self.status.handled_batches += 1
+        return True
+
+    def _read(self) -> tuple[list[Item], int]:
+        """Up to BatchSize × lanes matching records from the position, and the position after the last read."""
+        want = self.cfg("BatchSize") * self.cfg("ParallelizationFactor")
+        budget = events.MAX_PAYLOAD - 64
+        items: list[Item] = []
+        position = self.position
+        size = 0
+        while len(items) < want:
+            rows, nxt = self.engine.streams.read(self.shard, position, READ_CHUNK)
+            if not rows:
+                break
+            for seq, _created, data in rows:
+                record = to_lambda_event_record(orjson.loads(data), self.stream.arn)
+                if self.filter is not None and not self.filter.matches(record):
+                    position = seq + 1
+                    continue
+                rsize = len(orjson.dumps(record)) + 1
+                if items and size + rsize > budget:
+                    return items, position
+                items.append(Item(seq, record, rsize))
+                size += rsize
+                position = seq + 1
+                if len(items) >= want:
+                    break
+            if len(rows) < READ_CHUNK:
+                break
+        return items, position
+
+    def _full(self, items: list[Item]) -> bool:
+        return len(items) >= self.cfg("BatchSize") * self.cfg("ParallelizationFactor") or \
+            sum(i.size for i in items) >= events.MAX_PAYLOAD - 1024
+
+    async def _gather(self, items: list[Item], end: int, window: float) -> tuple[list[Item], int]:
+        """Wait until the batch is full, the window has elapsed, or the payload limit is near."""
+        clock = self.engine.clock
+        deadline = clock.now() + window
+        self.status.waiting = "window"
+        try:
+            while not self._full(items) and clock.now() < deadline:
+                sleeper = asyncio.ensure_future(clock.sleep(deadline - clock.now(), pipeline=True))
+                waker = asyncio.ensure_future(self.engine.streams.wait([self.shard.no], None))
+                _done, pending = await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+                items, end = self._read()
+        finally:
+            self.status.waiting = ""
+        return items, end
+
+    def _lanes(self, items: list[Item]) -> list[list[Item]]:
+        factor = self.cfg("ParallelizationFactor")
+        size = self.cfg("BatchSize")
+        if factor <= 1:
+            return [items[:size]]
+        lanes: list[list[Item]] = [[] for _ in range(factor)]
+        for item in items:
+            key = orjson.dumps(item.record["dynamodb"]["Keys"], option=orjson.OPT_SORT_KEYS)
+            lane = lanes[zlib.crc32(key) % factor]
+            if len(lane) >= size:
+                break
+            lane.append(item)
+        return [lane for lane in lanes if lane]
+
+    # --- the failure policy ------------------------------------------------------------------------
+    async def _handle(self, batch: list[Item]) -> None:
+        """Deliver one batch until it succeeds or is discarded (spec §8.2)."""
+        attempts = 0
+        last: Outcome | None = None
+        max_retries = self.cfg("MaximumRetryAttempts")
+        while batch:
+            batch = await self._drop_expired(batch, attempts, last)
+            if not batch:
+                return
+            outcome = await self._invoke(batch)
+            if outcome is None:          # throttled or function unavailable: not an attempt
+                continue
+            attempts += 1
+            last = outcome
+            if outcome.ok:
+                self.engine.set_result(self.mapping, "OK")
+                return
+            self.engine.set_result(self.mapping, "PROBLEM: Function call failed")
+            if outcome.failed_from is not None and outcome.failed_from != batch[0].seq:
+                # Partial failure: everything before the lowest failed record is done.
+                # With bisect on, AWS splits at the returned record rather than halving: same thing here.
+                batch = [i for i in batch if i.seq >= outcome.failed_from]
+            elif self.cfg("BisectBatchOnFunctionError") and len(batch) > 1:
+                await self._bisect(batch)
+                return
+            if max_retries != -1 and attempts > max_retries:
+                await self._discard(batch, "RetryAttemptsExhausted", attempts, outcome)
+                return
+            await self._backoff(attempts)
+
+    async def _bisect(self, batch: list[Item]) -> None:
+        half = len(batch) // 2
+        # Splits do not consume retry attempts: each half starts afresh.
+        await self._handle(batch[:half])
+        await self._handle(batch[half:])
+
+    async def _drop_expired(self, batch: list[Item], attempts: int, last: Outcome | None) -> list[Item]:
+        max_age = self.cfg("MaximumRecordAgeInSeconds")
+        if max_age == -1:
+            return batch
+        now = self.engine.clock.now()
+        expired = [i for i in batch if now - i.record["dynamodb"]["ApproximateCreationDateTime"] > max_age]
+        if not expired:
+            return batch
+        await self._discard(expired, "RecordAgeExceeded", attempts, last)
+        gone = {i.seq for i in expired}
+        return [i for i in batch if i.seq not in gone]
+
+    async def _invoke(self, batch: list[Item]) -> Outcome | None:
+        engine = self.engine
+        payload = events.event_payload([i.record for i in batch])
+        last_created = batch[-1].record["dynamodb"]["ApproximateCreationDateTime"]
+        engine.metric(self.mapping, "IteratorAge", max(0.0, (engine.clock.now() - last_created) * 1000),
+                      "Milliseconds")
+        try:
+            result = await engine.invoke(self.mapping, payload)
+        except TooManyRequestsException:
+            engine.metric(self.mapping, "Throttles", 1)
+            await self._wait("throttle", engine.retry_backoff)
+            return None
+        except ServiceError as exc:
+            self.status.last_error = exc.message
+            engine.set_result(self.mapping, f"PROBLEM: {_problem(exc)}")
+            await self._wait("problem", max(engine.retry_backoff, 1.0))
+            return None
+        engine.metric(self.mapping, "Invocations", 1)
+        if result.function_error:
+            engine.metric(self.mapping, "Errors", 1)
+            return Outcome(False, 200, result.function_error)
+        if "ReportBatchItemFailures" in self.cfg("FunctionResponseTypes"):
+            partial = events.read_partial_response(result.payload, [i.seq for i in batch])
+            if not partial.ok:
+                return Outcome(False, 200, None, partial.failed_from)
+        return Outcome(True)
+
+    async def _backoff(self, attempts: int) -> None:
+        delay = min(self.engine.retry_backoff * (2 ** min(attempts - 1, 8)), 30.0)
+        await self._wait("backoff", delay)
+
+    async def _wait(self, reason: str, seconds: float) -> None:
+        self.status.waiting = reason
+        try:
+            await self.engine.clock.sleep(seconds, pipeline=True)
+        finally:
+            self.status.waiting = ""
+
+    async def _discard(self, batch: list[Item], condition: str, attempts: int, last: Outcome | None) -> None:
+        """Give the batch up: one invocation record to the OnFailure destination, then move on."""
+        target = (self.cfg("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+        if not target:
+            return
+        record = events.failure_record(
+            function_arn=self.mapping["FunctionArn"], condition=condition, invoke_count=attempts,
+            status_code=last.status_code if last else 0, function_error=last.function_error if last else None,
+            had_response=last is not None, shard_id=self.shard.shard_id, stream_arn=self.stream.arn,
+            records=[i.record for i in batch], now=self.engine.clock.now(), request_id=ids.request_id())
+        await self.engine.deliver_failure(self.mapping, target, record)
+
+    # --- checkpoints ------------------------------------------------------------------------------------
+    def _advance(self, position: int) -> None:
+        if position <= self.position:
+            return
+        self.position = position
+        self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, position)
+
+    def _finish(self) -> None:
+        self.status.done = True
+        self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, self.position, done=True)
+        self.engine.kick()
+
+
+def _problem(exc: ServiceError) -> str:
+    if exc.code == "ResourceNotFoundException":
+        return "Function not found"
+    return exc.message or exc.code

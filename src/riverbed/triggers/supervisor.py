@@ -1,0 +1,194 @@
+"""The trigger engine: one poller task per (enabled mapping, shard), in lineage order.
+
+Owns: starting and stopping pollers as mappings are created, enabled,
+disabled, updated or deleted and as shards roll over (a child starts only
+after its parent is finished), the shared services the pollers use (invoker,
+destinations, metrics, LastProcessingResult), and the answer to "is anything
+still pending?" that ``drain()`` asks.
+
+Must not: implement batching or the failure policy (``poller.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import orjson
+
+from riverbed.errors import ServiceError
+from riverbed.triggers.filtering import compile_filter_criteria
+from riverbed.triggers.mappings import MappingStore
+from riverbed.triggers.poller import ShardPoller
+
+log = logging.getLogger("riverbed.triggers")
+
+
+class Triggers:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.clock = app.clock
+        self.streams = app.streams
+        self.mappings = MappingStore(app.store)
+        self.poll_interval = app.settings.esm_poll_interval
+        self.retry_backoff = app.settings.esm_retry_backoff
+        self._numeric_n = app.settings.esm_filter_numeric_on_n_strings
+        self.pollers: dict[tuple[str, str], tuple[ShardPoller, asyncio.Task]] = {}
+        self._kick: asyncio.Event | None = None
+        self._docs: dict[str, dict[str, Any]] | None = None
+
+    # --- services for pollers --------------------------------------------------------------------
+    def compile_filter(self, criteria: dict[str, Any] | None) -> Any:
+        return compile_filter_criteria(criteria, numeric_on_n_strings=self._numeric_n)
+
+    async def invoke(self, mapping: dict[str, Any], payload: bytes) -> Any:
+        return await self.app.lambda_.invoke(mapping["FunctionArn"], payload, account=mapping["_account"],
+                                             region=mapping["_region"])
+
+    def metric(self, mapping: dict[str, Any], name: str, value: float, unit: str = "Count") -> None:
+        function = mapping["FunctionArn"].split(":function:")[-1].split(":")[0]
+        self.app.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
+        self.app.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, value, unit)
+
+    def set_result(self, mapping: dict[str, Any], result: str) -> None:
+        doc = self.docs().get(mapping["UUID"])
+        if doc is not None and doc.get("LastProcessingResult") != result:
+            doc["LastProcessingResult"] = result
+            mapping["LastProcessingResult"] = result
+            self.mappings.save(doc)
+
+    async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any]) -> None:
+        body = orjson.dumps(record).decode()
+        try:
+            if ":sqs:" in target:
+                self.app.sqs.send_message(target, body)
+            elif ":sns:" in target:
+                self.app.sns.publish(target, body)
+            else:
+                raise ServiceError(f"Unsupported destination {target}")
+        except (ServiceError, AttributeError) as exc:
+            log.warning("on-failure delivery to %s failed: %s", target, exc)
+            self.metric(mapping, "DestinationDeliveryFailures", 1)
+            self.set_result(mapping, "PROBLEM: Lambda was unable to write to the destination")
+
+    # --- mapping documents, cached ---------------------------------------------------------------------
+    def docs(self) -> dict[str, dict[str, Any]]:
+        if self._docs is None:
+            self._docs = {d["UUID"]: d for d in self.mappings.all()}
+        return self._docs
+
+    def saved(self, doc: dict[str, Any]) -> None:
+        self.mappings.save(doc)
+        self.docs()[doc["UUID"]] = doc
+        self.kick()
+
+    def deleted(self, esm_uuid: str) -> None:
+        self.mappings.delete(esm_uuid)
+        self.docs().pop(esm_uuid, None)
+        self.kick()
+
+    # --- supervision -------------------------------------------------------------------------------------
+    def kick(self) -> None:
+        if self._kick is not None:
+            self._kick.set()
+
+    async def run(self) -> None:
+        self._kick = asyncio.Event()
+        self.streams.on_shards_changed.append(self.kick)
+        while True:
+            self.reconcile_once()
+            try:
+                await asyncio.wait_for(self._kick.wait(), 1.0)
+            except TimeoutError:
+                pass
+            self._kick.clear()
+
+    def reconcile_once(self) -> None:
+        wanted: dict[tuple[str, str], tuple[dict[str, Any], Any, Any]] = {}
+        for doc in self.docs().values():
+            if doc.get("State") not in ("Enabled", "Enabling", "Creating", "Updating"):
+                continue
+            stream = self.streams.get(doc["EventSourceArn"])
+            if stream is None:
+                continue
+            finished = {s.shard_id for s in stream.shards if (self.mappings.checkpoint(doc["UUID"], s.shard_id)
+                                                               or {}).get("done")}
+            present = {s.shard_id for s in stream.shards}
+            for shard in stream.shards:
+                if shard.shard_id in finished:
+                    continue
+                if shard.parent and shard.parent in present and shard.parent not in finished:
+                    continue   # parents are finished before their children
+                wanted[(doc["UUID"], shard.shard_id)] = (doc, stream, shard)
+        for key, (poller, task) in list(self.pollers.items()):
+            if key not in wanted or task.done() or poller.mapping is not wanted[key][0]:
+                if not task.done():
+                    task.cancel()
+                del self.pollers[key]
+        for key, (doc, stream, shard) in wanted.items():
+            if key in self.pollers:
+                continue
+            cp = self.mappings.checkpoint(doc["UUID"], shard.shard_id)
+            position = cp["next"] if cp else self.streams.first_position(shard)
+            poller = ShardPoller(self, doc, stream, shard, position)
+            task = asyncio.create_task(poller.run(), name=f"esm:{doc['UUID']}:{shard.shard_id}")
+            task.add_done_callback(lambda _t: self.kick())
+            self.pollers[key] = (poller, task)
+
+    def start_positions(self, doc: dict[str, Any]) -> None:
+        """LATEST: remember, per existing shard, the position at creation so later records are all seen."""
+        if doc["StartingPosition"] != "LATEST":
+            return
+        stream = self.streams.get(doc["EventSourceArn"])
+        if stream is None:
+            return
+        for shard in stream.shards:
+            self.mappings.set_checkpoint(doc["UUID"], shard.shard_id, self.streams.latest_position(shard),
+                                         done=False)
+
+    # --- drain support --------------------------------------------------------------------------------------
+    def pending(self) -> list[str]:
+        """What is not yet handled: records past a checkpoint, batches in flight or waiting to retry."""
+        out = []
+        for doc in self.docs().values():
+            if doc.get("State") != "Enabled":
+                continue
+            stream = self.streams.get(doc["EventSourceArn"])
+            if stream is None:
+                continue
+            for shard in stream.shards:
+                entry = self.pollers.get((doc["UUID"], shard.shard_id))
+                cp = self.mappings.checkpoint(doc["UUID"], shard.shard_id)
+                if cp and cp.get("done"):
+                    continue
+                position = entry[0].position if entry else (cp["next"] if cp else self.streams.first_position(shard))
+                rows = self.streams.store.read_records(shard.no, position, 1)
+                busy = entry is not None and (entry[0].status.in_flight or entry[0].status.waiting)
+                if rows or busy:
+                    what = f"mapping {doc['UUID']} shard {shard.shard_id}"
+                    if entry is not None and entry[0].status.waiting:
+                        what += f" (waiting: {entry[0].status.waiting}"
+                        if entry[0].status.last_error:
+                            what += f", {entry[0].status.last_error}"
+                        what += ")"
+                    elif entry is not None and entry[0].status.in_flight:
+                        what += " (invocation in flight)"
+                    else:
+                        what += " (records not yet delivered)"
+                    out.append(what)
+        return out
+
+    def busy_invoking(self) -> bool:
+        return any(p.status.in_flight and not p.status.waiting for p, _ in self.pollers.values())
+
+    async def stop(self) -> None:
+        for _, task in self.pollers.values():
+            task.cancel()
+        self.pollers.clear()
+
+    def reset(self) -> None:
+        for _, task in self.pollers.values():
+            task.cancel()
+        self.pollers.clear()
+        self._docs = None
