@@ -48,6 +48,7 @@ class App:
         self._started = False
         self._stop_hooks: list[Callable[[], Any]] = []
         self._reset_hooks: list[Callable[[], Any]] = []
+        self._pending_probes: list[Callable[[], list[str]]] = []
         self.counters: dict[str, int] = {}
         self._build_services()
 
@@ -65,13 +66,30 @@ class App:
         from riverbed.services.dynamodb.service import DynamoDB
         from riverbed.services.dynamodbstreams.operations import OPERATIONS as STREAM_OPS
 
+        from riverbed.metrics import Metrics
+        from riverbed.services.dynamodb.ttl import TtlSweeper
+        from riverbed.triggers.operations import OPERATIONS as ESM_OPS
+        from riverbed.triggers.supervisor import Triggers
+
+        self.metrics = Metrics(self.clock)
         self.dynamodb = DynamoDB(self.store, self.clock, self.streams, self.settings)
+        self.ttl = TtlSweeper(self)
+        self.triggers = Triggers(self)
         self.gateway.register(ServiceSpec("dynamodb", "json", DDB_OPS, target_prefix="DynamoDB_20120810",
                                           error_prefix="com.amazonaws.dynamodb.v20120810#"))
         self.gateway.register(ServiceSpec("dynamodbstreams", "json", STREAM_OPS,
                                           target_prefix="DynamoDBStreams_20120810",
                                           error_prefix="com.amazonaws.dynamodb.v20120810#"))
+        self.gateway.register(ServiceSpec("lambda", "rest-json", dict(ESM_OPS)))
+        from riverbed import control
+
+        control.mount(self)
         self.add_loop("streams-maintenance", self._stream_maintenance_loop)
+        self.add_loop("ttl-sweeper", self.ttl.run)
+        self.add_loop("triggers", self.triggers.run)
+        self.on_stop(self.triggers.stop)
+        self.on_reset(self.triggers.reset)
+        self.on_reset(self.metrics.reset)
         import importlib
 
         for package in WIRED_SERVICES:
@@ -144,6 +162,40 @@ class App:
     def metrics_streams_read(self, stream: Any, count: int, size: int) -> None:
         self.counters["ReturnedRecordsCount"] = self.counters.get("ReturnedRecordsCount", 0) + count
         self.counters["ReturnedBytes"] = self.counters.get("ReturnedBytes", 0) + size
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Return once every enabled mapping has delivered everything and nothing waits to retry.
+
+        With a manual clock, the pipeline's own waits (batching windows, retry backoffs) are
+        jumped over; TTL, retention and rollover move only with ``advance()``.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet = 0
+        while True:
+            self.triggers.reconcile_once()
+            pending = self.triggers.pending() + self.pending_work()
+            if not pending:
+                quiet += 1
+                if quiet >= 3:   # stable across a few loop turns: no task is about to add work
+                    return
+            else:
+                quiet = 0
+                if getattr(self.clock, "manual", False) and not self.triggers.busy_invoking():
+                    self.clock.skip_pipeline_waits()  # type: ignore[attr-defined]
+            if loop.time() > deadline:
+                raise TimeoutError("drain() timed out after %.1f s; still pending: %s" % (timeout, "; ".join(pending)))
+            await asyncio.sleep(0.002 if not pending else 0.005)
+
+    def pending_work(self) -> list[str]:
+        """Work other services still have in flight (asynchronous invocations, deliveries)."""
+        out: list[str] = []
+        for probe in self._pending_probes:
+            out.extend(probe())
+        return out
+
+    def add_pending_probe(self, probe: Callable[[], list[str]]) -> None:
+        self._pending_probes.append(probe)
 
     def reset(self) -> None:
         """Drop all state (testing API)."""

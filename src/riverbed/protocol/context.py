@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class RequestContext:
-    app: "App"
+    app: App
     service: str
     operation: str
     account: str

@@ -74,6 +74,12 @@ class Gateway:
 
     # --- registration -----------------------------------------------------------------
     def register(self, spec: ServiceSpec) -> None:
+        """Register a service; a second spec with the same name adds its operations to the first."""
+        for existing in list(self.by_target.values()) + self.rest + list(self.by_signing_name.values()):
+            if existing.name == spec.name:
+                existing.operations.update(spec.operations)
+                existing._is_async.clear()
+                return
         if spec.protocol == "json":
             self.by_target[spec.target_prefix] = spec
         elif spec.protocol == "rest-json":
@@ -253,7 +259,11 @@ class Gateway:
 
     # --- query protocol (form-encoded, XML answers) -------------------------------------------------
     async def _query(self, scope: dict, headers: dict[str, str], body: bytes) -> Response:
-        from riverbed.protocol.query import parse_query_request, serialize_query_error, serialize_query_response
+        from riverbed.protocol.query import (
+            parse_query_request,
+            serialize_query_error,
+            serialize_query_response,
+        )
 
         raw = body.decode("utf-8") if scope.get("method") == "POST" else scope.get("query_string", b"").decode()
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}

@@ -59,7 +59,7 @@ class SqliteStore:
 
     # --- transactions --------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator["SqliteStore"]:
+    def transaction(self) -> Iterator[SqliteStore]:
         """A write transaction.  Nested calls join the outer transaction."""
         if self._depth:
             self._depth += 1
