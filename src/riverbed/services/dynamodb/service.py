@@ -34,16 +34,21 @@ class DynamoDB:
             parts = name.split(":", 5)
             if len(parts) == 6 and parts[5].startswith("table/"):
                 region, account, name = parts[3], parts[4], parts[5][len("table/"):]
-        if not _NAME.fullmatch(name):
-            field = "tableName"
-            if len(name) < 3 or len(name) > 255:
-                bound = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
-                raise ValidationException(f"1 validation error detected: Value '{name}' at '{field}' failed to "
-                                          f"satisfy constraint: Member must have length {bound}")
-            raise ValidationException(f"1 validation error detected: Value '{name}' at '{field}' failed to satisfy "
-                                      "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        check_table_name(name)
         return self.catalog.require(account, region, name, describe=describe)
 
     def reset(self) -> None:
         self.catalog.clear_cache()
         self.transaction_tokens.clear()
+
+
+def check_table_name(name: str) -> None:
+    """3-255 characters of ``[a-zA-Z0-9_.-]`` (the model now allows ARNs, so botocore's rules are looser)."""
+    if _NAME.fullmatch(name):
+        return
+    if len(name) < 3 or len(name) > 255:
+        bound = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
+        raise ValidationException(f"1 validation error detected: Value '{name}' at 'tableName' failed to "
+                                  f"satisfy constraint: Member must have length {bound}")
+    raise ValidationException(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy "
+                              "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")

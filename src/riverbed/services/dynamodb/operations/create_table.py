@@ -11,12 +11,14 @@ from typing import Any
 from riverbed import ids
 from riverbed.errors import ResourceInUseException
 from riverbed.services.dynamodb import schema
+from riverbed.services.dynamodb.service import check_table_name
 from riverbed.services.dynamodb.tables import describe
 
 
 def create_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     dyn = ctx.app.dynamodb
     name = req["TableName"]
+    check_table_name(name)
     schema.check_key_schema(req["KeySchema"], "KeySchema")
     billing = req.get("BillingMode", "PROVISIONED")
     throughput = schema.check_billing(billing, req.get("ProvisionedThroughput"))
