@@ -655,3 +655,19 @@ def test_close_kills_every_worker(make_spec, tmp_path: Path):
     assert all(process_gone(pid) for pid in pids)
     assert interrupted.error_type == "Runtime.ExitError"
     assert body(interrupted)["errorMessage"].endswith("Runtime exited with error: signal: killed")
+
+
+def test_boto3_in_a_handler_targets_the_endpoint(make_spec, with_runtime, endpoint):
+    spec = make_spec("boto", {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            client = boto3.client("dynamodb")
+            return [client.meta.endpoint_url, client.meta.region_name]
+        """})
+
+    async def scenario(rt: Runtime) -> None:
+        result = await rt.invoke(spec, b"{}")
+        assert body(result) == [endpoint, "us-east-1"], result.payload
+
+    with_runtime(scenario)
