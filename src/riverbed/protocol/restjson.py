@@ -1,0 +1,402 @@
+"""The REST-JSON protocol (Lambda): routes, requests and responses driven by ``http`` traits in the model.
+
+Owns: matching ``(method, path)`` to an operation from each ``requestUri`` template (``{Label}``,
+greedy ``{Key+}``, literal query parts such as ``?List=ALL``), assembling a request dict from URI
+labels, query string, headers and the body (a blob ``payload`` stays raw bytes; a JSON body is parsed,
+and malformed JSON answers ``InvalidRequestContentException`` with Jackson-style wording as Lambda
+does), and writing results and errors back: status from ``responseCode`` or a ``statusCode`` member,
+header members to headers, a blob payload as the raw body, the rest as JSON.
+
+An output with no body members (DeleteFunction, TagResource...) answers 204, as Lambda does
+(lambda_api snapshot); error bodies carry ``Type`` and ``message``/``Message`` as the error shape spells
+them, plus ``err.extra`` members, with the code in ``x-amzn-ErrorType``.
+
+Must not: validate constraints (``validate`` does) or know any operation's meaning.  Paths given to
+``match`` are already percent-decoded (ASGI ``scope['path']``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from riverbed.errors import ServiceError
+from riverbed.protocol.models import ServiceModel
+
+__all__ = ["RestJsonRouter", "parse_json_body", "parse_restjson_request", "serialize_restjson_error",
+           "serialize_restjson_response"]
+
+_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
+
+
+class RestJsonRouter:
+    """Finds the operation for a request line; built once per service model."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.model = model
+        routes: dict[str, list[tuple[tuple, Any, dict[str, str | None], str]]] = {}
+        for name, op in model.operations.items():
+            http = op.get("http") or {}
+            uri = http.get("requestUri", "/")
+            path, _, query = uri.partition("?")
+            required: dict[str, str | None] = {}
+            for part in filter(None, query.split("&")):
+                k, eq, v = part.partition("=")
+                required[k] = v if eq else None
+            regex, literal, labels, greedy = _compile_template(path)
+            # Most specific first: literal query parts, more literal text, fewer and non-greedy labels.
+            rank = (-len(required), -literal, greedy, labels)
+            routes.setdefault(http.get("method", "POST").upper(), []).append((rank, regex, required, name))
+        for items in routes.values():
+            items.sort(key=lambda r: r[0])
+        self._routes = routes
+
+    def match(self, method: str, path: str,
+              query: dict[str, list[str]] | None = None) -> tuple[str, dict[str, str]] | None:
+        """``(operation, path_params)`` for a decoded path, or None.
+
+        Templates with literal query parts (``?List=ALL``) need ``query`` to be chosen; without it they
+        are tried only after every template without query parts.
+        """
+        candidates = self._routes.get(method.upper(), ())
+        fallback = None
+        for _, regex, required, name in candidates:
+            m = regex.match(path)
+            if m is None:
+                continue
+            if required:
+                if query is None:
+                    if fallback is None:
+                        fallback = (name, m.groupdict())
+                    continue
+                if not all(k in query and (v is None or v in query[k]) for k, v in required.items()):
+                    continue
+            return name, {k: v for k, v in m.groupdict().items()}
+        return fallback
+
+
+def _compile_template(path: str) -> tuple[Any, int, int, int]:
+    pattern = ["^"]
+    pos = 0
+    literal = labels = greedy = 0
+    for m in _LABEL.finditer(path):
+        text = path[pos:m.start()]
+        pattern.append(re.escape(text))
+        literal += len(text)
+        group = re.sub(r"\W", "_", m.group(1))
+        if m.group(2):
+            pattern.append(f"(?P<{group}>.+)")
+            greedy += 1
+        else:
+            pattern.append(f"(?P<{group}>[^/]+)")
+        labels += 1
+        pos = m.end()
+    tail = path[pos:].rstrip("/")
+    pattern.append(re.escape(tail))
+    literal += len(tail)
+    pattern.append("/?$")
+    return re.compile("".join(pattern)), literal, labels, greedy
+
+
+# --- requests ----------------------------------------------------------------------------------------
+
+def parse_restjson_request(model: ServiceModel, operation: str, path_params: dict[str, str],
+                           query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """The request dict: body members first, then URI, query string and header members."""
+    op = model.operations[operation]
+    input_ref = op.get("input")
+    if not input_ref:
+        return {}
+    shape = model.shapes[input_ref["shape"]]
+    members: dict[str, dict] = shape.get("members", {})
+    params: dict[str, Any] = {}
+    payload = shape.get("payload")
+    if payload:
+        target = model.shapes[members[payload]["shape"]]
+        if body:
+            if target["type"] == "blob":
+                params[payload] = bytes(body)
+            elif target["type"] == "string":
+                params[payload] = bytes(body).decode("utf-8", "replace")
+            else:
+                params[payload] = parse_json_body(body)
+    elif body and body.strip():
+        doc = parse_json_body(body)
+        if not isinstance(doc, dict):
+            raise _content_error("Cannot deserialize value of type `java.util.LinkedHashMap` from "
+                                 f"{_jackson_kind(doc)} value")
+        for member, ref in members.items():
+            if "location" in ref:
+                continue
+            value = doc.get(ref.get("locationName", member))
+            if value is not None:
+                params[member] = value
+    lowered = {k.lower(): v for k, v in headers.items()}
+    claimed = set()
+    for member, ref in members.items():
+        location = ref.get("location")
+        if location is None:
+            continue
+        name = ref.get("locationName", member)
+        target = model.shapes[ref["shape"]]
+        t = target["type"]
+        if location == "uri":
+            if name in path_params:
+                params[member] = _coerce(t, path_params[name], name)
+        elif location == "querystring":
+            if t == "map":
+                continue  # filled below from the parameters no other member claims
+            claimed.add(name)
+            values = query.get(name)
+            if values:
+                if t == "list":
+                    element = model.shapes[target["member"]["shape"]]["type"]
+                    params[member] = [_coerce(element, v, name) for v in values]
+                else:
+                    params[member] = _coerce(t, values[-1], name)
+        elif location == "header":
+            value = lowered.get(name.lower())
+            if value is not None:
+                if t == "list":
+                    params[member] = [v.strip() for v in value.split(",")]
+                else:
+                    params[member] = _coerce(t, value, name)
+        elif location == "headers":
+            prefix = name.lower()
+            found = {k[len(prefix):]: v for k, v in lowered.items() if k.startswith(prefix)}
+            if found:
+                params[member] = found
+    for member, ref in members.items():
+        if ref.get("location") == "querystring" and model.shapes[ref["shape"]]["type"] == "map":
+            rest = {k: v[-1] for k, v in query.items() if k not in claimed and v}
+            if rest:
+                params[member] = rest
+    return params
+
+
+def _coerce(shape_type: str, text: str, name: str) -> Any:
+    try:
+        if shape_type in ("integer", "long"):
+            return int(text)
+        if shape_type in ("double", "float"):
+            return float(text)
+    except ValueError:
+        raise ServiceError(f"Invalid value for {name}: {text}", code="InvalidParameterValueException") from None
+    if shape_type == "boolean":
+        lowered = text.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise ServiceError(f"Invalid value for {name}: {text}", code="InvalidParameterValueException")
+    if shape_type == "timestamp":
+        return _epoch(text, name)
+    return text
+
+
+def _epoch(text: str, name: str) -> float | int:
+    raw = text.strip()
+    try:
+        number = float(raw)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ServiceError(f"Invalid value for {name}: {text}",
+                               code="InvalidParameterValueException") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        number = when.timestamp()
+    return int(number) if number.is_integer() else number
+
+
+# --- malformed JSON, worded as Lambda's Jackson parser words it ---------------------------------------
+
+_CONTENT_PREFIX = "Could not parse request body into json: Could not parse payload into json: "
+_SOURCE = " at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: {}, column: {}]"
+_VALUE_TOKENS = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+
+
+def _content_error(detail: str) -> ServiceError:
+    return ServiceError(_CONTENT_PREFIX + detail, code="InvalidRequestContentException")
+
+
+def _jackson_kind(doc: Any) -> str:
+    if isinstance(doc, list):
+        return "Array"
+    if isinstance(doc, str):
+        return "String"
+    if isinstance(doc, bool):
+        return "Boolean"
+    if isinstance(doc, (int, float)):
+        return "Number"
+    return "Null"
+
+
+def parse_json_body(body: bytes) -> Any:
+    """The JSON document in ``body``; InvalidRequestContentException worded like Lambda's if malformed.
+
+    Also the check Lambda applies to an Invoke payload (lambda snapshot,
+    test_lambda_invoke_payload_encoding_error).
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    raise _content_error(_describe_json_error(bytes(body)))
+
+
+def _describe_json_error(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 2
+        return f"Invalid UTF-8 start byte 0x{raw[exc.start]:02x}\n" + _SOURCE.format(line, column)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        pos, line, column = exc.pos, exc.lineno, exc.colno
+        char = text[pos] if pos < len(text) else ""
+        msg = exc.msg
+        if not char:
+            detail = "Unexpected end-of-input"
+        elif msg.startswith("Expecting property name"):
+            detail = f"Unexpected character ({_char(char)}): was expecting double-quote to start field name"
+        elif msg.startswith("Expecting ',' delimiter"):
+            detail = f"Unexpected character ({_char(char)}): was expecting comma to separate Object entries"
+        elif msg.startswith("Expecting ':' delimiter"):
+            detail = f"Unexpected character ({_char(char)}): was expecting a colon to separate field name and value"
+        elif msg.startswith("Extra data"):
+            detail = f"Unexpected character ({_char(char)}): Expected space separating root-level values"
+        elif char.isalpha():
+            word = re.match(r"[A-Za-z0-9_$]+", text[pos:])
+            detail = f"Unrecognized token '{word.group(0) if word else char}': was expecting {_VALUE_TOKENS}"
+        else:
+            detail = f"Unexpected character ({_char(char)}): expected a valid value {_VALUE_TOKENS}"
+        return detail + "\n" + _SOURCE.format(line, column)
+    except RecursionError:
+        return "Document nesting depth exceeds the maximum allowed"
+    return "Unexpected end-of-input"  # orjson refused what json accepts (e.g. NaN, lone surrogates)
+
+
+def _char(c: str) -> str:
+    return f"'{c}' (code {ord(c)})"
+
+
+# --- responses ---------------------------------------------------------------------------------------
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, datetime):
+        when = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return when.timestamp()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def _header_text(shape_type: str, value: Any) -> str:
+    if shape_type == "boolean" or isinstance(value, bool):
+        return "true" if value else "false"
+    if shape_type == "timestamp" and not isinstance(value, str):
+        when = value if isinstance(value, datetime) else datetime.fromtimestamp(float(value), tz=UTC)
+        return when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return str(value)
+
+
+def serialize_restjson_response(model: ServiceModel, operation: str,
+                                result: dict[str, Any] | None) -> tuple[int, dict[str, str], bytes]:
+    """``(status, headers, body)`` for an operation's result dict."""
+    op = model.operations[operation]
+    status = int((op.get("http") or {}).get("responseCode", 200))
+    headers: dict[str, str] = {}
+    result = result or {}
+    output_ref = op.get("output")
+    if not output_ref:
+        return (204 if status == 200 else status), headers, b""
+    shape = model.shapes[output_ref["shape"]]
+    members: dict[str, dict] = shape.get("members", {})
+    payload = shape.get("payload")
+    body_members: dict[str, Any] = {}
+    has_body_members = False
+    status_member = None
+    for member, ref in members.items():
+        location = ref.get("location")
+        value = result.get(member)
+        if location is None and member != payload:
+            has_body_members = True
+            if value is not None:
+                body_members[ref.get("locationName", member)] = value
+            continue
+        if value is None:
+            continue
+        if location == "statusCode":
+            status_member = int(value)
+        elif location == "header":
+            headers[ref.get("locationName", member)] = _header_text(model.shapes[ref["shape"]]["type"], value)
+        elif location == "headers":
+            prefix = ref.get("locationName", "")
+            for k, v in value.items():
+                headers[prefix + k] = str(v)
+    if payload:
+        value = result.get(payload)
+        target = model.shapes[members[payload]["shape"]]
+        if target["type"] in ("blob", "string"):
+            if value is None:
+                body = b""
+            elif isinstance(value, (bytes, bytearray, memoryview)):
+                body = bytes(value)
+            else:
+                body = str(value).encode("utf-8")
+        else:
+            body = _dumps(value) if value is not None else b"{}"
+    elif has_body_members:
+        body = _dumps(body_members)
+    else:
+        body = b""
+        if status == 200:
+            status = 204  # Lambda answers 204 when nothing is returned (DeleteFunction, TagResource...)
+    if status_member is not None:
+        status = status_member
+    return status, headers, body
+
+
+def serialize_restjson_error(err: ServiceError, model: ServiceModel | None = None) -> tuple[int, dict[str, str],
+                                                                                             bytes]:
+    """``(status, headers, body)`` for an error; pass ``model`` to spell members as its error shape does."""
+    shape: dict = {}
+    if model is not None:
+        shape_name = model.error_shape_name(err.code)
+        if shape_name:
+            shape = model.shapes[shape_name]
+    members: dict[str, dict] = shape.get("members", {})
+    body: dict[str, Any] = {}
+    if not shape or "Type" in members:
+        body["Type"] = "User" if err.sender else "Service"
+    message_key = "Message" if "Message" in members and "message" not in members else "message"
+    body[message_key] = err.message
+    headers = {"x-amzn-ErrorType": err.code, "Content-Type": "application/json"}
+    for key, value in (err.extra or {}).items():
+        if key.startswith("__"):
+            continue
+        ref = members.get(key, {})
+        if ref.get("location") == "header":
+            if value is not None:
+                headers[ref.get("locationName", key)] = str(value)
+        else:
+            body[key] = value
+    headers.update(err.headers or {})
+    status = err.status
+    error_trait = shape.get("error") or {}
+    if type(err) is ServiceError and status == 400 and error_trait.get("httpStatusCode"):
+        status = int(error_trait["httpStatusCode"])  # a one-off error(...) takes the model's status
+    return status, headers, _dumps(body)
