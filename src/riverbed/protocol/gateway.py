@@ -152,9 +152,10 @@ class Gateway:
             if path.startswith(prefix):
                 return await route(scope, body)
         method = scope.get("method", "GET")
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         for spec in self.rest:
             router = self._router(spec)
-            match = router.match(method, path)
+            match = router.match(method, path, query=query)
             if match is not None:
                 return await self._rest(spec, match, scope, headers, body)
         ctype = headers.get("content-type", "")
@@ -250,7 +251,7 @@ class Gateway:
             status, out_headers, payload = serialize_restjson_response(model, op, result)
         except ServiceError as exc:
             self.app.on_error(spec.name, ctx, exc)
-            status, out_headers, payload = serialize_restjson_error(exc)
+            status, out_headers, payload = serialize_restjson_error(exc, model=model)
         hdrs = [(k.lower().encode(), str(v).encode()) for k, v in out_headers.items()]
         hdrs.append((b"x-amzn-requestid", ctx.request_id.encode()))
         if not any(k == b"content-type" for k, _ in hdrs):
@@ -297,7 +298,7 @@ class Gateway:
         except ServiceError as exc:
             self.app.on_error(spec.name, ctx, exc)
             return exc.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", ctx.request_id.encode())], \
-                serialize_query_error(exc, ctx.request_id)
+                serialize_query_error(exc, ctx.request_id, model=model)
 
 
 def _headers(scope: dict) -> dict[str, str]:

@@ -46,8 +46,7 @@ TUNABLE = ("BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor
 
 
 def not_found() -> ServiceError:
-    return LambdaResourceNotFoundException("The resource you requested does not exist.",
-                                           extra={"Message": "The resource you requested does not exist."})
+    return LambdaResourceNotFoundException("The resource you requested does not exist.")
 
 
 def _range(name: str, value: Any, low: int, high: int) -> None:
