@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from riverbed import ids
-from riverbed.errors import ResourceInUseException
+from riverbed.errors import ResourceInUseException, ValidationException
 from riverbed.services.dynamodb import schema
 from riverbed.services.dynamodb.service import check_table_name
 from riverbed.services.dynamodb.tables import describe
@@ -19,6 +19,12 @@ def create_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     dyn = ctx.app.dynamodb
     name = req["TableName"]
     check_table_name(name)
+    missing = [f"Value null at '{m}' failed to satisfy constraint: Member must not be null"
+               for m, k in (("attributeDefinitions", "AttributeDefinitions"), ("keySchema", "KeySchema"))
+               if req.get(k) is None]
+    if missing:
+        count = f"{len(missing)} validation error{'s' if len(missing) > 1 else ''} detected: "
+        raise ValidationException(count + "; ".join(missing))
     schema.check_key_schema(req["KeySchema"], "KeySchema")
     billing = req.get("BillingMode", "PROVISIONED")
     throughput = schema.check_billing(billing, req.get("ProvisionedThroughput"))
