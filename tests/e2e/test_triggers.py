@@ -1,0 +1,347 @@
+"""Event source mappings end to end, in-process (manual clock, drain) with handlers in this process.
+
+Each test drives AWS's rules through boto3 (tables, streams, mappings, queues) and
+``riverbed.Riverbed``: retries counted exactly, bisect, partial batch failures, filters,
+starting positions, windows, disable/enable without loss, fan-out and chained mappings.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+import riverbed
+
+
+@pytest.fixture
+def rb():
+    with riverbed.Riverbed() as instance:
+        yield instance
+
+
+class Recorder:
+    """A handler that records each batch and answers with a scripted response."""
+
+    def __init__(self, respond=None):
+        self.batches: list[list[dict]] = []
+        self.respond = respond
+        self.lock = threading.Lock()
+
+    def __call__(self, event, context):
+        with self.lock:
+            self.batches.append(event["Records"])
+            n = len(self.batches)
+        if self.respond is not None:
+            return self.respond(event, n)
+        return None
+
+    @property
+    def keys(self):
+        return [r["dynamodb"]["Keys"]["pk"]["S"] for b in self.batches for r in b]
+
+
+def make_table(rb, name="src", view="NEW_AND_OLD_IMAGES"):
+    ddb = rb.client("dynamodb")
+    desc = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            StreamSpecification={"StreamEnabled": True, "StreamViewType": view})["TableDescription"]
+    return ddb, desc["LatestStreamArn"]
+
+
+def mapping(rb, fn, arn, **kw):
+    params = {"FunctionName": fn, "EventSourceArn": arn, "StartingPosition": "TRIM_HORIZON"}
+    params.update(kw)
+    return rb.client("lambda").create_event_source_mapping(**params)
+
+
+def put(ddb, table, *keys, **attrs):
+    for k in keys:
+        item = {"pk": {"S": k}}
+        item.update({a: {"S": v} for a, v in attrs.items()})
+        ddb.put_item(TableName=table, Item=item)
+
+
+def test_records_reach_handler_in_order_with_aws_shape(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    created = mapping(rb, "fn", arn, BatchSize=10)
+    assert created["State"] == "Creating" and created["LastProcessingResult"] == "No records processed"
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+    put(ddb, "src", *[f"k{i}" for i in range(25)])
+    rb.drain()
+    assert rec.keys == [f"k{i}" for i in range(25)]
+    assert max(len(b) for b in rec.batches) <= 10
+    first = rec.batches[0][0]
+    assert first["eventSourceARN"] == arn and first["eventName"] == "INSERT" and first["eventVersion"] == "1.1"
+    assert first["eventSource"] == "aws:dynamodb" and first["awsRegion"] == "us-east-1"
+    assert set(first["dynamodb"]) == {"ApproximateCreationDateTime", "Keys", "NewImage", "SequenceNumber",
+                                      "SizeBytes", "StreamViewType"}
+    got = rb.client("lambda").get_event_source_mapping(UUID=created["UUID"])
+    assert got["State"] == "Enabled" and got["LastProcessingResult"] == "OK"
+
+
+def test_starting_position_latest_skips_older_records(rb):
+    ddb, arn = make_table(rb)
+    put(ddb, "src", "before")
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, StartingPosition="LATEST")
+    put(ddb, "src", "after")
+    rb.drain()
+    assert rec.keys == ["after"]
+
+
+def test_batching_window_waits_for_clock(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, BatchSize=100, MaximumBatchingWindowInSeconds=300)
+    put(ddb, "src", "a", "b", "c")
+    # drain() jumps over the pipeline's own wait: one batch of three after the 300 s window.
+    start = rb.clock.now()
+    rb.drain()
+    assert [len(b) for b in rec.batches] == [3]
+    assert rb.clock.now() - start >= 300
+
+
+def test_retries_counted_exactly_then_sqs_destination(rb):
+    ddb, arn = make_table(rb)
+    sqs = rb.client("sqs")
+    queue_url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def boom(event, n):
+        raise RuntimeError("poison")
+
+    rec = Recorder(boom)
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, BatchSize=1, MaximumRetryAttempts=2,
+            DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    put(ddb, "src", "bad")
+    rb.drain()
+    assert len(rec.batches) == 3          # first attempt + 2 retries
+    msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert len(msgs) == 1
+    body = json.loads(msgs[0]["Body"])
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert body["requestContext"]["approximateInvokeCount"] == 3
+    assert body["requestContext"]["functionArn"].endswith(":function:fn")
+    assert body["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    info = body["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 1 and info["streamArn"] == arn
+    assert info["startSequenceNumber"] == info["endSequenceNumber"] == rec.batches[0][0]["dynamodb"]["SequenceNumber"]
+    assert info["approximateArrivalOfFirstRecord"].endswith("Z")
+    assert body["version"] == "1.0"
+
+
+def test_bisect_isolates_poison_record(rb):
+    ddb, arn = make_table(rb)
+    delivered: list[str] = []
+
+    def handler(event, n):
+        keys = [r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]]
+        if "poison" in keys:
+            raise ValueError("poison in batch")
+        delivered.extend(keys)
+
+    rec = Recorder(handler)
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, BatchSize=8, MaximumRetryAttempts=0, BisectBatchOnFunctionError=True)
+    keys = ["g0", "g1", "g2", "poison", "g4", "g5", "g6", "g7"]
+    put(ddb, "src", *keys)
+    rb.drain()
+    assert sorted(delivered) == sorted(k for k in keys if k != "poison")
+    assert [len(b) for b in rec.batches][:3] == [8, 4, 2]
+
+
+def test_report_batch_item_failures_retries_from_lowest(rb):
+    ddb, arn = make_table(rb)
+
+    def partial(event, n):
+        if n == 1:
+            third = event["Records"][2]["dynamodb"]["SequenceNumber"]
+            return {"batchItemFailures": [{"itemIdentifier": third}]}
+        return {"batchItemFailures": []}
+
+    rec = Recorder(partial)
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, BatchSize=5, FunctionResponseTypes=["ReportBatchItemFailures"])
+    put(ddb, "src", *[f"k{i}" for i in range(5)])
+    rb.drain()
+    first, second = ([r["dynamodb"]["Keys"]["pk"]["S"] for r in b] for b in rec.batches)
+    assert first == [f"k{i}" for i in range(5)]
+    assert second == ["k2", "k3", "k4"]
+
+
+def test_invalid_item_identifier_fails_whole_batch(rb):
+    ddb, arn = make_table(rb)
+    sqs = rb.client("sqs")
+    url = sqs.create_queue(QueueName="dest")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rec = Recorder(lambda event, n: {"batchItemFailures": [{"itemIdentifier": ""}]})
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, BatchSize=1, MaximumRetryAttempts=3, FunctionResponseTypes=["ReportBatchItemFailures"],
+            DestinationConfig={"OnFailure": {"Destination": qarn}})
+    put(ddb, "src", "a")
+    rb.drain()
+    assert len(rec.batches) == 4
+    body = json.loads(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"])
+    assert body["requestContext"]["approximateInvokeCount"] == 4
+    assert body["responseContext"]["functionError"] is None
+
+
+def test_filter_criteria(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    pattern = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["DONE"]}}}}
+    mapping(rb, "fn", arn, FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]})
+    put(ddb, "src", "a", status="DONE")
+    put(ddb, "src", "b", status="PENDING")
+    put(ddb, "src", "a", status="DONE", extra="modify")
+    rb.drain()
+    assert rec.keys == ["a"]
+
+
+def test_invalid_filter_pattern(rb):
+    ddb, arn = make_table(rb)
+    rb.register_function("fn", Recorder())
+    with pytest.raises(rb.client("lambda").exceptions.InvalidParameterValueException) as exc:
+        mapping(rb, "fn", arn, FilterCriteria={"Filters": [{"Pattern": "single-string"}]})
+    assert exc.value.response["Error"]["Message"] == "Invalid filter pattern definition."
+
+
+def test_disable_enable_without_loss(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    lam = rb.client("lambda")
+    uuid = mapping(rb, "fn", arn)["UUID"]
+    put(ddb, "src", "a")
+    rb.drain()
+    out = lam.update_event_source_mapping(UUID=uuid, Enabled=False)
+    assert out["State"] == "Disabling"
+    assert lam.get_event_source_mapping(UUID=uuid)["State"] == "Disabled"
+    put(ddb, "src", "b", "c")
+    rb.drain()
+    assert rec.keys == ["a"]
+    assert lam.update_event_source_mapping(UUID=uuid, Enabled=True)["State"] == "Enabling"
+    rb.drain()
+    assert rec.keys == ["a", "b", "c"]
+
+
+def test_two_mappings_each_get_every_record(rb):
+    ddb, arn = make_table(rb)
+    one, two = Recorder(), Recorder()
+    rb.register_function("one", one)
+    rb.register_function("two", two)
+    mapping(rb, "one", arn)
+    mapping(rb, "two", arn)
+    put(ddb, "src", "x", "y")
+    rb.drain()
+    assert one.keys == two.keys == ["x", "y"]
+
+
+def test_chained_mappings(rb):
+    ddb, arn = make_table(rb, "first")
+    _, arn2 = make_table(rb, "second")
+    copier_client = rb.client("dynamodb")
+
+    def copy(event, n):
+        for r in event["Records"]:
+            copier_client.put_item(TableName="second", Item=r["dynamodb"]["NewImage"])
+
+    final = Recorder()
+    rb.register_function("copier", Recorder(copy))
+    rb.register_function("final", final)
+    mapping(rb, "copier", arn)
+    mapping(rb, "final", arn2)
+    put(ddb, "first", "p", "q")
+    rb.drain()
+    assert final.keys == ["p", "q"]
+
+
+def test_duplicate_mapping_and_missing_stream(rb):
+    ddb, arn = make_table(rb)
+    rb.register_function("fn", Recorder())
+    lam = rb.client("lambda")
+    uuid = mapping(rb, "fn", arn)["UUID"]
+    with pytest.raises(lam.exceptions.ResourceConflictException) as exc:
+        mapping(rb, "fn", arn)
+    assert exc.value.response["Error"]["Message"] == (
+        f'The event source arn (" {arn} ") and function (" fn ") provided mapping already exists. '
+        f"Please update or delete the existing mapping with UUID {uuid}")
+    missing = arn.rsplit("/", 1)[0] + "/2000-01-01T00:00:00.000"
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as exc:
+        mapping(rb, "fn", missing)
+    assert exc.value.response["Error"]["Message"] == f"Stream not found: {missing}"
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_event_source_mapping(UUID="00000000-0000-0000-0000-000000000000")
+    assert lam.delete_event_source_mapping(UUID=uuid)["State"] == "Deleting"
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_event_source_mapping(UUID=uuid)
+
+
+def test_list_mappings_paging(rb):
+    ddb, arn = make_table(rb)
+    lam = rb.client("lambda")
+    for i in range(3):
+        rb.register_function(f"fn{i}", Recorder())
+        mapping(rb, f"fn{i}", arn)
+    page = lam.list_event_source_mappings(EventSourceArn=arn, MaxItems=2)
+    assert len(page["EventSourceMappings"]) == 2 and page["NextMarker"]
+    rest = lam.list_event_source_mappings(EventSourceArn=arn, Marker=page["NextMarker"])
+    assert len(rest["EventSourceMappings"]) == 1 and "NextMarker" not in rest
+    assert len(lam.list_event_source_mappings(FunctionName="fn1")["EventSourceMappings"]) == 1
+
+
+def test_record_age_discards_old_records(rb):
+    ddb, arn = make_table(rb)
+    sqs = rb.client("sqs")
+    url = sqs.create_queue(QueueName="aged")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    put(ddb, "src", "old")
+    rb.clock.advance(120)
+    mapping(rb, "fn", arn, MaximumRecordAgeInSeconds=60, DestinationConfig={"OnFailure": {"Destination": qarn}})
+    put(ddb, "src", "fresh")
+    rb.drain()
+    assert rec.keys == ["fresh"]
+    body = json.loads(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"])
+    assert body["requestContext"]["condition"] == "RecordAgeExceeded"
+
+
+def test_iterator_age_and_invocation_metrics(rb):
+    ddb, arn = make_table(rb)
+    rb.register_function("fn", Recorder())
+    mapping(rb, "fn", arn)
+    put(ddb, "src", "a")
+    rb.clock.advance(5)
+    rb.drain()
+    metrics = rb.app.metrics
+    assert metrics.total("AWS/Lambda", "Invocations", {"FunctionName": "fn"}) == 1
+    assert metrics.maximum("AWS/Lambda", "IteratorAge", {"FunctionName": "fn"}) >= 5000
+
+
+def test_drain_timeout_names_pending_work(rb):
+    ddb, arn = make_table(rb)
+    release = threading.Event()
+
+    def blocking(event, n):
+        release.wait(10)
+
+    rb.register_function("slow", Recorder(blocking), Timeout=30)
+    mapping(rb, "slow", arn)
+    put(ddb, "src", "a")
+    with pytest.raises(TimeoutError) as exc:
+        rb.drain(timeout=0.5)
+    assert "shard" in str(exc.value)
+    release.set()
+    rb.drain()
