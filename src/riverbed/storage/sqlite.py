@@ -30,6 +30,11 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS records (
     shard INTEGER NOT NULL, seq INTEGER NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (shard, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS index_items (
+    iid INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,
+    data BLOB NOT NULL, size INTEGER NOT NULL,
+    PRIMARY KEY (iid, hk, rk, thk, trk)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS index_items_by_table_key ON index_items (iid, thk, trk);
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 """
@@ -108,7 +113,7 @@ class SqliteStore:
             pass
 
     def reset(self) -> None:
-        for table in ("docs", "items", "records", "counters"):
+        for table in ("docs", "items", "records", "counters", "index_items"):
             self._db.execute(f"DELETE FROM {table}")
 
     # --- documents -------------------------------------------------------------------
@@ -173,6 +178,53 @@ class SqliteStore:
     def item_stats(self, tid: int) -> tuple[int, int]:
         count, size = self._db.execute("SELECT count(*), coalesce(sum(size), 0) FROM items WHERE tid=?",
                                        (tid,)).fetchone()
+        return int(count), int(size)
+
+    # --- secondary-index entries ----------------------------------------------------------
+    def index_put(self, iid: int, hk: bytes, rk: bytes, thk: bytes, trk: bytes, data: bytes, size: int) -> None:
+        self._db.execute("DELETE FROM index_items WHERE iid=? AND thk=? AND trk=?", (iid, thk, trk))
+        self._db.execute("INSERT INTO index_items (iid, hk, rk, thk, trk, data, size) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (iid, hk, rk, thk, trk, data, size))
+
+    def index_delete(self, iid: int, thk: bytes, trk: bytes) -> None:
+        self._db.execute("DELETE FROM index_items WHERE iid=? AND thk=? AND trk=?", (iid, thk, trk))
+
+    def index_query(self, iid: int, hk: bytes, *, low: bytes | None = None, low_inclusive: bool = True,
+                    high: bytes | None = None, high_inclusive: bool = True, forward: bool = True,
+                    after: tuple[bytes, bytes, bytes] | None = None,
+                    ) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
+        sql = ["SELECT rk, thk, trk, data FROM index_items WHERE iid=? AND hk=?"]
+        args: list[Any] = [iid, hk]
+        if low is not None:
+            sql.append("AND rk >= ?" if low_inclusive else "AND rk > ?")
+            args.append(low)
+        if high is not None:
+            sql.append("AND rk <= ?" if high_inclusive else "AND rk < ?")
+            args.append(high)
+        if after is not None:
+            op = ">" if forward else "<"
+            sql.append(f"AND (rk, thk, trk) {op} (?, ?, ?)")
+            args.extend(after)
+        order = "ASC" if forward else "DESC"
+        sql.append(f"ORDER BY rk {order}, thk {order}, trk {order}")
+        yield from self._db.execute(" ".join(sql), args)
+
+    def index_scan(self, iid: int, after: tuple[bytes, bytes, bytes, bytes] | None = None
+                   ) -> Iterator[tuple[bytes, bytes, bytes, bytes, bytes]]:
+        if after is None:
+            cur = self._db.execute("SELECT hk, rk, thk, trk, data FROM index_items WHERE iid=? "
+                                   "ORDER BY hk, rk, thk, trk", (iid,))
+        else:
+            cur = self._db.execute("SELECT hk, rk, thk, trk, data FROM index_items WHERE iid=? "
+                                   "AND (hk, rk, thk, trk) > (?, ?, ?, ?) ORDER BY hk, rk, thk, trk", (iid, *after))
+        yield from cur
+
+    def index_drop(self, iid: int) -> None:
+        self._db.execute("DELETE FROM index_items WHERE iid=?", (iid,))
+
+    def index_stats(self, iid: int) -> tuple[int, int]:
+        count, size = self._db.execute("SELECT count(*), coalesce(sum(size), 0) FROM index_items WHERE iid=?",
+                                       (iid,)).fetchone()
         return int(count), int(size)
 
     # --- stream records ------------------------------------------------------------------
