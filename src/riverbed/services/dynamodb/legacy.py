@@ -40,28 +40,58 @@ from riverbed.services.dynamodb.expressions.ast import (
 from riverbed.services.dynamodb.expressions.keys import build_key_condition, check_key_types
 from riverbed.services.dynamodb.types import AV, INVALID, av_type, compare_values, validate_value
 
-_ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1), "GT": (1, 1),
-              "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1), "NULL": (0, 0),
-              "NOT_NULL": (0, 0), "IN": (1, None), "BETWEEN": (2, 2)}
-_ALLOWED_TYPES = {"LE": ("S", "N", "B"), "LT": ("S", "N", "B"), "GE": ("S", "N", "B"), "GT": ("S", "N", "B"),
-                  "BETWEEN": ("S", "N", "B"), "IN": ("S", "N", "B"), "BEGINS_WITH": ("S", "B"),
-                  "CONTAINS": ("S", "N", "B", "BOOL", "NULL"), "NOT_CONTAINS": ("S", "N", "B", "BOOL", "NULL")}
+_ARGUMENTS = {
+    "EQ": (1, 1),
+    "NE": (1, 1),
+    "LE": (1, 1),
+    "LT": (1, 1),
+    "GE": (1, 1),
+    "GT": (1, 1),
+    "CONTAINS": (1, 1),
+    "NOT_CONTAINS": (1, 1),
+    "BEGINS_WITH": (1, 1),
+    "NULL": (0, 0),
+    "NOT_NULL": (0, 0),
+    "IN": (1, None),
+    "BETWEEN": (2, 2),
+}
+_ALLOWED_TYPES = {
+    "LE": ("S", "N", "B"),
+    "LT": ("S", "N", "B"),
+    "GE": ("S", "N", "B"),
+    "GT": ("S", "N", "B"),
+    "BETWEEN": ("S", "N", "B"),
+    "IN": ("S", "N", "B"),
+    "BEGINS_WITH": ("S", "B"),
+    "CONTAINS": ("S", "N", "B", "BOOL", "NULL"),
+    "NOT_CONTAINS": ("S", "N", "B", "BOOL", "NULL"),
+}
 _COMPARATORS = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
-_KEY_OPERATORS = {"EQ": "=", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">", "BETWEEN": "BETWEEN",
-                  "BEGINS_WITH": "begins_with"}
+_KEY_OPERATORS = {
+    "EQ": "=",
+    "LE": "<=",
+    "LT": "<",
+    "GE": ">=",
+    "GT": ">",
+    "BETWEEN": "BETWEEN",
+    "BEGINS_WITH": "begins_with",
+}
 
 
 def _invalid(message: str) -> ValidationException:
     return ValidationException(INVALID + message)
 
 
-def _check_values(operator: str, values: list[AV]) -> list[AV]:
-    """Validate an AttributeValueList for ``operator``; returns normalized values."""
-    if operator not in _ARGUMENTS:
+def _check_values(operator: str | None, values: list[AV]) -> tuple[str, list[AV]]:
+    """Validate a ComparisonOperator and its AttributeValueList; returns (operator, normalized values)."""
+    if operator is None or operator not in _ARGUMENTS:
         raise ValidationException(
-            f"1 validation error detected: Value '{operator}' at 'comparisonOperator' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, "
-            "BEGINS_WITH, GE, CONTAINS]")
+            f"1 validation error detected: Value '{operator}' at 'comparisonOperator' failed to "
+            "satisfy constraint: "
+            "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
+            "NOT_NULL, NE, LE, "
+            "BEGINS_WITH, GE, CONTAINS]"
+        )
     checked = [validate_value(value) for value in values]
     least, most = _ARGUMENTS[operator]
     if len(checked) < least or (most is not None and len(checked) > most):
@@ -70,13 +100,16 @@ def _check_values(operator: str, values: list[AV]) -> list[AV]:
     if allowed is not None:
         for value in checked:
             if av_type(value) not in allowed:
-                raise _invalid(f"ComparisonOperator {operator} is not valid for {av_type(value)} AttributeValue type")
+                raise _invalid(
+                    f"ComparisonOperator {operator} is not valid for {av_type(value)} AttributeValue type"
+                )
     if operator in ("IN", "BETWEEN") and len({av_type(value) for value in checked}) > 1:
         raise _invalid("AttributeValues inside AttributeValueList must be of same type")
     if operator == "BETWEEN" and (compare_values(checked[0], checked[1]) or 0) > 0:
         raise ValidationException(
-            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
-    return checked
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
+        )
+    return operator, checked
 
 
 def _condition(name: str, operator: str, values: list[AV]) -> Node:
@@ -108,8 +141,9 @@ def _combine(nodes: list[Node], conditional_operator: str | None) -> Node | None
     return combined
 
 
-def expected_to_condition(expected: dict[str, dict[str, Any]] | None,
-                          conditional_operator: str | None = None) -> Node | None:
+def expected_to_condition(
+    expected: dict[str, dict[str, Any]] | None, conditional_operator: str | None = None
+) -> Node | None:
     """An ``Expected`` map as a condition (None when empty)."""
     nodes: list[Node] = []
     for name, spec in (expected or {}).items():
@@ -118,18 +152,22 @@ def expected_to_condition(expected: dict[str, dict[str, Any]] | None,
         exists = spec.get("Exists")
         has_value = spec.get("Value") is not None
         has_list = spec.get("AttributeValueList") is not None
-        if has_list and operator is None:
-            raise _invalid(f"AttributeValueList can only be used with a ComparisonOperator for Attribute: {name}")
         if has_value and has_list:
             raise _invalid(f"Value and AttributeValueList cannot be used together for Attribute: {name}")
+        if has_list and operator is None:
+            raise _invalid(
+                f"AttributeValueList can only be used with a ComparisonOperator for Attribute: {name}"
+            )
         if operator is not None:
             if exists is not None:
                 raise _invalid(f"Exists and ComparisonOperator cannot be used together for Attribute: {name}")
             if not has_value and not has_list and _ARGUMENTS.get(operator, (1, 1))[0] > 0:
-                raise _invalid(f"Value or AttributeValueList must be used with ComparisonOperator: {operator} "
-                               f"for Attribute: {name}")
+                raise _invalid(
+                    f"Value or AttributeValueList must be used with ComparisonOperator: {operator} "
+                    f"for Attribute: {name}"
+                )
             raw = spec["AttributeValueList"] if has_list else ([spec["Value"]] if has_value else [])
-            nodes.append(_condition(name, operator, _check_values(operator, raw)))
+            nodes.append(_condition(name, *_check_values(operator, raw)))
         elif exists is False:
             if has_value:
                 raise _invalid(f"Value cannot be used when Exists is false for Attribute: {name}")
@@ -142,25 +180,31 @@ def expected_to_condition(expected: dict[str, dict[str, Any]] | None,
     return _combine(nodes, conditional_operator)
 
 
-def filter_to_condition(filters: dict[str, dict[str, Any]] | None,
-                        conditional_operator: str | None = None) -> Node | None:
+def filter_to_condition(
+    filters: dict[str, dict[str, Any]] | None, conditional_operator: str | None = None
+) -> Node | None:
     """A QueryFilter/ScanFilter map as a condition (None when empty)."""
     nodes = []
     for name, spec in (filters or {}).items():
         operator = (spec or {}).get("ComparisonOperator")
         values = (spec or {}).get("AttributeValueList") or []
-        nodes.append(_condition(name, operator, _check_values(operator, values)))
+        nodes.append(_condition(name, *_check_values(operator, values)))
     return _combine(nodes, conditional_operator)
 
 
-def key_conditions_to_key_condition(key_conditions: dict[str, dict[str, Any]], hash_key: str,
-                                    range_key: str | None = None, *, hash_type: str | None = None,
-                                    range_type: str | None = None) -> KeyCondition:
+def key_conditions_to_key_condition(
+    key_conditions: dict[str, dict[str, Any]],
+    hash_key: str,
+    range_key: str | None = None,
+    *,
+    hash_type: str | None = None,
+    range_type: str | None = None,
+) -> KeyCondition:
     """Legacy KeyConditions as a :class:`KeyCondition` (same schema rules as expressions)."""
     conditions: dict[str, tuple[str, tuple[AV, ...]]] = {}
     for name, spec in (key_conditions or {}).items():
         operator = (spec or {}).get("ComparisonOperator")
-        values = _check_values(operator, (spec or {}).get("AttributeValueList") or [])
+        operator, values = _check_values(operator, (spec or {}).get("AttributeValueList") or [])
         conditions[name] = (_KEY_OPERATORS.get(operator, operator), tuple(values))
     types = {name: kind for name, kind in ((hash_key, hash_type), (range_key, range_type)) if name and kind}
     check_key_types(conditions, types)
@@ -194,7 +238,9 @@ def attribute_updates_to_plan(attribute_updates: dict[str, dict[str, Any]] | Non
             adds.append(AddAction(path, Value(value)))
         else:
             sets.append(SetAction(path, Value(value)))
-    return UpdatePlan(tuple(sets), tuple(removes), tuple(adds), tuple(deletes), legacy=True, order=tuple(order))
+    return UpdatePlan(
+        tuple(sets), tuple(removes), tuple(adds), tuple(deletes), legacy=True, order=tuple(order)
+    )
 
 
 def attributes_to_get_to_paths(names: list[str] | None) -> list[DocPath]:

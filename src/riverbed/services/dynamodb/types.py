@@ -30,13 +30,15 @@ _TYPE_SET = frozenset(TYPES)
 SCALAR_KEY_TYPES = ("S", "N", "B")
 
 MAX_DIGITS = 38
-MAX_EXPONENT = 125   # largest magnitude: 9.9999999999999999999999999999999999999E+125
+MAX_EXPONENT = 125  # largest magnitude: 9.9999999999999999999999999999999999999E+125
 MIN_EXPONENT = -130  # smallest magnitude: 1E-130
 
 INVALID = "One or more parameter values were invalid: "
 EMPTY_VALUE = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-MULTIPLE_TYPES = ("Supplied AttributeValue has more than one datatypes set, "
-                  "must contain exactly one of the supported datatypes")
+MULTIPLE_TYPES = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
 TOO_MANY_DIGITS = "Attempting to store more than 38 significant digits in a Number"
 OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
@@ -49,6 +51,7 @@ _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 
 
 # --- numbers ---------------------------------------------------------------------------
+
 
 def _not_numeric(text: object) -> ValidationException:
     if text == "" or not isinstance(text, str):
@@ -93,7 +96,7 @@ def _format_number(sign: int, digits: str, exponent: int) -> str:
     elif exponent < 0:
         text = "0." + "0" * (-exponent - 1) + digits
     else:
-        text = digits[: exponent + 1] + "." + digits[exponent + 1:]
+        text = digits[: exponent + 1] + "." + digits[exponent + 1 :]
     return "-" + text if sign < 0 else text
 
 
@@ -151,6 +154,7 @@ def number_size(text: str) -> int:
 
 # --- binary ----------------------------------------------------------------------------
 
+
 def decode_binary(text: str) -> bytes:
     """Raw bytes of a base64 B/BS element."""
     if not isinstance(text, str):
@@ -162,6 +166,7 @@ def decode_binary(text: str) -> bytes:
 
 
 # --- validation --------------------------------------------------------------------------
+
 
 def av_type(av: AV) -> str:
     """The type key of a (valid) AttributeValue: "S", "N", ..."""
@@ -198,16 +203,21 @@ def validate_value(av: Any, *, key_context: bool = False, key_name: str | None =
         if key_context and value == "":
             raise ValidationException(
                 "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                f"cannot contain an empty string value. Key: {key_name}")
+                f"cannot contain an empty string value. Key: {key_name}"
+            )
         return {"S": value}
     if kind == "N":
+        # A JSON number instead of a string is a SerializationException on AWS (Alternator's
+        # test_number_in_json, run against AWS).
+        _expect(value, str, kind)
         return {"N": normalize_number(value)}
     if kind == "B":
         raw = decode_binary(value)
         if key_context and not raw:
             raise ValidationException(
                 "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                f"cannot contain an empty binary value. Key: {key_name}")
+                f"cannot contain an empty binary value. Key: {key_name}"
+            )
         return {"B": value}
     if kind == "BOOL":
         _expect(value, bool, kind)
@@ -233,6 +243,8 @@ def validate_value(av: Any, *, key_context: bool = False, key_name: str | None =
             raise ValidationException(INVALID + f"Input collection [{', '.join(value)}] contains duplicates.")
         return {"SS": list(value)}
     if kind == "NS":
+        for element in value:
+            _expect(element, str, kind)
         if not value:
             raise ValidationException(INVALID + "An number set  may not be empty")
         numbers = [normalize_number(element) for element in value]
@@ -244,7 +256,8 @@ def validate_value(av: Any, *, key_context: bool = False, key_name: str | None =
     decoded = [decode_binary(element) for element in value]
     if len(set(decoded)) != len(decoded):
         raise ValidationException(
-            INVALID + f"Input collection [{', '.join(value)}]of type BS contains duplicates.")
+            INVALID + f"Input collection [{', '.join(value)}]of type BS contains duplicates."
+        )
     return {"BS": list(value)}
 
 
@@ -256,6 +269,7 @@ def validate_item(item: Any) -> Item:
 
 
 # --- sizes -----------------------------------------------------------------------------
+
 
 def value_size(av: AV) -> int:
     """Bytes of one value (attribute name excluded).

@@ -57,13 +57,28 @@ MAX_EXPRESSION_BYTES = 4096
 MAX_PATH_DEPTH = 32
 MAX_IN_CANDIDATES = 100
 
-CONDITION_FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
-                       "begins_with": 2, "contains": 2}
+CONDITION_FUNCTIONS = {
+    "attribute_exists": 1,
+    "attribute_not_exists": 1,
+    "attribute_type": 2,
+    "begins_with": 2,
+    "contains": 2,
+}
 OPERAND_FUNCTIONS = {"size": 1}
 UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
 ORDERING = frozenset({"<", "<=", ">", ">="})
-_LONG_TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "BOOL": "BOOLEAN", "NULL": "NULL",
-                    "M": "MAP", "L": "LIST", "SS": "STRING_SET", "NS": "NUMBER_SET", "BS": "BINARY_SET"}
+_LONG_TYPE_NAMES = {
+    "S": "STRING",
+    "N": "NUMBER",
+    "B": "BINARY",
+    "BOOL": "BOOLEAN",
+    "NULL": "NULL",
+    "M": "MAP",
+    "L": "LIST",
+    "SS": "STRING_SET",
+    "NS": "NUMBER_SET",
+    "BS": "BINARY_SET",
+}
 
 
 def _error(kind: str, message: str) -> ValidationException:
@@ -82,6 +97,7 @@ def check_length(text: Any, kind: str) -> str:
 
 # --- whole-expression checks ---------------------------------------------------------------
 
+
 def _check_functions(tree: Syn, kind: str, context: str) -> None:
     known = CONDITION_FUNCTIONS.keys() | OPERAND_FUNCTIONS.keys() | UPDATE_FUNCTIONS.keys()
     for node in walk(tree):
@@ -94,7 +110,9 @@ def _check_functions(tree: Syn, kind: str, context: str) -> None:
             if name not in UPDATE_FUNCTIONS:
                 raise _error(kind, f"The function is not allowed in an update expression; function: {name}")
         elif (node.role == "condition") != (name in CONDITION_FUNCTIONS) or name in UPDATE_FUNCTIONS:
-            raise _error(kind, f"The function is not allowed to be used this way in an expression; function: {name}")
+            raise _error(
+                kind, f"The function is not allowed to be used this way in an expression; function: {name}"
+            )
 
 
 def _check_reserved(tree: Syn, kind: str) -> None:
@@ -113,7 +131,9 @@ def _resolve(tree: Syn, attrs: ExpressionAttributes, kind: str) -> None:
             for tag, text in node.args:
                 elements.append(attrs.name(text, kind) if tag == "name" else text)
             if len(elements) > MAX_PATH_DEPTH:
-                raise _error(kind, f"The document path has too many nesting levels; nesting levels: {len(elements)}")
+                raise _error(
+                    kind, f"The document path has too many nesting levels; nesting levels: {len(elements)}"
+                )
             node.resolved = tuple(elements)
         elif node.kind == "value":
             node.resolved = attrs.value(node.text, kind)
@@ -122,23 +142,30 @@ def _resolve(tree: Syn, attrs: ExpressionAttributes, kind: str) -> None:
 def check_paths(paths: list[DocPath], kind: str) -> None:
     """Refuse overlapping (one a prefix of the other) and then conflicting paths."""
     for i, first in enumerate(paths):
-        for second in paths[i + 1:]:
+        for second in paths[i + 1 :]:
             shorter = min(len(first), len(second))
             if first[:shorter] == second[:shorter]:
-                raise _error(kind, "Two document paths overlap with each other; must remove or rewrite one of "
-                                   f"these paths; path one: {format_path(first)}, path two: {format_path(second)}")
+                raise _error(
+                    kind,
+                    "Two document paths overlap with each other; must remove or rewrite one of "
+                    f"these paths; path one: {format_path(first)}, path two: {format_path(second)}",
+                )
     for i, first in enumerate(paths):
-        for second in paths[i + 1:]:
+        for second in paths[i + 1 :]:
             for a, b in zip(first, second):
                 if a != b:
                     if isinstance(a, int) != isinstance(b, int):
-                        raise _error(kind, "Two document paths conflict with each other; must remove or rewrite one "
-                                           f"of these paths; path one: {format_path(first)}, "
-                                           f"path two: {format_path(second)}")
+                        raise _error(
+                            kind,
+                            "Two document paths conflict with each other; must remove or rewrite one "
+                            f"of these paths; path one: {format_path(first)}, "
+                            f"path two: {format_path(second)}",
+                        )
                     break
 
 
 # --- per-node checks -------------------------------------------------------------------------
+
 
 def _static_type(node: Syn) -> str | None:
     """The type an operand is known to have before evaluation (literals and functions)."""
@@ -153,19 +180,27 @@ def _static_type(node: Syn) -> str | None:
 
 
 def _operand_type_error(kind: str, operator: str, operand_type: str) -> ValidationException:
-    return _error(kind, "Incorrect operand type for operator or function; "
-                        f"operator or function: {operator}, operand type: {operand_type}")
+    return _error(
+        kind,
+        "Incorrect operand type for operator or function; "
+        f"operator or function: {operator}, operand type: {operand_type}",
+    )
 
 
 def _check_arity(node: Syn, kind: str, expected: int) -> None:
     if len(node.args) != expected:
-        raise _error(kind, "Incorrect number of operands for operator or function; "
-                           f"operator or function: {node.text}, number of operands: {len(node.args)}")
+        raise _error(
+            kind,
+            "Incorrect number of operands for operator or function; "
+            f"operator or function: {node.text}, number of operands: {len(node.args)}",
+        )
 
 
 def _check_document_path(node: Syn, kind: str) -> None:
     if unwrap(node.args[0]).kind != "path":
-        raise _error(kind, f"Operator or function requires a document path; operator or function: {node.text}")
+        raise _error(
+            kind, f"Operator or function requires a document path; operator or function: {node.text}"
+        )
 
 
 def _check_distinct(kind: str, operator: str, first: Syn, rest: list[Any]) -> None:
@@ -175,8 +210,11 @@ def _check_distinct(kind: str, operator: str, first: Syn, rest: list[Any]) -> No
     for other in rest:
         other = unwrap(other)
         if other.kind == "path" and other.resolved == first.resolved:
-            raise _error(kind, "The first operand must be distinct from the remaining operands for this operator "
-                               f"or function; operator: {operator}, first operand: {format_path(first.resolved)}")
+            raise _error(
+                kind,
+                "The first operand must be distinct from the remaining operands for this operator "
+                f"or function; operator: {operator}, first operand: {format_path(first.resolved)}",
+            )
 
 
 def _bound_text(av: dict[str, Any]) -> str:
@@ -206,8 +244,11 @@ def _check_condition_node(node: Syn, kind: str) -> None:
                 if av_type(second.resolved) != "S":
                     raise _operand_type_error(kind, name, av_type(second.resolved))
                 if second.resolved["S"] not in TYPES:
-                    raise _error(kind, f"Invalid attribute type name found; type: {second.resolved['S']}, "
-                                       "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}")
+                    raise _error(
+                        kind,
+                        f"Invalid attribute type name found; type: {second.resolved['S']}, "
+                        "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+                    )
             elif name == "begins_with":
                 for arg in node.args:
                     operand_type = _static_type(arg)
@@ -222,17 +263,27 @@ def _check_condition_node(node: Syn, kind: str) -> None:
         _check_orderable(kind, "BETWEEN", node.args)
         low, high = unwrap(node.args[1]), unwrap(node.args[2])
         if low.kind == "value" and high.kind == "value":
-            bounds = f"lower bound operand: {_bound_text(low.resolved)}, upper bound operand: {_bound_text(high.resolved)}"
+            bounds = (
+                f"lower bound operand: {_bound_text(low.resolved)}, "
+                f"upper bound operand: {_bound_text(high.resolved)}"
+            )
             order = compare_values(low.resolved, high.resolved)
             if order is None:
-                raise _error(kind, f"The BETWEEN operator requires same data type for lower and upper bounds; {bounds}")
+                raise _error(
+                    kind, f"The BETWEEN operator requires same data type for lower and upper bounds; {bounds}"
+                )
             if order > 0:
-                raise _error(kind, "The BETWEEN operator requires upper bound to be greater than or equal to lower "
-                                   f"bound; {bounds}")
+                raise _error(
+                    kind,
+                    "The BETWEEN operator requires upper bound to be greater than or equal to lower "
+                    f"bound; {bounds}",
+                )
     elif node.kind == "in":
         candidates = len(node.args) - 1
         if candidates > MAX_IN_CANDIDATES:
-            raise _error(kind, f"The IN operator is provided with too many operands; number of operands: {candidates}")
+            raise _error(
+                kind, f"The IN operator is provided with too many operands; number of operands: {candidates}"
+            )
         _check_distinct(kind, "IN", node.args[0], node.args[1:])
 
 
@@ -246,6 +297,7 @@ def _check_orderable(kind: str, operator: str, operands: list[Any]) -> None:
 
 
 # --- building the AST -------------------------------------------------------------------------
+
 
 def build_operand(node: Syn) -> Node:
     node = unwrap(node)
@@ -296,8 +348,10 @@ def build_condition(node: Syn) -> Node:
 
 # --- entry points -----------------------------------------------------------------------------
 
-def parse_condition(text: str, attrs: ExpressionAttributes | None = None,
-                    kind: str = "ConditionExpression") -> Node:
+
+def parse_condition(
+    text: str, attrs: ExpressionAttributes | None = None, kind: str = "ConditionExpression"
+) -> Node:
     """Parse a condition (ConditionExpression, FilterExpression, KeyConditionExpression)."""
     attrs = attrs if attrs is not None else ExpressionAttributes()
     tree = parse_syntax(check_length(text, kind), kind, "condition")
@@ -308,8 +362,9 @@ def parse_condition(text: str, attrs: ExpressionAttributes | None = None,
     return build_condition(tree)
 
 
-def parse_projection(text: str, attrs: ExpressionAttributes | None = None,
-                     kind: str = "ProjectionExpression") -> list[DocPath]:
+def parse_projection(
+    text: str, attrs: ExpressionAttributes | None = None, kind: str = "ProjectionExpression"
+) -> list[DocPath]:
     """Parse a ProjectionExpression into document paths."""
     attrs = attrs if attrs is not None else ExpressionAttributes()
     tree = parse_syntax(check_length(text, kind), kind, "projection")
@@ -340,8 +395,9 @@ def _check_update_value(node: Syn, kind: str) -> None:
                 raise _operand_type_error(kind, node.text, operand_type)
 
 
-def parse_update(text: str, attrs: ExpressionAttributes | None = None,
-                 kind: str = "UpdateExpression") -> UpdatePlan:
+def parse_update(
+    text: str, attrs: ExpressionAttributes | None = None, kind: str = "UpdateExpression"
+) -> UpdatePlan:
     """Parse an UpdateExpression into an :class:`UpdatePlan`."""
     attrs = attrs if attrs is not None else ExpressionAttributes()
     tree = parse_syntax(check_length(text, kind), kind, "update")
@@ -361,12 +417,18 @@ def parse_update(text: str, attrs: ExpressionAttributes | None = None,
             value_type = av_type(action.args[1].resolved)
             allowed = ("N", "SS", "NS", "BS") if action.kind == "add" else ("SS", "NS", "BS")
             if value_type not in allowed:
-                raise _error(kind, "Incorrect operand type for operator or function; "
-                                   f"operator: {action.kind.upper()}, operand type: {_LONG_TYPE_NAMES[value_type]}")
+                raise _error(
+                    kind,
+                    "Incorrect operand type for operator or function; "
+                    f"operator: {action.kind.upper()}, operand type: {_LONG_TYPE_NAMES[value_type]}",
+                )
     for action in actions:
         if action.kind == "set":
             _check_update_value(action.args[1], kind)
-    sets, removes, adds, deletes = [], [], [], []
+    sets: list[SetAction] = []
+    removes: list[RemoveAction] = []
+    adds: list[AddAction] = []
+    deletes: list[DeleteAction] = []
     for action in actions:
         path = Path(action.args[0].resolved)
         if action.kind == "set":
@@ -374,7 +436,9 @@ def parse_update(text: str, attrs: ExpressionAttributes | None = None,
         elif action.kind == "remove":
             removes.append(RemoveAction(path))
         else:
-            value = action.args[1]
-            target = adds if action.kind == "add" else deletes
-            target.append((AddAction if action.kind == "add" else DeleteAction)(path, Value(value.resolved, value.text)))
+            value = Value(action.args[1].resolved, action.args[1].text)
+            if action.kind == "add":
+                adds.append(AddAction(path, value))
+            else:
+                deletes.append(DeleteAction(path, value))
     return UpdatePlan(tuple(sets), tuple(removes), tuple(adds), tuple(deletes), order=tuple(targets))

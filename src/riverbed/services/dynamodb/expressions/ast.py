@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 AV = dict[str, Any]
-PathElement = str | int          # map key / attribute name, or list index
+PathElement = str | int  # map key / attribute name, or list index
 DocPath = tuple[PathElement, ...]
 
 
@@ -30,6 +30,7 @@ class Node:
 
 
 # --- operands --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Path(Node):
@@ -79,6 +80,7 @@ class Arithmetic(Node):
 
 
 # --- conditions ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Comparison(Node):
@@ -148,6 +150,7 @@ class Contains(Node):
 
 
 # --- update plans ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class SetAction:

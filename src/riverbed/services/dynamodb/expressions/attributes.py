@@ -28,7 +28,9 @@ class ExpressionAttributes:
                 raise ValidationException("ExpressionAttributeNames must not be empty")
             for key in names:
                 if not isinstance(key, str) or not _NAME_KEY.fullmatch(key):
-                    raise ValidationException(f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
+                    raise ValidationException(
+                        f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
+                    )
         checked: dict[str, AV] = {}
         if values is not None:
             if not values:
@@ -36,13 +38,15 @@ class ExpressionAttributes:
             for key in values:
                 if not isinstance(key, str) or not _VALUE_KEY.fullmatch(key):
                     raise ValidationException(
-                        f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"')
+                        f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
+                    )
             for key, value in values.items():
                 try:
                     checked[key] = validate_value(value)
                 except ValidationException as exc:
                     raise ValidationException(
-                        f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}") from None
+                        f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}"
+                    ) from None
         self.names: dict[str, str] = dict(names or {})
         self.values: dict[str, AV] = checked
         self.used_names: set[str] = set()
@@ -53,7 +57,8 @@ class ExpressionAttributes:
         if ref not in self.names:
             raise ValidationException(
                 f"Invalid {kind}: An expression attribute name used in the document path is not defined; "
-                f"attribute name: {ref}")
+                f"attribute name: {ref}"
+            )
         self.used_names.add(ref)
         return self.names[ref]
 
@@ -62,7 +67,8 @@ class ExpressionAttributes:
         if ref not in self.values:
             raise ValidationException(
                 f"Invalid {kind}: An expression attribute value used in expression is not defined; "
-                f"attribute value: {ref}")
+                f"attribute value: {ref}"
+            )
         self.used_values.add(ref)
         return self.values[ref]
 
@@ -71,8 +77,14 @@ class ExpressionAttributes:
         unused = [key for key in self.names if key not in self.used_names]
         if unused:
             raise ValidationException(
-                "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + ", ".join(unused) + "}")
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {"
+                + ", ".join(unused)
+                + "}"
+            )
         unused = [key for key in self.values if key not in self.used_values]
         if unused:
             raise ValidationException(
-                "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + ", ".join(unused) + "}")
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {"
+                + ", ".join(unused)
+                + "}"
+            )

@@ -50,7 +50,8 @@ def get_path(item: Item | None, elements: DocPath) -> AV | None:
     """The value at a document path, or None when any step is missing or of the wrong type."""
     if not item:
         return None
-    current = item.get(elements[0])  # type: ignore[arg-type]
+    first = elements[0]
+    current = item.get(first) if isinstance(first, str) else None
     for element in elements[1:]:
         if current is None:
             return None
@@ -176,6 +177,29 @@ def evaluate_condition(node: Node, item: Item | None) -> bool:
         value = operand_value(node.value, item)
         return container is not None and value is not None and _contains(container, value)
     raise TypeError(f"not a condition: {node!r}")
+
+
+# --- inspection ------------------------------------------------------------------------------
+
+
+def document_paths(node: Node) -> list[DocPath]:
+    """Every document path a condition (or operand) reads, in source order."""
+    if isinstance(node, Path):
+        return [node.elements]
+    if isinstance(node, Value):
+        return []
+    found: list[DocPath] = []
+    for field in getattr(node, "__dataclass_fields__", ()):
+        child = getattr(node, field)
+        for part in child if isinstance(child, tuple) else (child,):
+            if isinstance(part, Node):
+                found.extend(document_paths(part))
+    return found
+
+
+def referenced_attributes(node: Node) -> set[str]:
+    """Top-level attribute names a condition reads (e.g. to refuse key attributes in a Query filter)."""
+    return {str(path[0]) for path in document_paths(node)}
 
 
 # --- projection ------------------------------------------------------------------------------

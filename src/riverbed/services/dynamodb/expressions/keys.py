@@ -40,8 +40,14 @@ from riverbed.services.dynamodb.types import av_type, compare_values, decode_bin
 KIND = "KeyConditionExpression"
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _OPERATOR_NAMES: dict[type, str] = {
-    Or: "OR", Not: "NOT", In: "IN", AttributeExists: "attribute_exists",
-    AttributeNotExists: "attribute_not_exists", AttributeType: "attribute_type", Contains: "contains"}
+    Or: "OR",
+    Not: "NOT",
+    In: "IN",
+    AttributeExists: "attribute_exists",
+    AttributeNotExists: "attribute_not_exists",
+    AttributeType: "attribute_type",
+    Contains: "contains",
+}
 NOT_SUPPORTED = "Query key condition not supported"
 
 
@@ -68,7 +74,9 @@ def _condition(leaf: Node) -> tuple[str, str, tuple[AV, ...]]:
         operands, op = [leaf.operand, leaf.prefix], "begins_with"
     if op in ("BETWEEN", "begins_with") and not isinstance(operands[0], Path):
         raise ValidationException(
-            f"Invalid condition in KeyConditionExpression: {op} operator must have the key attribute as its first operand")
+            f"Invalid condition in KeyConditionExpression: {op} operator must have the key "
+            "attribute as its first operand"
+        )
     path: Path | None = None
     for operand in operands:
         if isinstance(operand, Size):
@@ -76,9 +84,13 @@ def _condition(leaf: Node) -> tuple[str, str, tuple[AV, ...]]:
         if isinstance(operand, Path):
             if path is not None:
                 raise ValidationException(
-                    "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
+                    "Invalid condition in KeyConditionExpression: Multiple attribute names used in "
+                    "one condition"
+                )
             if len(operand.elements) > 1:
-                raise ValidationException("KeyConditionExpressions cannot have conditions on nested attributes")
+                raise ValidationException(
+                    "KeyConditionExpressions cannot have conditions on nested attributes"
+                )
             path = operand
     if path is None:
         raise ValidationException("Invalid condition in KeyConditionExpression: No key attribute specified")
@@ -88,8 +100,13 @@ def _condition(leaf: Node) -> tuple[str, str, tuple[AV, ...]]:
     return str(path.elements[0]), op, values
 
 
-def build_key_condition(conditions: dict[str, tuple[str, tuple[AV, ...]]], hash_key: str,
-                        range_key: str | None, *, indexable_check: bool = False) -> KeyCondition:
+def build_key_condition(
+    conditions: dict[str, tuple[str, tuple[AV, ...]]],
+    hash_key: str,
+    range_key: str | None,
+    *,
+    indexable_check: bool = False,
+) -> KeyCondition:
     """Check conditions (attribute -> (op, values)) against the key schema.
 
     ``indexable_check`` applies the legacy KeyConditions rule that refuses operators a key
@@ -102,7 +119,9 @@ def build_key_condition(conditions: dict[str, tuple[str, tuple[AV, ...]]], hash_
         raise ValidationException(f"Query condition missed key schema element: {hash_key}")
     if len(conditions) == 2 and range_key not in conditions:
         raise ValidationException(f"Query condition missed key schema element: {range_key}")
-    if indexable_check and any(op not in (*_FLIPPED, "BETWEEN", "begins_with") for op, _ in conditions.values()):
+    if indexable_check and any(
+        op not in (*_FLIPPED, "BETWEEN", "begins_with") for op, _ in conditions.values()
+    ):
         raise ValidationException("Attempted conditional constraint is not an indexable operation")
     hash_op, hash_values = conditions[hash_key]
     if hash_op != "=":
@@ -117,12 +136,20 @@ def check_key_types(conditions: dict[str, tuple[str, tuple[AV, ...]]], key_types
         wanted = key_types.get(name)
         if wanted is not None and any(av_type(value) != wanted for value in values):
             raise ValidationException(
-                "One or more parameter values were invalid: Condition parameter type does not match schema type")
+                "One or more parameter values were invalid: Condition parameter type does not match "
+                "schema type"
+            )
 
 
-def parse_key_condition(text: str, attrs: ExpressionAttributes | None, hash_key: str,
-                        range_key: str | None = None, *, hash_type: str | None = None,
-                        range_type: str | None = None) -> KeyCondition:
+def parse_key_condition(
+    text: str,
+    attrs: ExpressionAttributes | None,
+    hash_key: str,
+    range_key: str | None = None,
+    *,
+    hash_type: str | None = None,
+    range_type: str | None = None,
+) -> KeyCondition:
     """Parse a KeyConditionExpression for a table/index with the given key schema.
 
     ``hash_type``/``range_type`` ("S", "N", "B"), when given, check the compared values.

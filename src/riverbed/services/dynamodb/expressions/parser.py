@@ -123,7 +123,9 @@ class Parser:
         except _Fail as failure:
             raise syntax_error(self.kind, self.text, self.tokens, failure.index) from None
         except _Redundant:
-            raise ValidationException(f"Invalid {self.kind}: The expression has redundant parentheses;") from None
+            raise ValidationException(
+                f"Invalid {self.kind}: The expression has redundant parentheses;"
+            ) from None
 
     def _condition_expression(self) -> Syn:
         node = self._condition()
@@ -209,8 +211,11 @@ class Parser:
 
     def _continues_comparison(self) -> bool:
         token = self._peek()
-        return ((token.kind == PUNCT and token.text in COMPARATORS)
-                or self._is_keyword("BETWEEN") or self._is_keyword("IN"))
+        return (
+            (token.kind == PUNCT and token.text in COMPARATORS)
+            or self._is_keyword("BETWEEN")
+            or self._is_keyword("IN")
+        )
 
     def _primary(self) -> Syn:
         if not self._is_punct("("):
@@ -317,8 +322,12 @@ class Parser:
 
     def _clause(self) -> Syn:
         word = self._advance().text.upper()
-        action = {"SET": self._set_action, "REMOVE": self._remove_action,
-                  "ADD": self._add_action, "DELETE": self._delete_action}[word]
+        action = {
+            "SET": self._set_action,
+            "REMOVE": self._remove_action,
+            "ADD": self._add_action,
+            "DELETE": self._delete_action,
+        }[word]
         actions = [action()]
         while self._is_punct(","):
             self._advance()

@@ -64,11 +64,11 @@ WITHOUT WORK WRAPPED WRITE YEAR ZONE
 """
 RESERVED_WORDS = frozenset(_RESERVED_TEXT.split())
 
-IDENT = "IDENT"      # attribute name or keyword: [A-Za-z_][A-Za-z0-9_]*
-NAME = "NAME"        # #name reference
-VALUE = "VALUE"      # :value reference
-NUMBER = "NUMBER"    # digits (list indexes)
-PUNCT = "PUNCT"      # ( ) [ ] , . = <> < <= > >= + -
+IDENT = "IDENT"  # attribute name or keyword: [A-Za-z_][A-Za-z0-9_]*
+NAME = "NAME"  # #name reference
+VALUE = "VALUE"  # :value reference
+NUMBER = "NUMBER"  # digits (list indexes)
+PUNCT = "PUNCT"  # ( ) [ ] , . = <> < <= > >= + -
 UNKNOWN = "UNKNOWN"  # any other character; always a syntax error
 EOF = "EOF"
 
@@ -112,7 +112,7 @@ def tokenize(text: str) -> list[Token]:
                 i += 1
             kind = NAME if char == "#" else VALUE
         elif char in "<>":
-            i += 2 if text[i + 1:i + 2] == "=" or text[i:i + 2] == "<>" else 1
+            i += 2 if text[i + 1 : i + 2] == "=" or text[i : i + 2] == "<>" else 1
             kind = PUNCT
         elif char in _SINGLE:
             i += 1

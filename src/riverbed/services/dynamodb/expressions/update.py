@@ -52,6 +52,7 @@ def _sort_key(path: DocPath) -> tuple[tuple[int, Any], ...]:
 
 # --- values ------------------------------------------------------------------------------
 
+
 def _arithmetic(op: str, left: AV, right: AV) -> AV:
     if av_type(left) != "N" or av_type(right) != "N":
         raise ValidationException(WRONG_TYPE)
@@ -85,6 +86,7 @@ def update_value(node: Node, item: Item | None) -> AV:
 
 # --- navigation ----------------------------------------------------------------------------
 
+
 def _container(root: Item, path: DocPath) -> dict[str, AV] | list[AV]:
     """The map (dict) or list holding the last element of ``path``."""
     container: dict[str, AV] | list[AV] = root
@@ -113,20 +115,23 @@ def _child(container: dict[str, AV] | list[AV], element: str | int) -> AV | None
 
 
 def _put(container: dict[str, AV] | list[AV], element: str | int, value: AV) -> None:
-    if isinstance(container, dict) or element < len(container):
-        container[element] = value  # type: ignore[index]
+    if isinstance(container, dict):
+        container[str(element)] = value
+    elif isinstance(element, int) and element < len(container):
+        container[element] = value
     else:
-        container.append(value)
+        container.append(value)  # an index past the end appends
 
 
 def _drop(container: dict[str, AV] | list[AV], element: str | int) -> None:
     if isinstance(container, dict):
-        container.pop(element, None)  # type: ignore[arg-type]
-    elif element < len(container):  # type: ignore[operator]
-        del container[element]  # type: ignore[arg-type]
+        container.pop(str(element), None)
+    elif isinstance(element, int) and element < len(container):
+        del container[element]
 
 
 # --- set arithmetic -------------------------------------------------------------------------
+
 
 def _set_key(kind: str, element: str) -> Any:
     if kind == "NS":
@@ -167,6 +172,7 @@ def _add(current: AV, value: AV, legacy: bool) -> AV:
 
 
 # --- the plan -------------------------------------------------------------------------------
+
 
 def apply_update(plan: UpdatePlan, item: Item | None) -> tuple[Item, set[str]]:
     """The item after ``plan`` (``item`` None means no item yet), and the top-level names touched.
