@@ -44,12 +44,9 @@ def update_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
         out["Attributes"] = old
     elif return_values == "ALL_NEW":
         out["Attributes"] = new
-    elif return_values == "UPDATED_OLD" and old is not None:
-        attrs = {k: old[k] for k in touched if k in old}
-        if attrs:
-            out["Attributes"] = attrs
-    elif return_values == "UPDATED_NEW":
-        attrs = {k: new[k] for k in touched if k in new}
+    elif return_values in ("UPDATED_OLD", "UPDATED_NEW") and plan is not None:
+        # Only the updated paths, as AWS returns them (``SET b.c = :x`` -> ``{b: {M: {c: ...}}}``).
+        attrs = ex.updated_attributes(old, new, plan, return_values)
         if attrs:
             out["Attributes"] = attrs
     out.update(items.consumed(table, items.write_units(old, new), req))
