@@ -1,0 +1,48 @@
+"""DeleteFunction: remove a function with all its versions (or one version) and retire its workers.
+
+``$LATEST`` as a qualifier is refused before anything else, whether or not the function exists
+(lambda_api snapshot, test_ops_with_arn_qualifier_mismatch).  Answers 204.
+
+https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.errors import InvalidParameterValueException
+from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_ import functions, names
+from riverbed.services.lambda_.lookup import ref_for, require_function
+from riverbed.services.lambda_.service import lambda_service
+
+LATEST_NOT_DELETABLE = "$LATEST version cannot be deleted without deleting the function."
+
+
+async def delete_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    ref = ref_for(ctx, request)
+    if ref.qualifier == names.LATEST:
+        raise InvalidParameterValueException(LATEST_NOT_DELETABLE)
+    doc = require_function(ctx, ref)
+    service = lambda_service(ctx)
+    with ctx.store.transaction() as txn:
+        if ref.qualifier is not None:
+            version = functions.get_version(txn, ref, ref.qualifier)
+            if version is None:
+                raise names.not_found(ref, ref.qualifier)
+            removed = [(functions.VERSION_KIND, functions.version_key(ref.account, ref.region, ref.name,
+                                                                        ref.qualifier), version)]
+        else:
+            removed = [(functions.FUNCTION_KIND, ref.key, doc)]
+            removed += [(functions.VERSION_KIND, functions.version_key(ref.account, ref.region, ref.name,
+                                                                         v["version"]), v)
+                        for v in functions.list_versions(txn, ref)]
+        for kind, key, _ in removed:
+            txn.delete_doc(kind, key)
+        for code_hex in {d.get("code_hex") or "" for _, _, d in removed}:
+            if code_hex:
+                service.code.drop_unreferenced(txn, code_hex, functions.code_referenced(txn, code_hex))
+    if ref.qualifier is None:
+        service.forget_inprocess(ref.name)
+    await service.retire(ref.name)
+    return {}

@@ -1,0 +1,30 @@
+"""UpdateFunctionConfiguration: change settings -> new RevisionId -> warm workers retired.
+
+Answers ``LastUpdateStatus: InProgress`` like UpdateFunctionCode (lambda_api snapshot,
+test_function_lifecycle); only members present in the request change.
+
+https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_ import functions
+from riverbed.services.lambda_.config_fields import apply_configuration
+from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
+from riverbed.services.lambda_.service import lambda_service
+
+
+async def update_function_configuration(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    ref = ref_for(ctx, request, use_qualifier=False)
+    doc = require_function(ctx, ref)
+    check_revision(doc, request.get("RevisionId"))
+    updated = dict(doc)
+    apply_configuration(updated, request)
+    updated.update(last_modified=ctx.clock.now(), revision_id=functions.new_revision())
+    with ctx.store.transaction() as txn:
+        functions.put(txn, updated)
+    await lambda_service(ctx).retire(ref.name)
+    return functions.configuration(dict(updated, revision_id=functions.new_revision()), form="update")

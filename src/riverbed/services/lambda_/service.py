@@ -1,0 +1,234 @@
+"""The Lambda service object: the state its operations share and its in-process API.
+
+Owns: the one invoker (``run``) that the Invoke operation, Event invocations, event source mappings
+and SNS deliveries all go through; looking functions up by any name form (``resolve``); building the
+runtime's :class:`FunctionSpec` (``spec_for``); registering in-process callables (testing API); and
+handing work to the server's event loop when called from another thread.
+
+In-process API (for other services and the testing API; no HTTP involved)::
+
+    app.lambda_.resolve(ctx | (account, region), name_or_arn) -> function doc | None  (or account, region, name)
+    app.lambda_.spec_for(doc) -> FunctionSpec
+    await app.lambda_.invoke(name_or_arn, payload, account=..., region=...) -> InvocationResult
+    app.invoke_async(name_or_arn, payload) -> request id           (Event semantics, retried twice)
+    app.register_function(name, callable, **config) -> FunctionConfiguration dict
+    app.lambda_.add_operation(name, func)            (more Lambda API actions, e.g. event source mappings)
+
+Must not: parse HTTP or render API responses (operations do), or manage worker processes (the runtime).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from riverbed import ids
+from riverbed.errors import InvalidParameterValueException
+from riverbed.runtime import FunctionSpec, InvocationResult
+from riverbed.services.lambda_ import functions, names
+from riverbed.services.lambda_.asynchronous import AsyncInvocations
+from riverbed.services.lambda_.code import CodeStore
+from riverbed.services.lambda_.inprocess import build_inprocess_doc
+
+log = logging.getLogger("riverbed.lambda")
+
+_LOG_FEED_ENTRIES = 1000
+
+
+class LambdaService:
+    def __init__(self, app: Any, runtime: Any) -> None:
+        self.app = app
+        self.store = app.store
+        self.clock = app.clock
+        self.settings = app.settings
+        self.runtime = runtime
+        self.code = CodeStore(app.store)
+        self.async_invocations = AsyncInvocations(self)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._known: set[str] = set()          # names the runtime may hold environments for
+        self._inprocess: set[str] = set()
+        self._log_seq = 0
+        self._log_feed: dict[str, deque[tuple[int, str]]] = {}
+        self._log_lock = threading.Lock()
+        runtime.add_log_listener(self._on_log)
+        # Other packages' Lambda resources (event source mappings ...) answer TagResource/UntagResource/
+        # ListTags through an object with tag(ctx, arn, tags), untag(ctx, arn, keys), list_tags(ctx, arn).
+        self.tag_handlers: dict[str, Any] = {}
+        self.operations: dict[str, Callable[..., Any]] = {}
+
+    def add_operation(self, name: str, func: Callable[..., Any], *, validate: bool = True) -> None:
+        """Serve another Lambda API action (e.g. CreateEventSourceMapping) from the same REST-JSON spec."""
+        from riverbed.services.lambda_.operations import validated
+
+        self.operations[name] = validated(name, func) if validate else func
+
+    # --- lookup ------------------------------------------------------------------------------------
+    def resolve(self, *args: Any) -> dict[str, Any] | None:
+        """The document a name, partial ARN or ARN (qualified or not) designates, or None.
+
+        Called as ``resolve(ctx, name)``, ``resolve((account, region), name)`` or
+        ``resolve(account, region, name)``; a full ARN's own account and region win.
+        """
+        if len(args) == 3:
+            account, region, function_name_or_arn = args
+        else:
+            where, function_name_or_arn = args
+            account, region = (where.account, where.region) if hasattr(where, "account") else where
+        ref = names.parse(function_name_or_arn, account, region, check_region=False)
+        if ref is None:
+            return None
+        return functions.get_qualified(self.store, ref, ref.qualifier)
+
+    def spec_for(self, doc: dict[str, Any]) -> FunctionSpec:
+        reserved = doc.get("reserved_concurrency")
+        if doc["version"] != names.LATEST:
+            latest = functions.get_function(self.store, functions.ref_of(doc))
+            reserved = latest.get("reserved_concurrency") if latest else None
+        code_zip = None if doc.get("inprocess") else self.code.get(doc["code_hex"])
+        return functions.spec_for(doc, code_zip, reserved)
+
+    # --- invoking -----------------------------------------------------------------------------------
+    async def run(self, doc: dict[str, Any], payload: bytes, *, request_id: str | None = None) -> InvocationResult:
+        """The one invoker: run ``doc``'s code with ``payload`` (raises TooManyRequestsException on throttle)."""
+        self._known.add(doc["name"])
+        return await self.runtime.invoke(self.spec_for(doc), payload, request_id=request_id)
+
+    async def invoke(self, function_arn_or_name: str, payload: bytes, *, account: str, region: str,
+                     request_id: str | None = None) -> InvocationResult:
+        """Synchronous (RequestResponse) invocation for in-process callers such as event source mappings.
+
+        Raises ``LambdaResourceNotFoundException`` (404, AWS's text) when the function or version is missing.
+        """
+        ref = names.parse(function_arn_or_name, account, region, check_region=False)
+        if ref is None:
+            raise names.not_found(names.FunctionRef(account, region, function_arn_or_name), names.LATEST)
+        doc = functions.get_qualified(self.store, ref, ref.qualifier)
+        if doc is None:
+            raise names.not_found(ref, ref.qualifier or names.LATEST)
+        return await self.run(doc, payload, request_id=request_id)
+
+    def invoke_async(self, function_arn_or_name: str, payload: bytes, *, account: str | None = None,
+                     region: str | None = None) -> str:
+        """Event invocation (SNS -> Lambda, InvocationType=Event): queue it and return its request id.
+
+        Raises ``LambdaResourceNotFoundException`` at once when the function does not exist; function
+        errors are retried twice in the background (see ``asynchronous.py``).  Safe from any thread.
+        """
+        account = account or self.settings.account
+        region = region or self.settings.region
+        ref = names.parse(function_arn_or_name, account, region, check_region=False)
+        if ref is None or functions.get_qualified(self.store, ref, ref.qualifier) is None:
+            fallback = ref or names.FunctionRef(account, region, function_arn_or_name)
+            raise names.not_found(fallback, fallback.qualifier or names.LATEST)
+        request_id = ids.request_id()
+        self.call_on_loop(self.async_invocations.submit, ref, payload, request_id)
+        return request_id
+
+    # --- testing API ----------------------------------------------------------------------------------
+    def register_function(self, name: str, func: Callable[..., Any], **config: Any) -> dict[str, Any]:
+        """Create or replace ``name`` as an in-process function running ``func(event, context)``."""
+        if not callable(func):
+            raise InvalidParameterValueException("register_function needs a callable handler(event, context)")
+        if self._off_loop():
+            assert self.loop is not None
+            future = asyncio.run_coroutine_threadsafe(self._register_async(name, func, config), self.loop)
+            return future.result(60)
+        doc = self._register(name, func, config)
+        self.retire_soon(name)
+        return functions.configuration(doc)
+
+    async def _register_async(self, name: str, func: Callable[..., Any], config: dict[str, Any]) -> dict[str, Any]:
+        doc = self._register(name, func, config)
+        await self.retire(name)
+        return functions.configuration(doc)
+
+    def _register(self, name: str, func: Callable[..., Any], config: dict[str, Any]) -> dict[str, Any]:
+        account = config.pop("account", None) or self.settings.account
+        region = config.pop("region", None) or self.settings.region
+        ref = names.FunctionRef(account, region, name)
+        existing = functions.get_function(self.store, ref)
+        doc = build_inprocess_doc(ref, config, existing, self.clock.now())
+        with self.store.transaction() as txn:
+            functions.put(txn, doc)
+        self.runtime.register_inprocess(name, func)
+        self._inprocess.add(name)
+        self._known.add(name)
+        return doc
+
+    # --- workers ------------------------------------------------------------------------------------------
+    async def retire(self, name: str) -> None:
+        await self.runtime.retire(name)
+
+    def retire_soon(self, name: str) -> None:
+        """Retire warm environments from synchronous code (runs on the server loop when there is one)."""
+        self.call_on_loop(self._spawn_retire, name)
+
+    def _spawn_retire(self, name: str) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet: no environment can exist either
+        loop.create_task(self.runtime.retire(name))
+
+    def forget_inprocess(self, name: str) -> None:
+        if name in self._inprocess:
+            self._inprocess.discard(name)
+            self.runtime.unregister_inprocess(name)
+
+    def attach_loop(self) -> None:
+        """Remember the server's loop (called from a loop task at start-up)."""
+        self.loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+
+    def call_on_loop(self, func: Callable[..., Any], *args: Any) -> None:
+        if self._off_loop():
+            assert self.loop is not None
+            self.loop.call_soon_threadsafe(func, *args)
+        else:
+            func(*args)
+
+    def _off_loop(self) -> bool:
+        return (self.loop is not None and self.loop.is_running() and not self.loop.is_closed()
+                and threading.get_ident() != self._loop_thread)
+
+    def pending_work(self) -> list[str]:
+        """What ``app.drain()`` must still wait for: queued or retrying Event invocations."""
+        pending = self.async_invocations.pending
+        return [f"{pending} Lambda Event invocation(s)"] if pending else []
+
+    # --- logs for ``riverbed logs`` --------------------------------------------------------------------------
+    def _on_log(self, function_name: str, text: str) -> None:
+        with self._log_lock:
+            self._log_seq += 1
+            feed = self._log_feed.setdefault(function_name, deque(maxlen=_LOG_FEED_ENTRIES))
+            feed.append((self._log_seq, text))
+
+    def logs_since(self, function_name: str, since: int) -> tuple[list[tuple[int, str]], int]:
+        """Log entries of a function newer than ``since``, and the newest sequence number."""
+        with self._log_lock:
+            entries = [e for e in self._log_feed.get(function_name, ()) if e[0] > since]
+            return entries, self._log_seq
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Testing API reset: the store is already empty; drop caches, queued events and warm workers."""
+        self.code.clear_cache()
+        self.async_invocations.cancel_all()
+        for name in list(self._inprocess):
+            self.forget_inprocess(name)
+        for name in list(self._known):
+            self.retire_soon(name)
+        self._known.clear()
+        with self._log_lock:
+            self._log_feed.clear()
+
+
+def lambda_service(ctx: Any) -> LambdaService:
+    """The service object of the app serving ``ctx`` (wired as ``app.lambda_`` by ``wiring.wire``)."""
+    service: LambdaService = ctx.app.lambda_
+    return service
