@@ -150,9 +150,9 @@ def test_bisect_isolates_poison_record(rb):
 
     rec = Recorder(handler)
     rb.register_function("fn", rec)
-    mapping(rb, "fn", arn, BatchSize=8, MaximumRetryAttempts=0, BisectBatchOnFunctionError=True)
     keys = ["g0", "g1", "g2", "poison", "g4", "g5", "g6", "g7"]
-    put(ddb, "src", *keys)
+    put(ddb, "src", *keys)   # written before the mapping exists, so the first batch holds all eight
+    mapping(rb, "fn", arn, BatchSize=8, MaximumRetryAttempts=0, BisectBatchOnFunctionError=True)
     rb.drain()
     assert sorted(delivered) == sorted(k for k in keys if k != "poison")
     assert [len(b) for b in rec.batches][:3] == [8, 4, 2]
@@ -169,8 +169,8 @@ def test_report_batch_item_failures_retries_from_lowest(rb):
 
     rec = Recorder(partial)
     rb.register_function("fn", rec)
-    mapping(rb, "fn", arn, BatchSize=5, FunctionResponseTypes=["ReportBatchItemFailures"])
     put(ddb, "src", *[f"k{i}" for i in range(5)])
+    mapping(rb, "fn", arn, BatchSize=5, FunctionResponseTypes=["ReportBatchItemFailures"])
     rb.drain()
     first, second = ([r["dynamodb"]["Keys"]["pk"]["S"] for r in b] for b in rec.batches)
     assert first == [f"k{i}" for i in range(5)]
@@ -321,9 +321,9 @@ def test_record_age_discards_old_records(rb):
 def test_iterator_age_and_invocation_metrics(rb):
     ddb, arn = make_table(rb)
     rb.register_function("fn", Recorder())
-    mapping(rb, "fn", arn)
     put(ddb, "src", "a")
     rb.clock.advance(5)
+    mapping(rb, "fn", arn)
     rb.drain()
     metrics = rb.app.metrics
     assert metrics.total("AWS/Lambda", "Invocations", {"FunctionName": "fn"}) == 1

@@ -88,7 +88,9 @@ class Gateway:
             self.by_signing_name[name] = spec
 
     def mount(self, prefix: str, handler: Route) -> None:
+        """Serve paths under ``prefix`` with ``handler``; the longest matching prefix wins."""
         self.extra_routes.append((prefix, handler))
+        self.extra_routes.sort(key=lambda route: len(route[0]), reverse=True)
 
     def model(self, service: str) -> Any:
         m = self._models.get(service)
