@@ -127,7 +127,7 @@ class ShardPoller:
         position = self.position
         size = 0
         while len(items) < want:
-            rows, nxt = self.engine.streams.read(self.shard, position, READ_CHUNK)
+            rows, _next = self.engine.streams.read(self.shard, position, READ_CHUNK)
             if not rows:
                 break
             for seq, _created, data in rows:
