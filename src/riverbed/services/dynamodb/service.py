@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.indexes import Indexes
 from riverbed.services.dynamodb.tables import Catalog, Table
 
 _NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
@@ -24,7 +25,7 @@ class DynamoDB:
         self.streams = streams
         self.settings = settings
         self.catalog = Catalog(store)
-        self.indexes: Any = None          # secondary-index maintenance (issue 9)
+        self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
         self.transaction_tokens: dict[str, tuple[float, str, dict]] = {}   # ClientRequestToken idempotency
 
     def table(self, ctx: Any, name: str, *, describe: bool = False) -> Table:

@@ -213,8 +213,15 @@ def describe(table: Table, store: Any, *, status: str | None = None) -> dict[str
     out["TableSizeBytes"] = size
     if status:
         out["TableStatus"] = status
+    ids = doc.get("_index_ids") or {}
     for index_list in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if out.get(index_list):
+            # Copies: callers adjust the description (IndexStatus ...) without touching the cached document.
+            out[index_list] = [dict(index) for index in out[index_list]]
         for index in out.get(index_list, []) or []:
+            iid = ids.get(index["IndexName"])
+            if iid is not None:
+                index["ItemCount"], index["IndexSizeBytes"] = store.index_stats(iid)
             index.setdefault("ItemCount", 0)
             index.setdefault("IndexSizeBytes", 0)
     return out

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from riverbed.services.dynamodb.operations.account import (
-    describe_continuous_backups,
-    describe_endpoints,
-    describe_limits,
-)
+from riverbed.services.dynamodb.operations.account import describe_endpoints, describe_limits
+from riverbed.services.dynamodb.operations.batch_execute_statement import batch_execute_statement
 from riverbed.services.dynamodb.operations.batch_get_item import batch_get_item
 from riverbed.services.dynamodb.operations.batch_write_item import batch_write_item
+from riverbed.services.dynamodb.operations.continuous_backups import (
+    describe_continuous_backups,
+    update_continuous_backups,
+)
 from riverbed.services.dynamodb.operations.create_table import create_table
 from riverbed.services.dynamodb.operations.delete_item import delete_item
 from riverbed.services.dynamodb.operations.delete_table import delete_table
 from riverbed.services.dynamodb.operations.describe_table import describe_table
+from riverbed.services.dynamodb.operations.execute_statement import execute_statement
+from riverbed.services.dynamodb.operations.execute_transaction import execute_transaction
 from riverbed.services.dynamodb.operations.get_item import get_item
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
@@ -49,4 +52,8 @@ OPERATIONS = {
     "DescribeLimits": describe_limits,
     "DescribeEndpoints": describe_endpoints,
     "DescribeContinuousBackups": describe_continuous_backups,
+    "UpdateContinuousBackups": update_continuous_backups,
+    "ExecuteStatement": execute_statement,
+    "BatchExecuteStatement": batch_execute_statement,
+    "ExecuteTransaction": execute_transaction,
 }

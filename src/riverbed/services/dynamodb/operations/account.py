@@ -13,10 +13,3 @@ def describe_limits(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
 def describe_endpoints(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return {"Endpoints": [{"Address": ctx.host, "CachePeriodInMinutes": 1440}]}
 
-
-def describe_continuous_backups(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.app.dynamodb.table(ctx, req["TableName"], describe=True)
-    pitr = table.doc.get("_pitr", False)
-    desc: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if pitr else "DISABLED"}
-    return {"ContinuousBackupsDescription": {"ContinuousBackupsStatus": "ENABLED",
-                                             "PointInTimeRecoveryDescription": desc}}

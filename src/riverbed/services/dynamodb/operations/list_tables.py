@@ -9,7 +9,7 @@ from typing import Any
 
 
 def list_tables(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    limit = req.get("Limit", 100)
+    limit = req.get("Limit") or 100
     start = req.get("ExclusiveStartTableName")
     names = sorted(t.name for t in ctx.app.dynamodb.catalog.list(ctx.account, ctx.region))
     if start is not None:

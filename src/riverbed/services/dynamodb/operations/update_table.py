@@ -79,6 +79,8 @@ def update_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
             dyn.indexes.update(ctx, txn, doc, index_updates)
         new_table = dyn.catalog.save(txn, doc)
     desc = describe(new_table, ctx.store, status="UPDATING" if (index_updates or changed) else "ACTIVE")
+    if index_updates:
+        dyn.indexes.annotate(desc, index_updates, table.doc)
     return {"TableDescription": desc}
 
 
