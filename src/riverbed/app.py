@@ -28,7 +28,7 @@ log = logging.getLogger("riverbed")
 SECRET_DOC = ("secret", "iterator-hmac")
 
 # Each package's ``wiring.wire(app)`` registers its ServiceSpec, background loops and hooks.
-WIRED_SERVICES: tuple[str, ...] = ("lambda_",)
+WIRED_SERVICES: tuple[str, ...] = ("sqs", "sns", "lambda_")
 
 
 class App:

@@ -109,12 +109,14 @@ class SqliteQueues:
             " visible_at=?, receipt=? WHERE queue=? AND seq=?", (now, visible_at, receipt, queue, seq))
 
     def set_visible_at(self, queue: str, seq: int, visible_at: float) -> None:
-        self._db.execute("UPDATE sqs_messages SET visible_at=? WHERE queue=? AND seq=?", (visible_at, queue, seq))
+        self._db.execute("UPDATE sqs_messages SET visible_at=? WHERE queue=? AND seq=?", (visible_at, queue,
+                                                                                          seq))
 
     def delete(self, queue: str, seq: int) -> bool:
         return self._db.execute("DELETE FROM sqs_messages WHERE queue=? AND seq=?", (queue, seq)).rowcount > 0
 
-    def move(self, queue: str, seq: int, target: str, target_seq: int, visible_at: float, data: bytes) -> None:
+    def move(self, queue: str, seq: int, target: str, target_seq: int, visible_at: float,
+             data: bytes) -> None:
         """Move a message to another queue (dead-letter redrive), keeping its counts and timestamps."""
         self._db.execute(
             "INSERT INTO sqs_messages (queue, seq, message_id, group_id, visible_at, sent_at, receive_count,"
@@ -149,7 +151,8 @@ class SqliteQueues:
                                 (queue, sent_before)).rowcount
 
     def message_count(self, queue: str) -> int:
-        return int(self._db.execute("SELECT count(*) FROM sqs_messages WHERE queue=?", (queue,)).fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM sqs_messages WHERE queue=?",
+                                    (queue,)).fetchone()[0])
 
     # --- FIFO deduplication ------------------------------------------------------------------
     def dedup_get(self, queue: str, scope: str, dedup_id: str, now: float) -> tuple[str, int] | None:
@@ -159,7 +162,8 @@ class SqliteQueues:
             (queue, scope, dedup_id, now)).fetchone()
         return (row[0], int(row[1])) if row else None
 
-    def dedup_put(self, queue: str, scope: str, dedup_id: str, expires: float, message_id: str, seq: int) -> None:
+    def dedup_put(self, queue: str, scope: str, dedup_id: str, expires: float, message_id: str,
+                  seq: int) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO sqs_dedup (queue, scope, dedup_id, expires, message_id, seq)"
             " VALUES (?, ?, ?, ?, ?, ?)", (queue, scope, dedup_id, expires, message_id, seq))

@@ -1,0 +1,1 @@
+"""SNS operations, one module per group of actions (see ``riverbed.services.sns``)."""

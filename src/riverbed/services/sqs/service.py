@@ -1,0 +1,382 @@
+"""The SQS domain: queues and their messages, on the store, on the clock.
+
+Owns: creating, changing and deleting queues; sending (delays, FIFO groups, five-minute
+deduplication, sequence numbers); receiving (visibility timeouts, receive counts, redrive to the
+dead-letter queue after ``maxReceiveCount``, long polling woken in-process when a message commits);
+deleting and changing visibility by receipt handle; retention expiry (``expire_once``); and the
+in-process API other services use (``send_message``, ``queue_exists``, ``deliver``), which is the same
+code the HTTP operations call.  Every time comes from ``app.clock``.
+
+Must not: know about HTTP or wire shapes beyond the dicts SQS operations return; no SQL here
+(``storage.queues`` holds it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from typing import Any
+
+import orjson
+
+from riverbed import ids
+from riverbed.services.sqs import attributes as attrs
+from riverbed.services.sqs import messages
+from riverbed.services.sqs.errors import (
+    InvalidParameterValue,
+    MissingParameter,
+    PurgeQueueInProgress,
+    QueueNameExists,
+    invalid_value,
+)
+from riverbed.services.sqs.md5 import md5_of_attributes, md5_of_body
+from riverbed.services.sqs.polling import Waiters, wait_for_wake
+from riverbed.services.sqs.queues import Queue, QueueRegistry, check_name, split_arn
+from riverbed.storage.queues import SqliteQueues, StoredMessage
+
+log = logging.getLogger("riverbed.sqs")
+
+DEDUP_WINDOW_SECONDS = 300.0
+PURGE_INTERVAL_SECONDS = 60.0
+MAX_VISIBILITY_TIMEOUT = 43_200
+EXPIRY_INTERVAL_SECONDS = 60.0
+
+
+class SqsService:
+    def __init__(self, app: Any, db: SqliteQueues) -> None:
+        self.app = app
+        self.store = app.store
+        self.clock = app.clock
+        self.db = db
+        self.queues = QueueRegistry(app.store)
+        self.waiters = Waiters()
+
+    # --- queues ------------------------------------------------------------------------------------
+    def create_queue(self, region: str, account: str, name: str, attributes: dict[str, Any] | None,
+                     tags: dict[str, str] | None = None) -> Queue:
+        given = dict(attributes or {})
+        fifo = str(given.get("FifoQueue", "")).lower() == "true"
+        check_name(name, fifo)
+        changes = attrs.normalize(given, fifo=fifo, creating=True, queue_type=self.queues.queue_type)
+        arn = Queue(name, region, account, fifo, {}, 0, 0).arn
+        existing = self.queues.find(arn)
+        if existing is not None:
+            for key, value in changes.items():
+                if existing.attributes.get(key, "") != value:
+                    raise QueueNameExists(f"A queue already exists with the same name and a different value "
+                                          f"for attribute {key}")
+            return existing
+        now = self.clock.now()
+        queue = Queue(name=name, region=region, account=account, fifo=fifo,
+                      attributes=attrs.apply(attrs.defaults(fifo), changes), created=now, last_modified=now,
+                      tags=dict(tags or {}))
+        with self.store.transaction() as txn:
+            self.queues.put(txn, queue)
+        return queue
+
+    def set_attributes(self, queue: Queue, attributes: dict[str, Any]) -> None:
+        changes = attrs.normalize(attributes, fifo=queue.fifo, creating=False,
+                                  queue_type=self.queues.queue_type,
+                                  current=queue.attributes)
+        queue.attributes = attrs.apply(queue.attributes, changes)
+        queue.last_modified = self.clock.now()
+        with self.store.transaction() as txn:
+            self.queues.put(txn, queue)
+        self.waiters.notify(queue.arn)   # a shorter retention or delay can change what receivers see
+
+    def save(self, queue: Queue) -> None:
+        with self.store.transaction() as txn:
+            self.queues.put(txn, queue)
+
+    def delete_queue(self, queue: Queue) -> None:
+        with self.store.transaction() as txn:
+            self.queues.delete(txn, queue.arn)
+            self.db.drop_queue(queue.arn)
+        self.waiters.notify(queue.arn)
+
+    def purge(self, queue: Queue) -> None:
+        now = self.clock.now()
+        if queue.purged_at is not None and now - queue.purged_at < PURGE_INTERVAL_SECONDS:
+            raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 "
+                                       f"seconds.")
+        queue.purged_at = now
+        with self.store.transaction() as txn:
+            self.db.purge(queue.arn)
+            self.queues.put(txn, queue)
+
+    def queue_attributes(self, queue: Queue, names: list[str] | None) -> dict[str, str]:
+        now = self.clock.now()
+        self._expire(queue, now)
+        counts = self.db.counts(queue.arn, now)
+        values = dict(queue.attributes)
+        values.update({
+            "QueueArn": queue.arn,
+            "ApproximateNumberOfMessages": str(counts.visible),
+            "ApproximateNumberOfMessagesNotVisible": str(counts.not_visible),
+            "ApproximateNumberOfMessagesDelayed": str(counts.delayed),
+            "CreatedTimestamp": str(int(queue.created)),
+            "LastModifiedTimestamp": str(int(queue.last_modified)),
+        })
+        if queue.fifo:
+            values["FifoQueue"] = "true"
+        if not names or "All" in names:
+            return values
+        return {name: values[name] for name in names if name in values}
+
+    def queue_exists(self, arn: str) -> bool:
+        return self.queues.find(arn) is not None
+
+    # --- sending -------------------------------------------------------------------------------------
+    def send(self, queue: Queue, body: Any, *, message_attributes: dict[str, Any] | None = None,
+             system_attributes: dict[str, Any] | None = None, delay: int | None = None,
+             group_id: str | None = None, dedup_id: str | None = None, sender: str = "",
+             extra_system: dict[str, str] | None = None, batch: bool = False) -> dict[str, Any]:
+        """Validate and enqueue one message; the SendMessage result (MessageId, MD5s, SequenceNumber)."""
+        text = messages.check_body(body)
+        user = messages.check_attributes(message_attributes)
+        system = messages.check_attributes(system_attributes, system=True)
+        limit = queue.maximum_message_size
+        if messages.message_size(text, user) > limit:
+            verb = "cannot be validated" if batch else "are invalid"
+            raise InvalidParameterValue(f"One or more parameters {verb}. Reason: Message must be shorter "
+                                        f"than {limit} bytes.")
+        if group_id is not None:
+            group_id = messages.check_token(group_id, "MessageGroupId")
+        if dedup_id is not None:
+            dedup_id = messages.check_token(dedup_id, "MessageDeduplicationId")
+        if queue.fifo:
+            if delay not in (None, 0):
+                raise invalid_value(delay, "DelaySeconds",
+                                    "The request include parameter that is not valid for this queue type.")
+            if group_id is None:
+                if batch:
+                    raise InvalidParameterValue("The request must contain the parameter MessageGroupId.")
+                raise MissingParameter.named("MessageGroupId")
+            if dedup_id is None:
+                if not queue.content_based_dedup:
+                    raise InvalidParameterValue("The queue should either have ContentBasedDeduplication "
+                                                "enabled or MessageDeduplicationId provided explicitly")
+                dedup_id = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            delay_seconds = queue.delay_seconds
+        else:
+            if dedup_id is not None:
+                raise invalid_value(dedup_id, "MessageDeduplicationId",
+                                    "The request include parameter that is not valid for this queue type.")
+            if delay is not None and not 0 <= int(delay) <= 900:
+                raise invalid_value(delay, "DelaySeconds", "DelaySeconds must be >= 0 and <= 900")
+            delay_seconds = queue.delay_seconds if delay is None else int(delay)
+        return self._enqueue(queue, text, user, system, delay_seconds, group_id, dedup_id, sender,
+                             extra_system or {})
+
+    def _enqueue(self, queue: Queue, body: str, user: dict[str, Any], system: dict[str, Any], delay: int,
+                 group_id: str | None, dedup_id: str | None, sender: str,
+                 extra_system: dict[str, str]) -> dict[str, Any]:
+        now = self.clock.now()
+        md5 = md5_of_body(body)
+        result: dict[str, Any] = {"MD5OfMessageBody": md5}
+        user_md5 = md5_of_attributes(user)
+        system_md5 = md5_of_attributes(system)
+        if user_md5:
+            result["MD5OfMessageAttributes"] = user_md5
+        if system_md5:
+            result["MD5OfMessageSystemAttributes"] = system_md5
+        with self.store.transaction() as txn:
+            if queue.fifo and dedup_id is not None:
+                scope = (group_id or "") if queue.dedup_by_group else ""
+                seen = self.db.dedup_get(queue.arn, scope, dedup_id, now)
+                if seen is not None:
+                    result["MessageId"] = seen[0]
+                    result["SequenceNumber"] = ids.sequence_number(seen[1])
+                    return result
+            seq = txn.next_counter(f"sqs-seq:{queue.arn}")
+            message_id = ids.new_uuid()
+            data: dict[str, Any] = {"id": message_id, "body": body, "md5": md5, "sender": sender,
+                                    "sent_ms": int(now * 1000)}
+            if user:
+                data["attrs"] = user
+            if system:
+                data["sys"] = system
+            if group_id is not None:
+                data["group"] = group_id
+            if queue.fifo:
+                data["dedup"] = dedup_id
+                data["seqnum"] = ids.sequence_number(seq)
+                scope = (group_id or "") if queue.dedup_by_group else ""
+                self.db.dedup_put(queue.arn, scope, dedup_id or "", now + DEDUP_WINDOW_SECONDS, message_id,
+                                  seq)
+            data.update(extra_system)
+            self.db.insert(queue.arn, seq, message_id, group_id or "", now + delay, now, orjson.dumps(data))
+            arn = queue.arn
+            txn.after_commit(lambda: self.waiters.notify(arn))
+        result["MessageId"] = message_id
+        if queue.fifo:
+            result["SequenceNumber"] = ids.sequence_number(seq)
+        return result
+
+    # --- receiving ---------------------------------------------------------------------------------------
+    def receive(self, queue: Queue, max_messages: int, visibility: int | None, system_names: set[str],
+                attribute_names: list[str]) -> list[dict[str, Any]]:
+        """One receive attempt: the messages visible now, made invisible for the visibility timeout."""
+        now = self.clock.now()
+        timeout = queue.visibility_timeout if visibility is None else visibility
+        redrive = queue.redrive()
+        dead_letter = self.queues.find(redrive[0]) if redrive else None
+        out: list[dict[str, Any]] = []
+        moved_to: set[str] = set()
+        with self.store.transaction() as txn:
+            self._expire(queue, now)
+            while len(out) < max_messages:
+                rows = self.db.candidates(queue.arn, now, max_messages - len(out), fifo=queue.fifo)
+                moved = 0
+                for row in rows:
+                    if redrive and dead_letter is not None and row.receive_count >= redrive[1]:
+                        self._move_to_dead_letter(txn, queue, dead_letter, row, now)
+                        moved_to.add(dead_letter.arn)
+                        moved += 1
+                        continue
+                    out.append(self._deliver_row(queue, row, now, timeout, system_names, attribute_names))
+                if not moved or not rows:
+                    break
+            for arn in moved_to:
+                txn.after_commit(lambda arn=arn: self.waiters.notify(arn))
+        return out
+
+    def _deliver_row(self, queue: Queue, row: StoredMessage, now: float, timeout: int,
+                     system_names: set[str], attribute_names: list[str]) -> dict[str, Any]:
+        token = os.urandom(12).hex()
+        self.db.mark_received(queue.arn, row.seq, now, now + timeout, token)
+        data = orjson.loads(row.data)
+        first = row.first_receive if row.first_receive is not None else now
+        system = {
+            "SenderId": data.get("sender") or "",
+            "SentTimestamp": str(data["sent_ms"]),
+            "ApproximateReceiveCount": str(row.receive_count + 1),
+            "ApproximateFirstReceiveTimestamp": str(int(first * 1000)),
+        }
+        if data.get("group") is not None:
+            system["MessageGroupId"] = data["group"]
+        if queue.fifo:
+            system["MessageDeduplicationId"] = data.get("dedup") or ""
+            system["SequenceNumber"] = data.get("seqnum") or ids.sequence_number(row.seq)
+        trace = (data.get("sys") or {}).get("AWSTraceHeader")
+        if trace:
+            system["AWSTraceHeader"] = trace["StringValue"]
+        if data.get("dlq_source"):
+            system["DeadLetterQueueSourceArn"] = data["dlq_source"]
+        receipt = messages.encode_receipt(queue.arn, row.seq, token)
+        return messages.received_message(data, receipt, system, system_names, attribute_names)
+
+    def _move_to_dead_letter(self, txn: Any, queue: Queue, dead_letter: Queue, row: StoredMessage,
+                             now: float) -> None:
+        data = orjson.loads(row.data)
+        data["dlq_source"] = queue.arn
+        seq = txn.next_counter(f"sqs-seq:{dead_letter.arn}")
+        if dead_letter.fifo:
+            data["seqnum"] = ids.sequence_number(seq)
+        self.db.move(queue.arn, row.seq, dead_letter.arn, seq, now, orjson.dumps(data))
+
+    async def receive_wait(self, queue_arn: str, max_messages: int, visibility: int | None, wait: float,
+                           system_names: set[str], attribute_names: list[str]) -> list[dict[str, Any]]:
+        """Receive, long-polling up to ``wait`` clock seconds; woken at once when a message commits."""
+        deadline = self.clock.now() + wait
+        while True:
+            future = self.waiters.register(queue_arn)
+            try:
+                queue = self.queues.get(queue_arn)
+                found = self.receive(queue, max_messages, visibility, system_names, attribute_names)
+                now = self.clock.now()
+                if found or now >= deadline:
+                    return found
+                until = deadline
+                upcoming = self.db.next_visible_at(queue_arn, now)
+                if upcoming is not None:
+                    until = min(until, upcoming)
+                await wait_for_wake(future, self.clock, until - now)
+            finally:
+                self.waiters.discard(queue_arn, future)
+
+    # --- deleting and visibility ---------------------------------------------------------------------------
+    def _locate(self, queue: Queue, handle: Any) -> tuple[int, str]:
+        arn, seq, token = messages.decode_receipt(handle)
+        if arn != queue.arn:
+            raise messages.invalid_receipt(handle)
+        return seq, token
+
+    def delete_message(self, queue: Queue, handle: Any) -> None:
+        seq, token = self._locate(queue, handle)
+        now = self.clock.now()
+        with self.store.transaction():
+            row = self.db.get(queue.arn, seq)
+            if row is None:
+                return   # already deleted: AWS answers success
+            if queue.fifo and (row.receipt != token or row.visible_at <= now):
+                raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
+            self.db.delete(queue.arn, seq)
+
+    def change_visibility(self, queue: Queue, handle: Any, timeout: Any) -> None:
+        seq, token = self._locate(queue, handle)
+        seconds = int(timeout)
+        if not 0 <= seconds <= MAX_VISIBILITY_TIMEOUT:
+            raise invalid_value(seconds, "VisibilityTimeout", "Total VisibilityTimeout for the message is "
+                                                              f"beyond the limit [{MAX_VISIBILITY_TIMEOUT} "
+                                                              f"seconds]")
+        now = self.clock.now()
+        with self.store.transaction() as txn:
+            row = self.db.get(queue.arn, seq)
+            if row is None or row.receipt is None:
+                raise invalid_value(handle, "ReceiptHandle",
+                                    "Message does not exist or is not available for visibility timeout "
+                                    "change.")
+            if queue.fifo and (row.receipt != token or row.visible_at <= now):
+                raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
+            self.db.set_visible_at(queue.arn, seq, now + seconds)
+            arn = queue.arn
+            txn.after_commit(lambda: self.waiters.notify(arn))
+
+    # --- retention ------------------------------------------------------------------------------------------
+    def _expire(self, queue: Queue, now: float) -> int:
+        return self.db.expire(queue.arn, now - queue.retention_seconds)
+
+    def expire_once(self) -> int:
+        """Drop messages past their queue's retention period and stale deduplication records."""
+        now = self.clock.now()
+        removed = 0
+        with self.store.transaction():
+            for queue in self.queues.all():
+                removed += self._expire(queue, now)
+            self.db.dedup_expire(now)
+        return removed
+
+    async def run_expiry(self) -> None:
+        while True:
+            await self.clock.sleep(EXPIRY_INTERVAL_SECONDS)
+            self.expire_once()
+
+    # --- in-process API (event source mappings' on-failure destinations, SNS delivery) ----------------------
+    def send_message(self, queue_arn: str, body: str, attributes: dict[str, Any] | None = None) -> str:
+        """Send ``body`` to the queue with this ARN; the message id.  Raises QueueDoesNotExist & co."""
+        queue = self.queues.get(queue_arn)
+        group = "riverbed" if queue.fifo else None
+        dedup = None if not queue.fifo or queue.content_based_dedup else ids.new_uuid()
+        result = self.send(queue, body, message_attributes=attributes, group_id=group, dedup_id=dedup,
+                           sender=queue.account)
+        return str(result["MessageId"])
+
+    def deliver(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
+                group_id: str | None = None, dedup_id: str | None = None, sender: str = "") -> dict[str, Any]:
+        """Enqueue on behalf of another service (SNS); the SendMessage result."""
+        queue = self.queues.get(queue_arn)
+        if not queue.fifo:
+            dedup_id = None
+        elif dedup_id is None and not queue.content_based_dedup:
+            dedup_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return self.send(queue, body, message_attributes=message_attributes, group_id=group_id,
+                         dedup_id=dedup_id, sender=sender or queue.account)
+
+    def region_account(self, arn: str) -> tuple[str, str, str]:
+        return split_arn(arn)
+
+    def reset(self) -> None:
+        self.db.reset()
+        self.queues.reset()
