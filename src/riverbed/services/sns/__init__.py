@@ -6,6 +6,7 @@ registers them with the gateway and exposes the domain object as ``app.sns``.
 
 from __future__ import annotations
 
+from riverbed.protocol.gateway import Operation
 from riverbed.services.sns.operations.publish import publish, publish_batch
 from riverbed.services.sns.operations.subscriptions import (
     get_subscription_attributes,
@@ -24,7 +25,7 @@ from riverbed.services.sns.operations.topics import (
     set_topic_attributes,
 )
 
-OPERATIONS = {
+OPERATIONS: dict[str, Operation] = {
     "CreateTopic": create_topic,
     "DeleteTopic": delete_topic,
     "ListTopics": list_topics,

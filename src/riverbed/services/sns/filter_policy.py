@@ -155,17 +155,10 @@ class _Compiler:
                     exists = operand
                     continue
                 value_rules.append(_operator(operator, operand))
-            elif isinstance(rule, str):
-                value_rules.append(lambda v, s=rule: v == s)
+            elif isinstance(rule, str) or (rule is None and self.nested) or isinstance(rule, bool):
+                value_rules.append(_exact(rule))
             elif _is_number(rule):
-                number = float(rule)
-                value_rules.append(lambda v, n=number: _is_number(v) and float(v) == n)
-            elif rule is None:
-                if not self.nested:
-                    raise FilterPolicyError("Match value must be String, number, true, false, or null")
-                value_rules.append(lambda v: v is None)
-            elif isinstance(rule, bool):
-                value_rules.append(lambda v, b=rule: v is b)
+                value_rules.append(_number(float(rule)))
             else:
                 raise FilterPolicyError("Match value must be String, number, true, false, or null")
         checks = tuple(value_rules)
@@ -181,6 +174,20 @@ class _Compiler:
             elements = value if isinstance(value, list) else [value]
             return any(check(element) for element in elements for check in checks)
         return leaf
+
+
+def _exact(expected: str | bool | None) -> Predicate:
+    """A string, ``true``/``false`` or ``null`` (body scope): same type and value."""
+    def exact(value: Any) -> bool:
+        return value is expected if expected is None or isinstance(expected, bool) else value == expected
+    return exact
+
+
+def _number(expected: float) -> Predicate:
+    """Numbers compare as numbers: 300 matches 300.0."""
+    def number(value: Any) -> bool:
+        return _is_number(value) and float(value) == expected
+    return number
 
 
 def _field(key: str, match: Predicate) -> Predicate:

@@ -200,7 +200,7 @@ class TopicRegistry:
         self._topics.pop(arn, None)
         self._subs.pop(arn, None)
 
-    def list(self, region: str, account: str) -> list[Topic]:
+    def list_topics(self, region: str, account: str) -> list[Topic]:
         prefix = topic_arn(region, account, "")
         return [Topic.from_doc(doc) for _, doc in self.store.list_docs(TOPIC_KIND, prefix)]
 

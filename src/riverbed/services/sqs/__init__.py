@@ -6,6 +6,7 @@ registers them with the gateway and exposes the domain object as ``app.sqs``.
 
 from __future__ import annotations
 
+from riverbed.protocol.gateway import Operation
 from riverbed.services.sqs.operations.change_visibility import (
     change_message_visibility,
     change_message_visibility_batch,
@@ -27,7 +28,7 @@ from riverbed.services.sqs.operations.receive_message import receive_message
 from riverbed.services.sqs.operations.send_message import send_message, send_message_batch
 from riverbed.services.sqs.operations.tags import list_queue_tags, tag_queue, untag_queue
 
-OPERATIONS = {
+OPERATIONS: dict[str, Operation] = {
     "CreateQueue": create_queue,
     "GetQueueUrl": get_queue_url,
     "ListQueues": list_queues,

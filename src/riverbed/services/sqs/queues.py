@@ -172,7 +172,7 @@ class QueueRegistry:
         self._cache.pop(arn, None)
         txn.after_commit(lambda: self._cache.pop(arn, None))
 
-    def list(self, region: str, account: str, name_prefix: str = "") -> list[Queue]:
+    def list_queues(self, region: str, account: str, name_prefix: str = "") -> list[Queue]:
         prefix = arn_prefix(region, account) + name_prefix
         return [Queue.from_doc(doc) for _, doc in self.store.list_docs(DOC_KIND, prefix)]
 

@@ -17,7 +17,7 @@ from riverbed.services.sns.topics import check_arn, topic_attributes
 
 
 def service(ctx: RequestContext) -> SnsService:
-    return ctx.app.sns  # type: ignore[no-any-return]
+    return ctx.app.sns  # type: ignore[attr-defined,no-any-return]
 
 
 def create_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    topics, token = page(service(ctx).topics.list(ctx.region, ctx.account), request.get("NextToken"),
+    topics, token = page(service(ctx).topics.list_topics(ctx.region, ctx.account), request.get("NextToken"),
                          lambda t: t.arn)
     result: dict[str, Any] = {"Topics": [{"TopicArn": t.arn} for t in topics]}
     if token:

@@ -29,7 +29,7 @@ _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def service(ctx: RequestContext) -> SqsService:
-    return ctx.app.sqs  # type: ignore[no-any-return]
+    return ctx.app.sqs  # type: ignore[attr-defined,no-any-return]
 
 
 def queue_for(ctx: RequestContext, request: dict[str, Any]) -> tuple[SqsService, Queue]:

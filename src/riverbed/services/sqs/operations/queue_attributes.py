@@ -40,6 +40,6 @@ def set_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[s
 
 def list_dead_letter_source_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
-    sources = [q for q in svc.queues.list(queue.region, queue.account)
+    sources = [q for q in svc.queues.list_queues(queue.region, queue.account)
                if (q.redrive() or ("", 0))[0] == queue.arn]
     return {"queueUrls": [q.url(ctx.host) for q in sources]}
