@@ -40,7 +40,8 @@ def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     limit = request.get("MaxResults")
     if limit is not None and not 1 <= int(limit) <= MAX_LIST:
         raise invalid_value(limit, "MaxResults", f"MaxResults must be an integer between 1 and {MAX_LIST}.")
-    queues = service(ctx).queues.list_queues(ctx.region, ctx.account, str(request.get("QueueNamePrefix") or ""))
+    prefix = str(request.get("QueueNamePrefix") or "")
+    queues = service(ctx).queues.list_queues(ctx.region, ctx.account, prefix)
     token = request.get("NextToken")
     if token:
         try:
