@@ -286,12 +286,13 @@ class Gateway:
             func = spec.operations.get(op)
             if func is None:
                 raise ServiceError(f"The action {op} is not valid for this endpoint.", code="InvalidAction")
+            if "QueueUrl" not in request and scope.get("path", "/") not in ("/", ""):
+                # Legacy SQS: the queue is named by the URL the form was posted to.
+                request["QueueUrl"] = f"http://{ctx.host}{scope['path']}"
             if spec.validate:
                 from riverbed.protocol.validate import validate_input
 
                 validate_input(model, op, request)
-            if "QueueUrl" not in request and scope.get("path", "/") not in ("/", ""):
-                request["QueueUrl"] = f"http://{ctx.host}{scope['path']}"
             result = func(ctx, request)
             if spec.is_async(op):
                 result = await result  # type: ignore[misc]
