@@ -113,18 +113,18 @@ def test_index_key_type_and_empty_value_errors(ddb, gsi_table):
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=gsi_table, Item={"pk": {"S": "a"}, "g": {"N": "1"}})
     # three indexes key on g: AWS names the alphabetically first
-    assert _err(exc) == ("ValidationException", "One or more parameter values were invalid: Type mismatch for "
-                                                "Index Key g Expected: S Actual: N IndexName: by-all")
+    assert _err(exc) == ("ValidationException", ("One or more parameter values were invalid: Type mismatch for "
+                                                "Index Key g Expected: S Actual: N IndexName: by-all"))
     with pytest.raises(ClientError) as exc:
         ddb.update_item(TableName=gsi_table, Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :v",
                         ExpressionAttributeValues={":v": {"S": "text"}})
     assert _err(exc)[1].endswith("Type mismatch for Index Key n Expected: N Actual: S IndexName: by-all")
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=gsi_table, Item={"pk": {"S": "a"}, "g": {"S": ""}})
-    assert _err(exc) == ("ValidationException", "One or more parameter values are not valid. A value specified "
+    assert _err(exc) == ("ValidationException", ("One or more parameter values are not valid. A value specified "
                                                 "for a secondary index key is not supported. The AttributeValue for "
                                                 "a key attribute cannot contain an empty string value. IndexName: "
-                                                "by-all, IndexKey: g")
+                                                "by-all, IndexKey: g"))
     assert "Item" not in ddb.get_item(TableName=gsi_table, Key={"pk": {"S": "a"}})
 
 
@@ -173,9 +173,9 @@ def test_index_read_errors(ddb, gsi_table):
     assert _err(exc) == ("ValidationException", "Consistent reads are not supported on global secondary indexes")
     with pytest.raises(ClientError) as exc:
         _query(ddb, gsi_table, "by-keys", "x", Select="ALL_ATTRIBUTES")
-    assert _err(exc) == ("ValidationException", "One or more parameter values were invalid: Select type "
+    assert _err(exc) == ("ValidationException", ("One or more parameter values were invalid: Select type "
                                                 "ALL_ATTRIBUTES is not supported for global secondary index by-keys "
-                                                "because its projection type is not ALL")
+                                                "because its projection type is not ALL"))
     assert _query(ddb, gsi_table, "by-all", "x", Select="ALL_ATTRIBUTES")["Count"] == 0
     assert _query(ddb, gsi_table, "by-keys", "x", Select="ALL_PROJECTED_ATTRIBUTES")["Count"] == 0
     with pytest.raises(ClientError) as exc:
@@ -191,8 +191,8 @@ def test_lsi_reads_fetch_unprojected_attributes(ddb, lsi_table):
         ddb.put_item(TableName=lsi_table, Item={"pk": {"S": "p"}, "sk": {"S": f"s{i}"}, "l": {"N": str(l_value)},
                                                 "body": {"S": f"b{i}"}})
     ddb.put_item(TableName=lsi_table, Item={"pk": {"S": "p"}, "sk": {"S": "no-l"}})
-    query = dict(TableName=lsi_table, IndexName="by-l", KeyConditionExpression="pk = :p",
-                 ExpressionAttributeValues={":p": {"S": "p"}})
+    query = {"TableName": lsi_table, "IndexName": "by-l", "KeyConditionExpression": "pk = :p",
+                 "ExpressionAttributeValues": {":p": {"S": "p"}}}
     keys_only = ddb.query(**query)["Items"]
     assert [i["l"]["N"] for i in keys_only] == ["1", "2", "3"]
     assert all("body" not in i for i in keys_only)
@@ -275,14 +275,14 @@ def test_gsi_update_errors(ddb, table_name):
     assert update({"Delete": {"IndexName": "by-l"}}) == (
         "ValidationException", "Cannot delete an index that is not a GlobalSecondaryIndex: by-l")
     assert update({"Create": _gsi("one", "g")}, {"Create": _gsi("two", "g")}) == (
-        "LimitExceededException", "Subscriber limit exceeded: Only 1 online index can be created or deleted "
-                                  "simultaneously per table")
+        "LimitExceededException", ("Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                                  "simultaneously per table"))
     assert update({"Delete": {"IndexName": "by-g"}}, {"Delete": {"IndexName": "by-g"}}) == (
-        "ValidationException", "One or more parameter values were invalid: Only one global secondary index update "
-                               "per index is allowed simultaneously. Index: by-g")
+        "ValidationException", ("One or more parameter values were invalid: Only one global secondary index update "
+                               "per index is allowed simultaneously. Index: by-g"))
     assert update({"Create": _gsi("by-x", "x")}) == (
-        "ValidationException", "One or more parameter values were invalid: AttributeDefinitions is not specified "
-                               "for index: by-x")
+        "ValidationException", ("One or more parameter values were invalid: AttributeDefinitions is not specified "
+                               "for index: by-x"))
     assert [i["IndexName"] for i in ddb.describe_table(TableName=table_name)["Table"]["GlobalSecondaryIndexes"]] \
         == ["by-g"]
 
@@ -352,7 +352,7 @@ def test_limit_counts_items_evaluated_and_select_modes(ddb, table_name):
     for i in range(10):
         ddb.put_item(TableName=table_name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "odd": {"BOOL": i % 2 == 1},
                                                  "x": {"S": "x"}})
-    base = dict(TableName=table_name, KeyConditionExpression="pk = :p")
+    base = {"TableName": table_name, "KeyConditionExpression": "pk = :p"}
     page = ddb.query(**base, Limit=5, FilterExpression="odd = :t",
                      ExpressionAttributeValues={":p": {"S": "p"}, ":t": {"BOOL": True}})
     assert (page["Count"], page["ScannedCount"]) == (2, 5)
