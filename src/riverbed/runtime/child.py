@@ -277,7 +277,27 @@ def _serve(handler: Callable[..., Any], proto_in: int, proto_out: int, capture: 
                                    "log": log, "mem": max_rss_mb()}, result)
 
 
+def _die_with_parent() -> None:
+    """A worker never outlives riverbed: if the server is killed (even kill -9), the kernel kills us too.
+
+    Otherwise an orphaned worker could finish its batch against a restarted server and deliver
+    side effects twice more than AWS's at-least-once allows.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def main() -> None:
+    _die_with_parent()
     proto_in, proto_out, capture = _redirect_stdio()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     if not sys.path or sys.path[0] not in (task_root, "", "."):
