@@ -345,3 +345,112 @@ def test_drain_timeout_names_pending_work(rb):
     assert "shard" in str(exc.value)
     release.set()
     rb.drain()
+
+
+def test_tumbling_window_state_and_final_invoke(rb):
+    ddb, arn = make_table(rb)
+    events_seen: list[dict] = []
+
+    def handler(event, context):
+        events_seen.append(event)
+        total = event["state"].get("total", 0) + len(event["Records"])
+        return {"state": {"total": total}}
+
+    rb.register_function("agg", handler)
+    put(ddb, "src", "a", "b", "c")
+    mapping(rb, "agg", arn, TumblingWindowInSeconds=60, BatchSize=2)
+    rb.drain()
+    assert [len(e["Records"]) for e in events_seen] == [2, 1, 0]
+    assert [e["state"] for e in events_seen] == [{}, {"total": 2}, {"total": 3}]
+    assert [e["isFinalInvokeForWindow"] for e in events_seen] == [False, False, True]
+    final = events_seen[-1]
+    assert final["shardId"].startswith("shardId-") and final["eventSourceARN"] == arn
+    assert final["window"]["start"].endswith("Z") and final["isWindowTerminatedEarly"] is False
+
+
+def test_tumbling_window_response_without_state_is_a_failure(rb):
+    ddb, arn = make_table(rb)
+    calls: list[int] = []
+
+    def handler(event, context):
+        calls.append(len(event["Records"]))
+        return None if len(calls) == 1 else {"state": {}}
+
+    rb.register_function("agg", handler)
+    put(ddb, "src", "a")
+    mapping(rb, "agg", arn, TumblingWindowInSeconds=30)
+    rb.drain()
+    assert calls == [1, 1, 0]     # retried after the stateless answer, then the final invocation
+
+
+def test_parallelization_factor_keeps_order_per_key(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    for round_ in range(5):
+        for k in range(8):
+            ddb.put_item(TableName="src", Item={"pk": {"S": f"k{k}"}, "v": {"N": str(round_)}})
+    mapping(rb, "fn", arn, ParallelizationFactor=4, BatchSize=10)
+    rb.drain()
+    per_key: dict[str, list[int]] = {}
+    for batch in rec.batches:
+        for r in batch:
+            per_key.setdefault(r["dynamodb"]["Keys"]["pk"]["S"], []).append(int(r["dynamodb"]["NewImage"]["v"]["N"]))
+    assert per_key == {f"k{k}": [0, 1, 2, 3, 4] for k in range(8)}
+    assert len(rec.batches) >= 4
+
+
+def test_sns_topic_destination_fans_out_to_sqs(rb):
+    ddb, arn = make_table(rb)
+    sqs, sns = rb.client("sqs"), rb.client("sns")
+    url = sqs.create_queue(QueueName="via-sns")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = sns.create_topic(Name="failures")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn, Attributes={"RawMessageDelivery": "true"})
+
+    def boom(event, n):
+        raise RuntimeError("no")
+
+    rb.register_function("fn", Recorder(boom))
+    mapping(rb, "fn", arn, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": topic}})
+    put(ddb, "src", "x")
+    rb.drain()
+    body = json.loads(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"])
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert body["requestContext"]["approximateInvokeCount"] == 1
+
+
+def test_missing_destination_counts_delivery_failure(rb):
+    ddb, arn = make_table(rb)
+
+    def boom(event, n):
+        raise RuntimeError("no")
+
+    rb.register_function("fn", Recorder(boom))
+    lam = rb.client("lambda")
+    uuid = mapping(rb, "fn", arn, MaximumRetryAttempts=0, DestinationConfig={
+        "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:does-not-exist"}})["UUID"]
+    put(ddb, "src", "x")
+    rb.drain()
+    assert rb.app.metrics.total("AWS/Lambda", "DestinationDeliveryFailures", {"FunctionName": "fn"}) == 1
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"].startswith("PROBLEM")
+
+
+def test_ttl_remove_reaches_a_filtered_trigger(rb):
+    ddb, arn = make_table(rb, view="OLD_IMAGE")
+    ddb.update_time_to_live(TableName="src", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    rec = Recorder()
+    rb.register_function("archiver", rec)
+    pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}}
+    mapping(rb, "archiver", arn, FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]})
+    now = int(rb.clock.now())
+    ddb.put_item(TableName="src", Item={"pk": {"S": "expiring"}, "exp": {"N": str(now + 10)}})
+    ddb.put_item(TableName="src", Item={"pk": {"S": "deleted-by-user"}})
+    ddb.delete_item(TableName="src", Key={"pk": {"S": "deleted-by-user"}})
+    rb.clock.advance(10 + rb.app.settings.ttl_interval)
+    rb.drain()
+    assert rec.keys == ["expiring"]
+    record = rec.batches[0][0]
+    assert record["eventName"] == "REMOVE"
+    assert record["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    assert record["dynamodb"]["OldImage"]["pk"] == {"S": "expiring"}

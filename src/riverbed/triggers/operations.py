@@ -46,8 +46,6 @@ def create_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]
     if position == "AT_TIMESTAMP" or req.get("StartingPositionTimestamp") is not None:
         raise InvalidParameterValueException(f"Unsupported starting position for arn type: {source}")
     m.validate_tunables(req, triggers.compile_filter)
-    if req.get("TumblingWindowInSeconds"):
-        raise InvalidParameterValueException("TumblingWindowInSeconds is not supported by riverbed yet.")
     function_arn = _function_arn(ctx, req["FunctionName"])
     stream = ctx.app.streams.get(source)
     if stream is None:
@@ -111,8 +109,6 @@ def update_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]
         raise ResourceInUseException(f"Cannot update the event source mapping because it is in use. "
                                      f"Current state: {current['State']}")
     m.validate_tunables(req, triggers.compile_filter)
-    if req.get("TumblingWindowInSeconds"):
-        raise InvalidParameterValueException("TumblingWindowInSeconds is not supported by riverbed yet.")
     doc = copy.deepcopy(current)
     if req.get("FunctionName"):
         doc["FunctionArn"] = _function_arn(ctx, req["FunctionName"])

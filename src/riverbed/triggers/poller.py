@@ -27,6 +27,7 @@ from riverbed import ids
 from riverbed.errors import ServiceError, TooManyRequestsException
 from riverbed.streams.records import to_lambda_event_record
 from riverbed.triggers import events
+from riverbed.triggers.windows import WindowSteps
 
 log = logging.getLogger("riverbed.triggers")
 
@@ -60,7 +61,7 @@ class PollerStatus:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class ShardPoller:
+class ShardPoller(WindowSteps):
     def __init__(self, engine: Any, mapping: dict[str, Any], stream: Any, shard: Any, position: int) -> None:
         self.engine = engine
         self.mapping = mapping
@@ -69,6 +70,7 @@ class ShardPoller:
         self.position = position
         self.status = PollerStatus()
         self.filter = engine.compile_filter(mapping.get("FilterCriteria"))
+        self.window: Any = None          # tumbling windows: the open window (see windows.py)
 
     # --- configuration shortcuts ----------------------------------------------------------------
     @property
@@ -95,6 +97,8 @@ class ShardPoller:
     # --- one step -----------------------------------------------------------------------------------
     async def poll_once(self) -> bool:
         """Handle at most one batch (or one set of parallel lanes).  Returns whether anything was consumed."""
+        if self.cfg("TumblingWindowInSeconds"):
+            return await self.window_step()
         items, end = self._read()
         if not items:
             if end > self.position:
@@ -233,10 +237,11 @@ class ShardPoller:
 
     async def _invoke(self, batch: list[Item]) -> Outcome | None:
         engine = self.engine
-        payload = events.event_payload([i.record for i in batch])
-        last_created = batch[-1].record["dynamodb"]["ApproximateCreationDateTime"]
-        engine.metric(self.mapping, "IteratorAge", max(0.0, (engine.clock.now() - last_created) * 1000),
-                      "Milliseconds")
+        payload = self._event(batch)
+        if batch:
+            last_created = batch[-1].record["dynamodb"]["ApproximateCreationDateTime"]
+            engine.metric(self.mapping, "IteratorAge", max(0.0, (engine.clock.now() - last_created) * 1000),
+                          "Milliseconds")
         try:
             result = await engine.invoke(self.mapping, payload)
         except TooManyRequestsException:
@@ -252,11 +257,19 @@ class ShardPoller:
         if result.function_error:
             engine.metric(self.mapping, "Errors", 1)
             return Outcome(False, 200, result.function_error)
-        if "ReportBatchItemFailures" in self.cfg("FunctionResponseTypes"):
+        if self.window is not None and not self.window.accept(result.payload):
+            return Outcome(False, 200, None)      # a tumbling-window response must carry "state"
+        if "ReportBatchItemFailures" in self.cfg("FunctionResponseTypes") and batch:
             partial = events.read_partial_response(result.payload, [i.seq for i in batch])
             if not partial.ok:
                 return Outcome(False, 200, None, partial.failed_from)
         return Outcome(True)
+
+    def _event(self, batch: list[Item]) -> bytes:
+        records = [i.record for i in batch]
+        if self.window is None:
+            return events.event_payload(records)
+        return self.window.event(records, self.shard.shard_id, self.stream.arn)
 
     async def _backoff(self, attempts: int) -> None:
         delay = min(self.engine.retry_backoff * (2 ** min(attempts - 1, 8)), 30.0)

@@ -164,7 +164,8 @@ class Triggers:
                     continue
                 position = entry[0].position if entry else (cp["next"] if cp else self.streams.first_position(shard))
                 rows = self.streams.store.read_records(shard.no, position, 1)
-                busy = entry is not None and (entry[0].status.in_flight or entry[0].status.waiting)
+                busy = entry is not None and (entry[0].status.in_flight or entry[0].status.waiting
+                                              or entry[0].window is not None)
                 if rows or busy:
                     what = f"mapping {doc['UUID']} shard {shard.shard_id}"
                     if entry is not None and entry[0].status.waiting:
