@@ -1,0 +1,50 @@
+"""The HTTP control endpoints (`riverbed serve --clock manual`) for tests written in any language."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import riverbed
+
+
+def _call(url, body=None, method="POST"):
+    req = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else b"",
+                                 method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_clock_drain_reset_over_http():
+    with riverbed.Riverbed() as rb:
+        base = rb.endpoint_url + "/_riverbed"
+        status, before = _call(base + "/clock", method="GET")
+        assert status == 200 and before["manual"] is True
+        status, after = _call(base + "/clock", {"advance": 3600})
+        assert status == 200 and after["now"] - before["now"] == 3600
+        rb.client("dynamodb").create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
+                                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        assert _call(base + "/drain", {"timeout": 5}) == (200, {"drained": True})
+        assert _call(base + "/reset", {}) == (200, {"reset": True})
+        assert rb.client("dynamodb").list_tables()["TableNames"] == []
+
+
+def test_control_endpoints_are_off_unless_enabled():
+    with riverbed.Riverbed(control=False) as rb:
+        status, _ = _call(rb.endpoint_url + "/_riverbed/reset", {})
+        assert status == 404
+        status, body = _call(rb.endpoint_url + "/_riverbed/health", method="GET")
+        assert status == 200 and body["status"] == "running"
+
+
+def test_metrics_endpoint_is_prometheus_text():
+    with riverbed.Riverbed() as rb:
+        rb.app.metrics.put("AWS/Lambda", "Invocations", {"FunctionName": "f"}, 1)
+        with urllib.request.urlopen(rb.endpoint_url + "/metrics") as resp:
+            text = resp.read().decode()
+        assert 'aws_lambda_Invocations{FunctionName="f"} 1.0' in text
