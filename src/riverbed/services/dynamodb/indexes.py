@@ -152,6 +152,22 @@ class Indexes:
     def spec(self, table: Table, name: str) -> IndexSpec | None:
         return next((s for s in self.specs(table) if s.name == name), None)
 
+    @staticmethod
+    def _unassigned(table: Table) -> list[str]:
+        """Indexes without an id: a table stored by a riverbed that kept no index entries yet."""
+        ids = table.doc.get("_index_ids") or {}
+        return [i["IndexName"] for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+                for i in table.doc.get(key) or [] if i["IndexName"] not in ids]
+
+    def _adopt(self, txn: Any, table: Table, names: list[str]) -> None:
+        """Give such indexes ids and build their entries from the items (once, in the caller's transaction)."""
+        ids = table.doc.setdefault("_index_ids", {})
+        for name in names:
+            ids[name] = txn.next_counter("index-id")
+            self._backfill(txn, table.doc, name)
+        txn.put_doc(TABLE, table_key(table.account, table.region, table.name), table.doc)
+        self._cache.pop(table.tid, None)
+
     def created(self, txn: Any, table: Table) -> None:
         """Give every index of a new table its id (the table document is saved again, in the same transaction)."""
         names = [i["IndexName"] for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
@@ -170,6 +186,10 @@ class Indexes:
     def maintain(self, txn: Any, table: Table, hk: bytes, rk: bytes, old: dict[str, Any] | None,
                  new: dict[str, Any] | None) -> None:
         specs = self.specs(table)
+        if len(specs) != len(table.doc.get("GlobalSecondaryIndexes") or []) + len(
+                table.doc.get("LocalSecondaryIndexes") or []):
+            self._adopt(txn, table, self._unassigned(table))
+            specs = self.specs(table)
         if not specs:
             return
         if new is not None:
@@ -315,6 +335,10 @@ class Indexes:
     # --- reads --------------------------------------------------------------------------------------
     def scope(self, ctx: Any, table: Table, index_name: str, req: dict[str, Any]) -> IndexScope:
         spec = self.spec(table, index_name)
+        if spec is None and index_name in self._unassigned(table):
+            with self.store.transaction() as txn:
+                self._adopt(txn, table, self._unassigned(table))
+            spec = self.spec(table, index_name)
         if spec is None:
             raise ValidationException(f"The table does not have the specified index: {index_name}")
         select = req.get("Select")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.dynamodb.partiql import executor
+from riverbed.services.dynamodb.partiql import ast, executor
 
 
 def execute_statement(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     stmt, params = executor.prepare(req["Statement"], req.get("Parameters"))
-    if executor.is_read(stmt):
+    if isinstance(stmt, ast.Select):
         return executor.select(ctx, stmt, params, limit=req.get("Limit"), next_token=req.get("NextToken"),
                                consistent=bool(req.get("ConsistentRead")),
                                fingerprint=executor.fingerprint(req["Statement"], params))

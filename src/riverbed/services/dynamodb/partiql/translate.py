@@ -223,8 +223,10 @@ def update_plan(stmt: ast.Update, params: list[AV]) -> ex.UpdatePlan:
             value = value_of(expr.args[1], params)
             if types.av_type(value) not in ("SS", "NS", "BS"):
                 raise ValidationException(f"The second argument to SET_{label} must be a value with type SET")
-            (adds if label == "ADD" else deletes).append(  # type: ignore[arg-type]
-                (ex.AddAction if label == "ADD" else ex.DeleteAction)(path, ex.Value(value)))
+            if label == "ADD":
+                adds.append(ex.AddAction(path, ex.Value(value)))
+            else:
+                deletes.append(ex.DeleteAction(path, ex.Value(value)))
             continue
         sets.append(ex.SetAction(path, _update_value(expr, params)))
     removes = [ex.RemoveAction(ex.Path(p.elements)) for p in stmt.removes]
