@@ -255,6 +255,21 @@ def test_create_gsi_backfills_existing_items(ddb, table_name):
     assert _err(exc) == ("ValidationException", "The table does not have the specified index: by-g")
 
 
+def test_backfill_leaves_out_mistyped_items_which_stay_writable(ddb, table_name):
+    create_table(ddb, table_name)
+    ddb.put_item(TableName=table_name, Item={"pk": {"S": "odd"}, "g": {"N": "1"}})
+    ddb.put_item(TableName=table_name, Item={"pk": {"S": "fine"}, "g": {"S": "x"}})
+    ddb.update_table(TableName=table_name, AttributeDefinitions=_attrs(g="S"),
+                     GlobalSecondaryIndexUpdates=[{"Create": _gsi("by-g", "g")}])
+    assert ddb.describe_table(TableName=table_name)["Table"]["GlobalSecondaryIndexes"][0]["ItemCount"] == 1
+    ddb.update_item(TableName=table_name, Key={"pk": {"S": "odd"}}, UpdateExpression="SET note = :o",
+                    ExpressionAttributeValues={":o": {"S": "o"}})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(TableName=table_name, Key={"pk": {"S": "odd"}}, UpdateExpression="SET g = :g",
+                        ExpressionAttributeValues={":g": {"N": "2"}})
+    assert _err(exc)[1].endswith("Type mismatch for Index Key g Expected: S Actual: N IndexName: by-g")
+
+
 def test_gsi_update_errors(ddb, table_name):
     ddb.create_table(
         TableName=table_name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=_attrs(pk="S", sk="S", g="S", l="S"),

@@ -79,12 +79,18 @@ class IndexSpec:
         projected = item if self.attributes is None else {k: v for k, v in item.items() if k in self.attributes}
         return types.encode_key_value(hv), rk, projected
 
-    def check(self, item: dict[str, Any]) -> None:
-        """AWS's errors for an item whose index key attribute has the wrong type, is empty or too long."""
+    def check(self, item: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+        """AWS's errors for an item whose index key attribute has the wrong type, is empty or too long.
+
+        Only values the write sets are checked: an item that kept a value from before the index existed
+        (left out by the backfill) can still be updated elsewhere.
+        """
         for name, expected, limit in ((self.hash_key, self.hash_type, 2048), (self.range_key, self.range_type, 1024)):
             if name is None or name not in item:
                 continue
             value = item[name]
+            if old is not None and name in old and types.values_equal(old[name], value):
+                continue
             actual = _type(value)
             if actual != expected:
                 raise ValidationException(f"{INVALID}Type mismatch for Index Key {name} Expected: {expected} "
@@ -194,7 +200,7 @@ class Indexes:
             return
         if new is not None:
             for spec in sorted(specs, key=lambda s: s.name):   # AWS names the alphabetically first index
-                spec.check(new)
+                spec.check(new, old)
         for spec in specs:
             before = spec.entry(old)
             after = spec.entry(new)
