@@ -317,3 +317,15 @@ def test_consumed_capacity(ddb, table):
     out = ddb.put_item(TableName=table, Item={"pk": {"S": "c"}}, ReturnConsumedCapacity="TOTAL")
     assert out["ConsumedCapacity"]["TableName"] == table
     assert out["ConsumedCapacity"]["CapacityUnits"] == 1.0
+
+
+def test_query_filter_on_key_and_type_mismatch(ddb, sorted_table):
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=sorted_table, KeyConditionExpression="pk = :p", FilterExpression="sk > :x",
+                  ExpressionAttributeValues={":p": {"S": "p"}, ":x": {"N": "1"}})
+    assert _err(exc) == ("ValidationException", "Filter Expression can only contain non-primary key attributes: "
+                                                "Primary key attribute: sk")
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=sorted_table, KeyConditionExpression="pk = :p",
+                  ExpressionAttributeValues={":p": {"N": "1"}})
+    assert _err(exc)[0] == "ValidationException"

@@ -394,6 +394,8 @@ class IndexScope:
         self.index_name: str | None = spec.name
         self.hash_key = spec.hash_key
         self.range_key = spec.range_key
+        self.hash_type = spec.hash_type
+        self.range_type = spec.range_type
         self._fetch = fetch_table
         self._after: tuple[bytes, bytes, bytes] | None = None
 

@@ -88,12 +88,15 @@ class RequestExpressions:
             return legacy.attribute_updates_to_plan(self.req["AttributeUpdates"])
         return None
 
-    def key_condition(self, hash_key: str, range_key: str | None) -> Any:
+    def key_condition(self, hash_key: str, range_key: str | None, hash_type: str | None = None,
+                      range_type: str | None = None) -> Any:
         text = self.req.get("KeyConditionExpression")
         if text is not None:
-            return ex.parse_key_condition(text, self.attrs, hash_key, range_key)
+            return ex.parse_key_condition(text, self.attrs, hash_key, range_key, hash_type=hash_type,
+                                          range_type=range_type)
         if self.req.get("KeyConditions"):
-            return legacy.key_conditions_to_key_condition(self.req["KeyConditions"], hash_key, range_key)
+            return legacy.key_conditions_to_key_condition(self.req["KeyConditions"], hash_key, range_key,
+                                                          hash_type=hash_type, range_type=range_type)
         raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be specified "
                                   "in the request.")
 

@@ -25,6 +25,8 @@ class TableScope:
         self.table = table
         self.hash_key = table.hash_key
         self.range_key = table.range_key
+        self.hash_type = table.hash_type
+        self.range_type = table.range_type
 
     def query(self, hk: bytes, **bounds: Any) -> Iterator[bytes]:
         for _, data in list(self.store.query_items(self.table.tid, hk, **bounds)):

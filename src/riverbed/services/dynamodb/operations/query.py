@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from riverbed.errors import ValidationException
-from riverbed.services.dynamodb import expressions as ex
+from riverbed.services.dynamodb.expressions.evaluate import referenced_attributes
 from riverbed.services.dynamodb import pages, types
 from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
@@ -22,7 +22,8 @@ def query(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     table = ctx.app.dynamodb.table(ctx, req["TableName"])
     scope = read_scope(ctx, table, req)
     exprs = RequestExpressions(req, operation="Query")
-    cond = exprs.key_condition(scope.hash_key, scope.range_key)
+    cond = exprs.key_condition(scope.hash_key, scope.range_key, getattr(scope, "hash_type", None),
+                               getattr(scope, "range_type", None))
     filter_node = exprs.filter()
     projection = exprs.projection()
     exprs.finish()
@@ -40,8 +41,7 @@ def query(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_filter_keys(filter_node: Any, scope: Any) -> None:
-    names = ex.referenced_attributes(filter_node) if filter_node is not None and hasattr(ex, "referenced_attributes") \
-        else set()
+    names = referenced_attributes(filter_node) if filter_node is not None else set()
     for key in (scope.hash_key, scope.range_key):
         if key and key in names:
             raise ValidationException(f"Filter Expression can only contain non-primary key attributes: "
