@@ -181,7 +181,7 @@ class StreamLog:
     # --- the write path ------------------------------------------------------------------------
     def append(self, txn: Any, arn: str, *, event_name: str, hk: bytes, keys: dict[str, Any],
                old: dict[str, Any] | None, new: dict[str, Any] | None, region: str,
-               service_identity: bool = False) -> None:
+               service_identity: bool = False, new_size: int | None = None) -> None:
         """Append one record in the caller's transaction (the item write's)."""
         stream = self.get(arn)
         if stream is None or stream.status != "ENABLED":
@@ -194,7 +194,8 @@ class StreamLog:
         seq = txn.next_counter(SEQ_COUNTER)
         record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                               region=region, created=now, sequence_number=ids.sequence_number(seq),
-                              event_version=self.event_version, service_identity=service_identity)
+                              event_version=self.event_version, service_identity=service_identity,
+                              new_size=new_size)
         txn.append_record(shard.no, seq, now, orjson.dumps(record))
         no = shard.no
         txn.after_commit(lambda: self._on_append(no))

@@ -21,7 +21,7 @@ TTL_IDENTITY = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
 
 def build_record(*, event_name: str, keys: dict[str, Any], old: dict[str, Any] | None, new: dict[str, Any] | None,
                  view_type: str, region: str, created: float, sequence_number: str, event_version: str,
-                 service_identity: bool = False) -> dict[str, Any]:
+                 service_identity: bool = False, new_size: int | None = None) -> dict[str, Any]:
     dyn: dict[str, Any] = {
         # AWS rounds ApproximateCreationDateTime down to the whole second (epoch seconds on the wire).
         "ApproximateCreationDateTime": int(created),
@@ -30,7 +30,7 @@ def build_record(*, event_name: str, keys: dict[str, Any], old: dict[str, Any] |
     size = item_size(keys)
     if new is not None and view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
         dyn["NewImage"] = new
-        size += item_size(new)
+        size += new_size if new_size is not None else item_size(new)
     if old is not None and view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
         dyn["OldImage"] = old
         size += item_size(old)

@@ -12,6 +12,7 @@ Must not: parse requests or expressions (operations and ``expressions/`` do).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -41,6 +42,7 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
     Returns the stream event name, or None when nothing changed (identical
     put, delete of a missing item) -- then no record is written, as AWS does.
     """
+    size = None
     if new is None:
         if old is None:
             return None
@@ -57,7 +59,7 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
     arn = table.stream_arn
     if arn is not None:
         streams.append(txn, arn, event_name=event, hk=hk, keys=key, old=old, new=new, region=region,
-                       service_identity=service_identity)
+                       service_identity=service_identity, new_size=size)
     return event
 
 
@@ -67,11 +69,14 @@ def condition_failed(old: dict[str, Any] | None, return_on_failure: str | None) 
     return ConditionalCheckFailedException()
 
 
-def consumed(table: Table, units: float, request: dict[str, Any], *, read: bool = False) -> dict[str, Any]:
-    """``ConsumedCapacity`` members when the request asked for them."""
+def consumed(table: Table, units: float | Callable[[], float], request: dict[str, Any], *,
+             read: bool = False) -> dict[str, Any]:
+    """``ConsumedCapacity`` members when the request asked for them (``units`` may be computed lazily)."""
     mode = request.get("ReturnConsumedCapacity")
     if mode not in ("TOTAL", "INDEXES"):
         return {}
+    if callable(units):
+        units = units()
     cap: dict[str, Any] = {"TableName": table.name, "CapacityUnits": units}
     if mode == "INDEXES":
         cap["Table"] = {"CapacityUnits": units}

@@ -26,5 +26,5 @@ def delete_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:
         out["Attributes"] = old
-    out.update(items.consumed(table, items.write_units(old), req))
+    out.update(items.consumed(table, lambda: items.write_units(old), req))
     return out

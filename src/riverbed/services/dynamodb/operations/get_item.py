@@ -19,5 +19,6 @@ def get_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if item is not None:
         out["Item"] = ex.project(item, projection) if projection is not None else item
-    out.update(items.consumed(table, items.read_units(item, bool(req.get("ConsistentRead"))), req, read=True))
+    out.update(items.consumed(table, lambda: items.read_units(item, bool(req.get("ConsistentRead"))), req,
+                                read=True))
     return out

@@ -21,7 +21,6 @@ def put_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     table = dyn.table(ctx, req["TableName"])
     item = types.validate_item(req["Item"])
     hk, rk, key = table.key_of_item(item)
-    items.check_size(item)
     with ctx.store.transaction() as txn:
         old = items.load(txn, table, hk, rk)
         if condition is not None and not ex.evaluate_condition(condition, old or {}):
@@ -30,5 +29,5 @@ def put_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:
         out["Attributes"] = old
-    out.update(items.consumed(table, items.write_units(old, item), req))
+    out.update(items.consumed(table, lambda: items.write_units(old, item), req))
     return out

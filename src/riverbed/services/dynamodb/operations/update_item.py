@@ -49,5 +49,5 @@ def update_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
         attrs = ex.updated_attributes(old, new, plan, return_values)
         if attrs:
             out["Attributes"] = attrs
-    out.update(items.consumed(table, items.write_units(old, new), req))
+    out.update(items.consumed(table, lambda: items.write_units(old, new), req))
     return out
