@@ -11,7 +11,11 @@ Must not: evaluate expressions against items (``expressions/`` does) or touch th
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
@@ -24,6 +28,12 @@ _LEGACY_FOR = {
     "FilterExpression": None,   # QueryFilter or ScanFilter, by operation
     "KeyConditionExpression": "KeyConditions",
 }
+
+
+# Parsed expressions by (parser, text, names, values, extra): the AST nodes are immutable, so a repeated
+# request (the common case: the same statement with the same placeholders) skips tokenizing and analysis.
+_PARSED: dict[tuple[Any, ...], tuple[Any, frozenset[str], frozenset[str]]] = {}
+_PARSED_MAX = 4096
 
 
 class RequestExpressions:
@@ -53,11 +63,31 @@ class RequestExpressions:
             raise ValidationException(
                 f"ExpressionAttributeValues can only be specified when using expressions: {nulls} {verb} null")
         self.attrs = ex.ExpressionAttributes(names, values)
+        self._attr_key: tuple[Any, ...] | None = None
+
+    def _parse(self, parser: Callable[..., Any], text: str, *args: Any, **kwargs: Any) -> Any:
+        """``parser(text, attrs, *args)``, memoized; records the names/values it uses on this request."""
+        if self._attr_key is None:
+            self._attr_key = (tuple(sorted(self.attrs.names.items())),
+                              orjson.dumps(self.attrs.values, option=orjson.OPT_SORT_KEYS))
+        key = (parser, text, self._attr_key, args, tuple(sorted(kwargs.items())))
+        hit = _PARSED.get(key)
+        if hit is None:
+            scratch = copy.copy(self.attrs)
+            scratch.used_names, scratch.used_values = set(), set()
+            node = parser(text, scratch, *args, **kwargs)
+            hit = (node, frozenset(scratch.used_names), frozenset(scratch.used_values))
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = hit
+        self.attrs.used_names |= hit[1]
+        self.attrs.used_values |= hit[2]
+        return hit[0]
 
     def condition(self) -> Any:
         text = self.req.get("ConditionExpression")
         if text is not None:
-            return ex.parse_condition(text, self.attrs, kind="ConditionExpression")
+            return self._parse(ex.parse_condition, text, kind="ConditionExpression")
         if self.req.get("Expected"):
             return legacy.expected_to_condition(self.req["Expected"], self.req.get("ConditionalOperator"))
         return None
@@ -65,7 +95,7 @@ class RequestExpressions:
     def filter(self) -> Any:
         text = self.req.get("FilterExpression")
         if text is not None:
-            return ex.parse_condition(text, self.attrs, kind="FilterExpression")
+            return self._parse(ex.parse_condition, text, kind="FilterExpression")
         legacy_filter = self.req.get("QueryFilter") or self.req.get("ScanFilter")
         if legacy_filter:
             return legacy.filter_to_condition(legacy_filter, self.req.get("ConditionalOperator"))
@@ -74,7 +104,7 @@ class RequestExpressions:
     def projection(self) -> Any:
         text = self.req.get("ProjectionExpression")
         if text is not None:
-            return ex.parse_projection(text, self.attrs)
+            return self._parse(ex.parse_projection, text)
         names = self.req.get("AttributesToGet")
         if names:
             return legacy.attributes_to_get_to_paths(names)
@@ -83,7 +113,7 @@ class RequestExpressions:
     def update(self) -> Any:
         text = self.req.get("UpdateExpression")
         if text is not None:
-            return ex.parse_update(text, self.attrs)
+            return self._parse(ex.parse_update, text)
         if self.req.get("AttributeUpdates"):
             return legacy.attribute_updates_to_plan(self.req["AttributeUpdates"])
         return None
@@ -92,8 +122,8 @@ class RequestExpressions:
                       range_type: str | None = None) -> Any:
         text = self.req.get("KeyConditionExpression")
         if text is not None:
-            return ex.parse_key_condition(text, self.attrs, hash_key, range_key, hash_type=hash_type,
-                                          range_type=range_type)
+            return self._parse(ex.parse_key_condition, text, hash_key, range_key, hash_type=hash_type,
+                               range_type=range_type)
         if self.req.get("KeyConditions"):
             return legacy.key_conditions_to_key_condition(self.req["KeyConditions"], hash_key, range_key,
                                                           hash_type=hash_type, range_type=range_type)
