@@ -190,3 +190,20 @@ def test_instance_starts_fast():
         instance.client("dynamodb").list_tables()
     # Not a timed assertion on the hot path; a sanity bound far above the 150 ms goal (see bench/).
     assert time.perf_counter() - start < 10
+
+
+def test_at_timestamp_iterator_when_the_model_has_it(rb):
+    ddb, streams = rb.client("dynamodb"), rb.client("dynamodbstreams")
+    shape = streams.meta.service_model.operation_model("GetShardIterator").input_shape
+    if "Timestamp" not in shape.members:
+        pytest.skip("this botocore predates AT_TIMESTAMP iterators")
+    arn = _table(ddb, "tbl", stream="KEYS_ONLY")
+    ddb.put_item(TableName="tbl", Item={"pk": {"S": "early"}})
+    rb.clock.advance(100)
+    middle = rb.clock.now()
+    rb.clock.advance(100)
+    ddb.put_item(TableName="tbl", Item={"pk": {"S": "late"}})
+    shard = _shards(streams, arn)[0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_TIMESTAMP",
+                                    Timestamp=middle)["ShardIterator"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in streams.get_records(ShardIterator=it)["Records"]] == ["late"]

@@ -237,6 +237,19 @@ class StreamLog:
             return shard.end + 1
         return max(last + 1 if last is not None else shard.start, shard.start)
 
+    def position_at_time(self, shard: Shard, when: float) -> int:
+        """AT_TIMESTAMP: the first retained record whose ApproximateCreationDateTime (whole seconds) is at or
+        after ``when``; the position after the newest record when there is none."""
+        position = self.first_position(shard)
+        while True:
+            rows = self.store.read_records(shard.no, position, 1000)
+            for seq, created, _data in rows:
+                if int(created) >= when:
+                    return seq
+            if len(rows) < 1000:
+                return self.latest_position(shard)
+            position = rows[-1][0] + 1
+
     def finished(self, shard: Shard, position: int) -> bool:
         """A closed shard read past its end: readers move on to the children."""
         return shard.end is not None and position > shard.end

@@ -34,6 +34,14 @@ def get_shard_iterator(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
             raise TrimmedDataAccessException("The operation attempted to read past the oldest stream record in a "
                                              "shard.")
         position = seq if kind == "AT_SEQUENCE_NUMBER" else seq + 1
+    elif kind == "AT_TIMESTAMP":
+        # Newer API: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
+        when = req.get("Timestamp")
+        if when is None:
+            raise ValidationException("Timestamp must be specified for iterator type AT_TIMESTAMP")
+        if float(when) > ctx.clock.now():
+            raise ValidationException("The timestamp provided is in the future")
+        position = log.position_at_time(shard, float(when))
     else:
         if seq_text is not None:
             raise ValidationException(f"Sequence number must not be specified for iterator type {kind}")
