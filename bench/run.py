@@ -77,9 +77,10 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run_load(loadgen: str, port: int, label: str, args: argparse.Namespace) -> list[dict]:
+def run_load(loadgen: str, port: int, label: str, args: argparse.Namespace, workloads: str | None = None,
+             extra: tuple[str, ...] = ()) -> list[dict]:
     cmd = [sys.executable, loadgen, "--endpoint", f"http://127.0.0.1:{port}", "--label", label,
-           "--workloads", args.workloads, "--n", str(args.n), "--concurrency", args.concurrency]
+           "--workloads", workloads or args.workloads, "--n", str(args.n), "--concurrency", args.concurrency, *extra]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     rows = []
     for line in out.stdout.splitlines():
@@ -124,6 +125,10 @@ def main() -> int:
         try:
             for row in run_load(args.loadgen, port, "riverbed", args):
                 results["riverbed"].setdefault(key(row), []).append(row)
+            # The same server, a table without a stream: what the stream costs a PutItem.
+            for row in run_load(args.loadgen, port, "riverbed-no-stream", args, "create,put", ("--no-streams",)):
+                if row["workload"] == "put":
+                    results["riverbed"].setdefault(key(row) + "-no-stream", []).append(row)
         finally:
             proc.terminate()
             proc.wait()
@@ -152,6 +157,11 @@ def main() -> int:
         if errors:
             entry["errors"] = errors
         summary["workloads"][k] = entry
+    for conc in args.concurrency.split(","):
+        with_stream = summary["workloads"].get(f"put@{conc}", {}).get("ops_per_s")
+        without = summary["workloads"].get(f"put@{conc}-no-stream", {}).get("ops_per_s")
+        if with_stream and without:
+            summary[f"put@{conc}_with_stream_vs_without"] = round(with_stream / without, 3)
     print(json.dumps({"summary": summary}, indent=2))
     return 0
 
