@@ -15,6 +15,7 @@ Must not: know about tables, requests, expressions or storage; do I/O.
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import re
 from decimal import Context, Decimal
@@ -136,6 +137,7 @@ def number_from_decimal(value: Decimal) -> str:
         raise
 
 
+@functools.lru_cache(maxsize=65536)
 def number_size(text: str) -> int:
     """Bytes a number occupies in DynamoDB's item-size accounting.
 
@@ -278,10 +280,10 @@ def value_size(av: AV) -> int:
     length, B its raw length, BOOL and NULL 1, sets the sum of their elements; M and L cost
     3 bytes plus, per element, 1 byte plus the element (and, in a map, the UTF-8 key).
     """
-    kind = av_type(av)
-    value = av[kind]
+    for kind, value in av.items():   # one member: the type
+        break
     if kind == "S":
-        return len(value.encode("utf-8"))
+        return len(value) if value.isascii() else len(value.encode("utf-8"))
     if kind == "N":
         return number_size(value)
     if kind == "B":
@@ -307,7 +309,10 @@ def item_size(item: Item | None) -> int:
     """
     if not item:
         return 0
-    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+    total = 0
+    for name, value in item.items():
+        total += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+    return total
 
 
 # --- ordering --------------------------------------------------------------------------
