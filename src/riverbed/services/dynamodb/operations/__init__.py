@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any
+
 from riverbed.services.dynamodb.operations.account import describe_endpoints, describe_limits
-from riverbed.services.dynamodb.operations.batch_execute_statement import batch_execute_statement
 from riverbed.services.dynamodb.operations.batch_get_item import batch_get_item
 from riverbed.services.dynamodb.operations.batch_write_item import batch_write_item
 from riverbed.services.dynamodb.operations.continuous_backups import (
@@ -14,8 +17,6 @@ from riverbed.services.dynamodb.operations.create_table import create_table
 from riverbed.services.dynamodb.operations.delete_item import delete_item
 from riverbed.services.dynamodb.operations.delete_table import delete_table
 from riverbed.services.dynamodb.operations.describe_table import describe_table
-from riverbed.services.dynamodb.operations.execute_statement import execute_statement
-from riverbed.services.dynamodb.operations.execute_transaction import execute_transaction
 from riverbed.services.dynamodb.operations.get_item import get_item
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
@@ -27,6 +28,23 @@ from riverbed.services.dynamodb.operations.transact_get_items import transact_ge
 from riverbed.services.dynamodb.operations.transact_write_items import transact_write_items
 from riverbed.services.dynamodb.operations.update_item import update_item
 from riverbed.services.dynamodb.operations.update_table import update_table
+
+
+
+def _lazy(module: str, name: str) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
+    """PartiQL is imported on its first statement, keeping it out of start-up (testing API < 150 ms)."""
+
+    def operation(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+        func = getattr(importlib.import_module(f"riverbed.services.dynamodb.operations.{module}"), name)
+        return func(ctx, req)
+
+    operation.__name__ = name
+    return operation
+
+
+execute_statement = _lazy("execute_statement", "execute_statement")
+batch_execute_statement = _lazy("batch_execute_statement", "batch_execute_statement")
+execute_transaction = _lazy("execute_transaction", "execute_transaction")
 
 OPERATIONS = {
     "CreateTable": create_table,
