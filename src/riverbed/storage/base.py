@@ -96,6 +96,10 @@ class Store(Txn, Protocol):
     """A store answers reads directly and hands out write transactions."""
 
     def transaction(self) -> AbstractContextManager[Txn]: ...
+    @property
+    def queues(self) -> Any:
+        """The SQS message section (queue rows, visibility, receipts, dedup); see ``storage/queues.py``."""
+        ...
     def close(self) -> None: ...
     def reset(self) -> None:
         """Drop all state (testing API)."""

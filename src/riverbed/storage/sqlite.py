@@ -59,6 +59,7 @@ class SqliteStore:
         self._db.execute("PRAGMA cache_size=-65536")
         self._db.executescript(SCHEMA)
         self._depth = 0
+        self._queues: Any = None
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
 
@@ -101,6 +102,15 @@ class SqliteStore:
             self._hooks.append(callback)
         else:
             callback()
+
+    @property
+    def queues(self) -> Any:
+        """The SQS message section of the store (``storage/queues.py``), sharing this connection."""
+        if self._queues is None:
+            from riverbed.storage.queues import SqliteQueues
+
+            self._queues = SqliteQueues(self._db)
+        return self._queues
 
     @property
     def in_transaction(self) -> bool:
