@@ -454,3 +454,38 @@ def test_ttl_remove_reaches_a_filtered_trigger(rb):
     assert record["eventName"] == "REMOVE"
     assert record["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
     assert record["dynamodb"]["OldImage"]["pk"] == {"S": "expiring"}
+
+
+def test_several_shard_lineages_keep_per_key_order():
+    with riverbed.Riverbed(stream_shards=4) as rb4:
+        ddb, arn = make_table(rb4)
+        shards = rb4.client("dynamodbstreams").describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        assert len(shards) == 4
+        rec = Recorder()
+        rb4.register_function("fn", rec)
+        mapping(rb4, "fn", arn, BatchSize=5)
+        for round_ in range(3):
+            for k in range(12):
+                ddb.put_item(TableName="src", Item={"pk": {"S": f"k{k}"}, "v": {"N": str(round_)}})
+        rb4.drain()
+        per_key: dict[str, list[int]] = {}
+        for batch in rec.batches:
+            for r in batch:
+                per_key.setdefault(r["dynamodb"]["Keys"]["pk"]["S"], []).append(
+                    int(r["dynamodb"]["NewImage"]["v"]["N"]))
+        assert per_key == {f"k{k}": [0, 1, 2] for k in range(12)}
+
+
+def test_rollover_children_wait_for_parents(rb):
+    ddb, arn = make_table(rb)
+    rec = Recorder()
+    rb.register_function("fn", rec)
+    mapping(rb, "fn", arn, Enabled=False)
+    put(ddb, "src", "a", "b")
+    rb.clock.advance(4 * 3600 + 1)         # the shard rolls over; new writes go to its child
+    put(ddb, "src", "c", "d")
+    lam = rb.client("lambda")
+    uuid = lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"][0]["UUID"]
+    lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+    rb.drain()
+    assert rec.keys == ["a", "b", "c", "d"]
