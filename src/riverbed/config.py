@@ -24,7 +24,6 @@ class Settings:
     store: str = "sqlite"                    # "sqlite" or a postgresql:// URL (future)
     region: str = "us-east-1"
     account: str = "000000000000"
-    auth: str = "off"                        # off | strict
     clock: str = "system"                    # system | manual
     control: bool = False                    # /_riverbed/clock, /drain, /reset endpoints
     log_level: str = "warning"
@@ -62,7 +61,6 @@ _ENV_NAMES = {
     "store": "RIVERBED_STORE",
     "region": "RIVERBED_REGION",
     "account": "RIVERBED_ACCOUNT",
-    "auth": "RIVERBED_AUTH",
     "clock": "RIVERBED_CLOCK",
     "control": "RIVERBED_CONTROL",
     "log_level": "RIVERBED_LOG_LEVEL",

@@ -207,3 +207,21 @@ def test_at_timestamp_iterator_when_the_model_has_it(rb):
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_TIMESTAMP",
                                     Timestamp=middle)["ShardIterator"]
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in streams.get_records(ShardIterator=it)["Records"]] == ["late"]
+
+
+def test_trimmed_position_gives_trimmed_data_access():
+    with riverbed.Riverbed(shard_rollover_seconds=0) as rb:
+        ddb, streams = rb.client("dynamodb"), rb.client("dynamodbstreams")
+        arn = _table(ddb, "tbl", stream="KEYS_ONLY")
+        ddb.put_item(TableName="tbl", Item={"pk": {"S": "old"}})
+        shard = _shards(streams, arn)[0]["ShardId"]
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        seq = streams.get_records(ShardIterator=it)["Records"][0]["dynamodb"]["SequenceNumber"]
+        rb.clock.advance(25 * 3600)
+        ddb.put_item(TableName="tbl", Item={"pk": {"S": "new"}})
+        with pytest.raises(ClientError) as exc:
+            streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                       SequenceNumber=seq)
+        assert exc.value.response["Error"]["Code"] == "TrimmedDataAccessException"
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in streams.get_records(ShardIterator=it)["Records"]] == ["new"]

@@ -24,7 +24,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep nothing on disk (RIVERBED_IN_MEMORY)")
     serve.add_argument("--store", default=None, help="sqlite (default) (RIVERBED_STORE)")
     serve.add_argument("--region", default=None, help="default region (RIVERBED_REGION, default us-east-1)")
-    serve.add_argument("--auth", choices=["off", "strict"], default=None, help="SigV4/IAM checks (RIVERBED_AUTH)")
     serve.add_argument("--clock", choices=["system", "manual"], default=None,
                        help="manual: time moves only through POST /_riverbed/clock (RIVERBED_CLOCK)")
     serve.add_argument("--control", action="store_true", default=None,
@@ -56,7 +55,7 @@ def _serve(args: Any) -> int:
     from riverbed.server import serve
 
     overrides = {"host": args.host, "port": args.port, "data_dir": args.data_dir, "in_memory": args.in_memory,
-                 "store": args.store, "region": args.region, "auth": args.auth, "clock": args.clock,
+                 "store": args.store, "region": args.region, "clock": args.clock,
                  "control": args.control, "log_level": args.log_level}
     settings = load_settings(overrides)
     if settings.clock == "manual" and args.control is None:
