@@ -164,12 +164,7 @@ class SqliteStore:
                     ) -> Iterator[tuple[bytes, bytes]]:
         sql = ["SELECT rk, data FROM items WHERE tid=? AND hk=?"]
         args: list[Any] = [tid, hk]
-        if low is not None:
-            sql.append("AND rk >= ?" if low_inclusive else "AND rk > ?")
-            args.append(low)
-        if high is not None:
-            sql.append("AND rk <= ?" if high_inclusive else "AND rk < ?")
-            args.append(high)
+        _range_clause(sql, args, low, low_inclusive, high, high_inclusive)
         sql.append("ORDER BY rk" if forward else "ORDER BY rk DESC")
         yield from self._db.execute(" ".join(sql), args)
 
@@ -205,12 +200,7 @@ class SqliteStore:
                     ) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
         sql = ["SELECT rk, thk, trk, data FROM index_items WHERE iid=? AND hk=?"]
         args: list[Any] = [iid, hk]
-        if low is not None:
-            sql.append("AND rk >= ?" if low_inclusive else "AND rk > ?")
-            args.append(low)
-        if high is not None:
-            sql.append("AND rk <= ?" if high_inclusive else "AND rk < ?")
-            args.append(high)
+        _range_clause(sql, args, low, low_inclusive, high, high_inclusive)
         if after is not None:
             op = ">" if forward else "<"
             sql.append(f"AND (rk, thk, trk) {op} (?, ?, ?)")
@@ -270,3 +260,14 @@ class SqliteStore:
             "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
             (name, step)).fetchone()
         return int(row[0])
+
+
+def _range_clause(sql: list[str], args: list[Any], low: bytes | None, low_inclusive: bool, high: bytes | None,
+                  high_inclusive: bool) -> None:
+    """Range-key bounds of a Query, on the table or on an index."""
+    if low is not None:
+        sql.append("AND rk >= ?" if low_inclusive else "AND rk > ?")
+        args.append(low)
+    if high is not None:
+        sql.append("AND rk <= ?" if high_inclusive else "AND rk < ?")
+        args.append(high)
