@@ -80,7 +80,6 @@ class App:
         self.gateway.register(ServiceSpec("dynamodbstreams", "json", STREAM_OPS,
                                           target_prefix="DynamoDBStreams_20120810",
                                           error_prefix="com.amazonaws.dynamodb.v20120810#"))
-        self.gateway.register(ServiceSpec("lambda", "rest-json", dict(ESM_OPS)))
         from riverbed import control
 
         control.mount(self)
@@ -95,6 +94,8 @@ class App:
         for package in WIRED_SERVICES:
             module = importlib.import_module(f"riverbed.services.{package}.wiring")
             module.wire(self)
+        # Event source mappings are Lambda API actions: they join the Lambda spec (and its validator).
+        self.gateway.register(ServiceSpec("lambda", "rest-json", dict(ESM_OPS)))
 
     def add_loop(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
         self._loops.append((name, factory))

@@ -13,7 +13,6 @@ Must not: contain anything service-specific; services are registered as
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import zlib
@@ -47,9 +46,21 @@ class ServiceSpec:
     error_prefix: str = ""            # JSON protocols: "__type" namespace ("com.amazonaws.dynamodb.v20120810#")
     json_version: str = "1.0"
     validate: bool = True
+    # Replaces the model validator for a service that answers some violations in its own words (Lambda).
+    validator: Callable[[Any, str, dict], None] | None = None
     signing_names: tuple[str, ...] = ()   # query protocol: SigV4 service names routed here
     query_error_headers: bool = False     # SQS JSON: x-amzn-query-error header
     _is_async: dict[str, bool] = field(default_factory=dict)
+
+    def check(self, model: Any, op: str, request: dict) -> None:
+        if not self.validate:
+            return
+        if self.validator is not None:
+            self.validator(model, op, request)
+            return
+        from riverbed.protocol.validate import validate_input
+
+        validate_input(model, op, request)
 
     def is_async(self, op: str) -> bool:
         cached = self._is_async.get(op)
@@ -159,7 +170,7 @@ class Gateway:
             router = self._router(spec)
             match = router.match(method, path, query=query)
             if match is not None:
-                return await self._rest(spec, match, scope, headers, body)
+                return await self._rest(spec, match, query, headers, body)
         ctype = headers.get("content-type", "")
         if method == "POST" and "x-www-form-urlencoded" in ctype or (method == "GET" and scope.get("query_string")):
             return await self._query(scope, headers, body)
@@ -200,10 +211,7 @@ class Gateway:
                 raise SerializationException("Start of structure or map found where not expected.") from None
             if not isinstance(request, dict):
                 raise SerializationException("Start of structure or map found where not expected.")
-            if spec.validate:
-                from riverbed.protocol.validate import validate_input
-
-                validate_input(self.model(spec.name), op, request)
+            spec.check(self.model(spec.name), op, request)
             result = func(ctx, request)
             if spec.is_async(op):
                 result = await result  # type: ignore[misc]
@@ -226,8 +234,8 @@ class Gateway:
         return status, headers, payload
 
     # --- REST-JSON ---------------------------------------------------------------------------------
-    async def _rest(self, spec: ServiceSpec, match: tuple[str, dict], scope: dict, headers: dict[str, str],
-                    body: bytes) -> Response:
+    async def _rest(self, spec: ServiceSpec, match: tuple[str, dict], query: dict[str, list[str]],
+                    headers: dict[str, str], body: bytes) -> Response:
         from riverbed.protocol.restjson import (
             parse_restjson_request,
             serialize_restjson_error,
@@ -241,12 +249,8 @@ class Gateway:
             func = spec.operations.get(op)
             if func is None:
                 raise ServiceError(f"Operation {op} is not supported by riverbed", code="UnknownOperationException")
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             request = parse_restjson_request(model, op, path_params, query, headers, body)
-            if spec.validate:
-                from riverbed.protocol.validate import validate_input
-
-                validate_input(model, op, request)
+            spec.check(model, op, request)
             result = func(ctx, request)
             if spec.is_async(op):
                 result = await result  # type: ignore[misc]
@@ -289,10 +293,7 @@ class Gateway:
             if "QueueUrl" not in request and scope.get("path", "/") not in ("/", ""):
                 # Legacy SQS: the queue is named by the URL the form was posted to.
                 request["QueueUrl"] = f"http://{ctx.host}{scope['path']}"
-            if spec.validate:
-                from riverbed.protocol.validate import validate_input
-
-                validate_input(model, op, request)
+            spec.check(model, op, request)
             result = func(ctx, request)
             if spec.is_async(op):
                 result = await result  # type: ignore[misc]
@@ -327,6 +328,3 @@ def _version() -> str:
 
     return __version__
 
-
-async def run_blocking(func: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)

@@ -361,9 +361,6 @@ class StreamLog:
                 raise
         return {"trimmed": trimmed, "rolled": rolled, "dropped": dropped}
 
-    def delete_all_for_reset(self) -> None:
-        self._cache.clear()
-
     def reset(self) -> None:
         self._cache.clear()
         self._next_seq = None

@@ -89,11 +89,6 @@ class ShardPoller(WindowSteps):
                 continue
             await log_.wait([self.shard.no], self.engine.poll_interval)
 
-    def backlog(self) -> bool:
-        """Records exist at or after the position (they may still be filtered out)."""
-        rows = self.engine.streams.store.read_records(self.shard.no, self.position, 1)
-        return bool(rows)
-
     # --- one step -----------------------------------------------------------------------------------
     async def poll_once(self) -> bool:
         """Handle at most one batch (or one set of parallel lanes).  Returns whether anything was consumed."""

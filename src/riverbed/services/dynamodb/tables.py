@@ -10,7 +10,6 @@ Must not: read or write items (``items.py``) or stream records (``riverbed.strea
 
 from __future__ import annotations
 
-import base64
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,7 +224,3 @@ def describe(table: Table, store: Any, *, status: str | None = None) -> dict[str
             index.setdefault("ItemCount", 0)
             index.setdefault("IndexSizeBytes", 0)
     return out
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()

@@ -12,7 +12,6 @@ In-process API (for other services and the testing API; no HTTP involved)::
     await app.lambda_.invoke(name_or_arn, payload, account=..., region=...) -> InvocationResult
     app.invoke_async(name_or_arn, payload) -> request id           (Event semantics, retried twice)
     app.register_function(name, callable, **config) -> FunctionConfiguration dict
-    app.lambda_.add_operation(name, func)            (more Lambda API actions, e.g. event source mappings)
 
 Must not: parse HTTP or render API responses (operations do), or manage worker processes (the runtime).
 """
@@ -59,13 +58,6 @@ class LambdaService:
         # Other packages' Lambda resources (event source mappings ...) answer TagResource/UntagResource/
         # ListTags through an object with tag(ctx, arn, tags), untag(ctx, arn, keys), list_tags(ctx, arn).
         self.tag_handlers: dict[str, Any] = {}
-        self.operations: dict[str, Callable[..., Any]] = {}
-
-    def add_operation(self, name: str, func: Callable[..., Any], *, validate: bool = True) -> None:
-        """Serve another Lambda API action (e.g. CreateEventSourceMapping) from the same REST-JSON spec."""
-        from riverbed.services.lambda_.operations import validated
-
-        self.operations[name] = validated(name, func) if validate else func
 
     # --- lookup ------------------------------------------------------------------------------------
     def resolve(self, *args: Any) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from typing import Any
 from riverbed.protocol.gateway import ServiceSpec
 from riverbed.runtime import Runtime
 from riverbed.services.lambda_.control import CODE_PREFIX, LOGS_PREFIX, make_routes
-from riverbed.services.lambda_.operations import operation_table, validated
+from riverbed.services.lambda_.operations import OPERATIONS, validate
 from riverbed.services.lambda_.service import LambdaService
 
 MAX_REAP_INTERVAL = 30.0
@@ -36,15 +36,16 @@ def wire(app: Any) -> None:
                       account_concurrency=settings.lambda_account_concurrency,
                       idle_seconds=settings.lambda_idle_seconds)
     service = LambdaService(app, runtime)
-    service.operations.update(operation_table())
     app.lambda_ = service
     app.register_function = service.register_function
     app.invoke_async = service.invoke_async
 
-    _register_spec(app.gateway, service)
+    # One REST-JSON spec serves every Lambda action; other packages' Lambda actions (event source
+    # mappings) register into it later and share its validator.
+    app.gateway.register(ServiceSpec("lambda", "rest-json", dict(OPERATIONS), validator=validate))
     code_route, logs_route = make_routes(service)
-    _mount_before_shorter(app.gateway, CODE_PREFIX, code_route)
-    _mount_before_shorter(app.gateway, LOGS_PREFIX, logs_route)
+    app.gateway.mount(CODE_PREFIX, code_route)
+    app.gateway.mount(LOGS_PREFIX, logs_route)
     if hasattr(app, "add_pending_probe"):
         app.add_pending_probe(service.pending_work)
 
@@ -65,36 +66,3 @@ def wire(app: Any) -> None:
     app.on_stop(stop)
     app.on_reset(service.reset)
 
-
-def _mount_before_shorter(gateway: Any, prefix: str, handler: Any) -> None:
-    """Mount ``prefix`` ahead of any shorter prefix that would shadow it (the ``/_riverbed/`` catch-all).
-
-    The gateway tries mounts in order, first match wins.
-    """
-    gateway.mount(prefix, handler)
-    routes = gateway.extra_routes
-    entry = routes.pop()
-    index = next((i for i, (other, _) in enumerate(routes) if prefix.startswith(other)), len(routes))
-    routes.insert(index, entry)
-
-
-def _register_spec(gateway: Any, service: LambdaService) -> None:
-    """One REST-JSON spec serves every Lambda action; ours validates inside each operation.
-
-    Lambda answers some model violations in its own words (see ``operations/__init__``), so the spec is
-    registered with ``validate=False`` and each operation validates itself.  When another package has
-    already registered Lambda actions (event source mappings), the gateway merges specs of one name into
-    the first, so that spec is taken over the same way: its operations keep the model validation they
-    had, as a wrapper, and the spec stops validating on their behalf.
-    """
-    existing = next((spec for spec in gateway.rest if spec.name == "lambda"), None)
-    if existing is None:
-        gateway.register(ServiceSpec("lambda", "rest-json", service.operations, validate=False))
-        return
-    for name, func in list(existing.operations.items()):
-        if existing.validate:
-            existing.operations[name] = validated(name, func)
-    existing.operations.update(service.operations)
-    existing.validate = False
-    existing._is_async.clear()
-    service.operations = existing.operations

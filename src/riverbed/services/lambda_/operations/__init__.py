@@ -1,6 +1,7 @@
 """Lambda operations: one module per API action (or per small related group), each ``(ctx, request) -> dict``.
 
-Requests are validated against the botocore model here rather than by the gateway, for one reason:
+Requests are validated against the botocore model by :func:`validate` (the gateway's validator for the
+Lambda spec) rather than by the generic one, for one reason:
 Lambda answers an unknown ``Runtime`` with its own InvalidParameterValueException and its own enum
 list (lambda_api snapshot, test_create_lambda_exceptions), not with the model's ValidationException.
 So a Runtime outside the model's enum is set aside while the model checks the rest, and the operation
@@ -9,11 +10,9 @@ then judges it (``parameters.check_runtime``).  Everything else is the shared va
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
 from riverbed.services.lambda_.operations.account_settings import get_account_settings
 from riverbed.services.lambda_.operations.concurrency import (
     delete_function_concurrency,
@@ -55,10 +54,10 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def validate(ctx: RequestContext, operation: str, request: dict[str, Any]) -> None:
+def validate(model: Any, operation: str, request: dict[str, Any]) -> None:
+    """The gateway's validator for every Lambda action (``ServiceSpec.validator``)."""
     from riverbed.protocol.validate import validate_input
 
-    model = ctx.app.gateway.model("lambda")
     runtime = request.get("Runtime")
     if isinstance(runtime, str) and runtime not in model.shape("Runtime").get("enum", ()):
         request.pop("Runtime")
@@ -69,21 +68,3 @@ def validate(ctx: RequestContext, operation: str, request: dict[str, Any]) -> No
         return
     validate_input(model, operation, request)
 
-
-def validated(operation: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` preceded by model validation; stays a coroutine function when ``func`` is one."""
-    if inspect.iscoroutinefunction(func):
-        async def run_async(ctx: RequestContext, request: dict[str, Any]) -> Any:
-            validate(ctx, operation, request)
-            return await func(ctx, request)
-        return run_async
-
-    def run(ctx: RequestContext, request: dict[str, Any]) -> Any:
-        validate(ctx, operation, request)
-        return func(ctx, request)
-    return run
-
-
-def operation_table() -> dict[str, Callable[..., Any]]:
-    """A fresh table for one app (other packages add their Lambda operations to it)."""
-    return {name: validated(name, func) for name, func in OPERATIONS.items()}
