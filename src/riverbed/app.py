@@ -1,9 +1,11 @@
 """The composition root: builds settings, clock, store, services, background tasks and the ASGI app.
 
-Owns: wiring (which object gets which collaborators), the lifecycle of the
-background loops (stream retention/rollover, TTL sweeps, trigger pollers,
-idle-worker reaping) and ``reset``.  ``riverbed serve`` and the in-process
-testing API both build an :class:`App`, so they run the same code.
+Owns: wiring — which component gets which collaborators, in one place and one style: each service
+package's ``wiring.build(...)`` returns its service object and a :class:`Component` (descriptions for
+the gateway, loops, hooks, drain probes); the calls AWS makes between services are handed over here
+as the typed interfaces of :mod:`riverbed.core.interfaces`.  Also the lifecycle of the background
+loops, ``drain`` and ``reset``.  ``riverbed serve`` and the in-process testing API both build an
+:class:`App`, so they run the same code.
 
 Must not: hold service logic.
 """
@@ -16,19 +18,28 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from riverbed.clock import Clock, make_clock
+from riverbed.clock import Clock, ManualClock, make_clock
 from riverbed.config import Settings
-from riverbed.protocol.gateway import Gateway, ServiceSpec
+from riverbed.core.service import Component, Hook, LoopFactory, Probe
+from riverbed.errors import ServiceError
+from riverbed.metrics import Metrics
+from riverbed.protocol.gateway import Gateway
+from riverbed.services.dynamodb import wiring as dynamodb_wiring
+from riverbed.services.dynamodbstreams import wiring as streams_wiring
+from riverbed.services.lambda_ import wiring as lambda_wiring
+from riverbed.services.sns import wiring as sns_wiring
+from riverbed.services.sqs import wiring as sqs_wiring
 from riverbed.storage import open_store
 from riverbed.streams.iterators import IteratorCodec
 from riverbed.streams.log import StreamLog
+from riverbed.triggers import wiring as triggers_wiring
+from riverbed.triggers.destinations import ArnDestinations
 
 log = logging.getLogger("riverbed")
 
 SECRET_DOC = ("secret", "iterator-hmac")
-
-# Each package's ``wiring.wire(app)`` registers its ServiceSpec, background loops and hooks.
-WIRED_SERVICES: tuple[str, ...] = ("sqs", "sns", "lambda_")
+# Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
+_USER_ERROR_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
 
 
 class App:
@@ -36,76 +47,71 @@ class App:
         self.settings = settings
         self.clock = clock or make_clock(settings.clock)
         self.store = open_store(settings.store, None if settings.memory else settings.data_dir)
+        self.endpoint_url = f"http://{settings.host}:{settings.port}"
+        self.metrics = Metrics(self.clock)
         self.streams = StreamLog(self.store, self.clock, lineages=settings.stream_shards,
                                  rollover_seconds=settings.shard_rollover_seconds,
                                  retention_seconds=settings.retention_seconds,
                                  event_version=settings.event_version)
-        self.iterators = IteratorCodec(self._secret(), settings.iterator_ttl_seconds)
-        self.gateway = Gateway(self)
-        self.endpoint_url = f"http://{settings.host}:{settings.port}"
-        self._tasks: list[asyncio.Task] = []
-        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self.gateway = Gateway(self, on_error=self._count_error)
+        self._tasks: list[asyncio.Task[None]] = []
         self._started = False
-        self._stop_hooks: list[Callable[[], Any]] = []
-        self._reset_hooks: list[Callable[[], Any]] = []
-        self._pending_probes: list[Callable[[], list[str]]] = []
-        self.counters: dict[str, int] = {}
-        self._build_services()
+        self.components: list[Component] = [
+            Component("streams", loops=[("streams-maintenance", self._stream_maintenance_loop)],
+                      on_reset=[self.streams.reset, self.metrics.reset]),
+        ]
 
-    # --- wiring -----------------------------------------------------------------------------
-    def _secret(self) -> bytes:
+        # --- services, each built the same way; cross-service calls go through typed interfaces ---
+        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings,
+                                                             self.metrics)
+        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), self.metrics)
+        self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
+        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url)
+        self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
+                                         endpoint_url=lambda: self.endpoint_url)
+        self.triggers, triggers = triggers_wiring.build(
+            self.store, self.clock, self.streams, settings, functions=self.lambda_,
+            destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics)
+        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers]
+        for component in self.components:
+            for description in component.descriptions:
+                self.gateway.register(description)
+        from riverbed import control
+
+        control.mount(self)
+
+    # --- wiring helpers -------------------------------------------------------------------------
+    def _iterator_codec(self) -> IteratorCodec:
         doc = self.store.get_doc(*SECRET_DOC)
         if doc is None:
             doc = {"hex": os.urandom(32).hex()}
             with self.store.transaction() as txn:
                 txn.put_doc(*SECRET_DOC, doc)
-        return bytes.fromhex(doc["hex"])
+        return IteratorCodec(bytes.fromhex(doc["hex"]), self.settings.iterator_ttl_seconds)
 
-    def _build_services(self) -> None:
-        from riverbed.services.dynamodb.operations import OPERATIONS as DDB_OPS
-        from riverbed.services.dynamodb.service import DynamoDB
-        from riverbed.services.dynamodbstreams.operations import OPERATIONS as STREAM_OPS
+    def _count_error(self, service: str, operation: str, exc: ServiceError) -> None:
+        if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500:
+            self.metrics.put("AWS/DynamoDB", "UserErrors", {}, 1)
 
-        from riverbed.metrics import Metrics
-        from riverbed.services.dynamodb.ttl import TtlSweeper
-        from riverbed.triggers.operations import OPERATIONS as ESM_OPS
-        from riverbed.triggers.supervisor import Triggers
+    def _loops(self) -> list[tuple[str, LoopFactory]]:
+        return [loop for c in self.components for loop in c.loops]
 
-        self.metrics = Metrics(self.clock)
-        self.dynamodb = DynamoDB(self.store, self.clock, self.streams, self.settings)
-        self.ttl = TtlSweeper(self)
-        self.triggers = Triggers(self)
-        self.gateway.register(ServiceSpec("dynamodb", "json", DDB_OPS, target_prefix="DynamoDB_20120810",
-                                          error_prefix="com.amazonaws.dynamodb.v20120810#"))
-        self.gateway.register(ServiceSpec("dynamodbstreams", "json", STREAM_OPS,
-                                          target_prefix="DynamoDBStreams_20120810",
-                                          error_prefix="com.amazonaws.dynamodb.v20120810#"))
-        from riverbed import control
+    def _hooks(self, kind: str) -> list[Hook]:
+        return [hook for c in self.components for hook in getattr(c, kind)]
 
-        control.mount(self)
-        self.add_loop("streams-maintenance", self._stream_maintenance_loop)
-        self.add_loop("ttl-sweeper", self.ttl.run)
-        self.add_loop("triggers", self.triggers.run)
-        self.on_stop(self.triggers.stop)
-        self.on_reset(self.triggers.reset)
-        self.on_reset(self.metrics.reset)
-        import importlib
+    # --- testing API entry points (the Lambda service's, for convenience) ---------------------------
+    def register_function(self, name: str, func: Callable[..., Any], **config: Any) -> dict[str, Any]:
+        return self.lambda_.register_function(name, func, **config)
 
-        for package in WIRED_SERVICES:
-            module = importlib.import_module(f"riverbed.services.{package}.wiring")
-            module.wire(self)
-        # Event source mappings are Lambda API actions: they join the Lambda spec (and its validator).
-        self.gateway.register(ServiceSpec("lambda", "rest-json", dict(ESM_OPS)))
-
-    def add_loop(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
-        self._loops.append((name, factory))
+    def invoke_async(self, function_arn_or_name: str, payload: bytes) -> str:
+        return self.lambda_.invoke_async(function_arn_or_name, payload)
 
     # --- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
         if self._started:
             return
         self._started = True
-        for name, factory in self._loops:
+        for name, factory in self._loops():
             task = asyncio.create_task(self._guard(name, factory), name=f"riverbed:{name}")
             self._tasks.append(task)
 
@@ -129,7 +135,7 @@ class App:
             except (asyncio.CancelledError, Exception):
                 pass
         self._tasks.clear()
-        for hook in list(self._stop_hooks):
+        for hook in self._hooks("on_stop"):
             try:
                 result = hook()
                 if asyncio.iscoroutine(result):
@@ -137,12 +143,6 @@ class App:
             except Exception:
                 log.exception("stop hook failed")
         self._started = False
-
-    def on_stop(self, hook: Callable[[], Any]) -> None:
-        self._stop_hooks.append(hook)
-
-    def on_reset(self, hook: Callable[[], Any]) -> None:
-        self._reset_hooks.append(hook)
 
     def close(self) -> None:
         self.store.close()
@@ -152,17 +152,6 @@ class App:
         while True:
             await self.clock.sleep(interval)
             self.streams.maintain_once()
-
-    # --- hooks used by services -------------------------------------------------------------------
-    def on_error(self, service: str, ctx: Any, exc: Exception) -> None:
-        self.counters["UserErrors"] = self.counters.get("UserErrors", 0) + 1
-
-    def on_table_deleted(self, table: Any) -> None:
-        pass
-
-    def metrics_streams_read(self, stream: Any, count: int, size: int) -> None:
-        self.counters["ReturnedRecordsCount"] = self.counters.get("ReturnedRecordsCount", 0) + count
-        self.counters["ReturnedBytes"] = self.counters.get("ReturnedBytes", 0) + size
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Return once every enabled mapping has delivered everything and nothing waits to retry.
@@ -182,29 +171,22 @@ class App:
                     return
             else:
                 quiet = 0
-                if getattr(self.clock, "manual", False) and not self.triggers.busy_invoking():
-                    self.clock.skip_pipeline_waits()  # type: ignore[attr-defined]
+                if isinstance(self.clock, ManualClock) and not self.triggers.busy_invoking():
+                    self.clock.skip_pipeline_waits()
             if loop.time() > deadline:
                 raise TimeoutError("drain() timed out after %.1f s; still pending: %s" % (timeout, "; ".join(pending)))
             await asyncio.sleep(0.002 if not pending else 0.005)
 
     def pending_work(self) -> list[str]:
-        """Work other services still have in flight (asynchronous invocations, deliveries)."""
-        out: list[str] = []
-        for probe in self._pending_probes:
-            out.extend(probe())
-        return out
-
-    def add_pending_probe(self, probe: Callable[[], list[str]]) -> None:
-        self._pending_probes.append(probe)
+        """Work other components still have in flight (asynchronous invocations, deliveries)."""
+        probes: list[Probe] = [p for c in self.components for p in c.pending]
+        return [what for probe in probes for what in probe()]
 
     def reset(self) -> None:
         """Drop all state (testing API)."""
         self.store.reset()
-        self.streams.reset()
-        self.dynamodb.reset()
-        self.iterators = IteratorCodec(self._secret(), self.settings.iterator_ttl_seconds)
-        for hook in self._reset_hooks:
+        self.dynamodbstreams.iterators = self._iterator_codec()
+        for hook in self._hooks("on_reset"):
             hook()
 
 

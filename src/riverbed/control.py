@@ -1,29 +1,78 @@
-"""HTTP control routes under ``/_riverbed/``: health, metrics, and (when enabled) clock, drain and reset.
+"""HTTP control routes under ``/_riverbed/``: health, metrics, code and logs, and (when enabled) clock, drain, reset.
 
 Owns: ``GET /_riverbed/health``, ``GET /metrics`` (Prometheus text),
+``GET /_riverbed/code/<sha256 hex>`` (the zip a GetFunction ``Code.Location`` points at),
+``GET /_riverbed/logs/<function>?since=N`` (invocation logs newer than sequence number ``N``, as JSON
+``{"function", "entries": [{"seq", "text"}], "next"}``; used by ``riverbed logs [--follow]``),
 ``GET|POST /_riverbed/clock`` (``{"advance": seconds}``), ``POST
 /_riverbed/drain`` (``{"timeout": s}``) and ``POST /_riverbed/reset`` -- the
 last three answer 404 unless ``--control`` (or ``--clock manual``) is on, so
 a shared server is not reset by accident.
 
-Must not: contain service logic; it calls the app's testing hooks.
+This is the wire side of riverbed's own routes (services never build HTTP responses).
+
+Must not: contain service logic; it calls the app's testing hooks and the services' read APIs.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote
 
 import orjson
 
+from riverbed.services.lambda_ import names
+from riverbed.services.lambda_.code import CODE_PREFIX
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.app import App
+    from riverbed.services.lambda_.service import LambdaService
+
 JSON = [(b"content-type", b"application/json")]
+LOGS_PREFIX = "/_riverbed/logs/"
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-def _json(status: int, body: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def _json(status: int, body: Any) -> Response:
     return status, list(JSON), orjson.dumps(body)
 
 
-def mount(app: Any) -> None:
+def lambda_routes(service: LambdaService) -> tuple[Any, Any]:
+    """The code-download and log-tailing routes over the Lambda service's read API."""
+
+    async def code_route(scope: dict[str, Any], body: bytes) -> Response:
+        if scope.get("method", "GET") not in ("GET", "HEAD"):
+            return _json(405, {"message": "Method Not Allowed"})
+        key = scope.get("path", "")[len(CODE_PREFIX):].strip("/")
+        data = service.code.get(key) if key and all(c in "0123456789abcdef" for c in key) else None
+        if data is None:
+            return _json(404, {"message": "Not Found"})
+        return 200, [(b"content-type", b"application/zip")], data
+
+    async def logs_route(scope: dict[str, Any], body: bytes) -> Response:
+        if scope.get("method", "GET") != "GET":
+            return _json(405, {"message": "Method Not Allowed"})
+        function = names.name_from(unquote(scope.get("path", "")[len(LOGS_PREFIX):].strip("/")))
+        if not function:
+            return _json(400, {"message": "a function name is required: /_riverbed/logs/<function>"})
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        try:
+            since = int((query.get("since") or ["0"])[-1])
+        except ValueError:
+            return _json(400, {"message": "since must be an integer"})
+        entries, newest = service.logs_since(function, since)
+        if since > newest:  # the server restarted since the client's last call: start over
+            since = 0
+            entries, newest = service.logs_since(function, since)
+        next_seq = entries[-1][0] if entries else since
+        return _json(200, {"function": function, "entries": [{"seq": s, "text": t} for s, t in entries],
+                           "next": next_seq})
+
+    return code_route, logs_route
+
+
+def mount(app: App) -> None:
     async def riverbed_routes(scope: dict, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         path = scope.get("path", "")
         method = scope.get("method", "GET")
@@ -33,9 +82,6 @@ def mount(app: Any) -> None:
             return _json(200, {"status": "running", "service": "riverbed", "version": __version__})
         if path == "/metrics" or path == "/_riverbed/metrics":
             return 200, [(b"content-type", b"text/plain; version=0.0.4")], app.metrics.prometheus().encode()
-        route = getattr(app, "_routes", {}).get(path)
-        if route is not None:
-            return await route(scope, body)
         if not app.settings.control:
             return _json(404, {"message": "Not Found (start riverbed with --control or --clock manual)"})
         try:
@@ -65,6 +111,9 @@ def mount(app: Any) -> None:
 
     app.gateway.mount("/_riverbed/", riverbed_routes)
     app.gateway.mount("/metrics", riverbed_routes)
+    code_route, logs_route = lambda_routes(app.lambda_)
+    app.gateway.mount(CODE_PREFIX, code_route)
+    app.gateway.mount(LOGS_PREFIX, logs_route)
 
 
 async def settle(turns: int = 20) -> None:

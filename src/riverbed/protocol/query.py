@@ -6,9 +6,9 @@ seconds, blobs left as base64 text), and writing a result dict or a ServiceError
 botocore's query parser reads.  Names on the wire follow the model: ``locationName``, ``flattened``,
 ``member``/``entry``/``key``/``value`` defaults.
 
-SQS's current model is JSON-only and has lost its query names, so the legacy names (``Attribute.N.Name``,
-``MessageAttribute.N.Value.StringValue``, ``SendMessageBatchRequestEntry.N.Id``...) are kept here in
-``_LEGACY_NAMES``, facts from the 2012-11-05 query API; parsing also accepts the model's own spelling.
+A service whose current model has lost its query names (SQS is JSON-only now) hands over the legacy
+names (``Attribute.N.Name``, ``SendMessageBatchRequestEntry.N.Id``...) as data on its service
+description (``legacy``); parsing also accepts the model's own spelling.
 
 Must not: validate constraints (``validate`` does), know what an operation means, or read the clock.
 """
@@ -20,49 +20,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.models import ServiceModel
+from riverbed.core.models import ServiceModel
 from riverbed.protocol.xml import escape, format_scalar
 
 __all__ = ["parse_query_request", "serialize_query_error", "serialize_query_response"]
 
-# shape name -> element name of a flattened list, or (name, key, value) of a flattened map (SQS only).
-_LEGACY_NAMES: dict[str, dict[str, Any]] = {
-    "sqs": {
-        "AWSAccountIdList": "AWSAccountId",
-        "ActionNameList": "ActionName",
-        "AttributeNameList": "AttributeName",
-        "BatchResultErrorEntryList": "BatchResultErrorEntry",
-        "BinaryList": "BinaryListValue",
-        "ChangeMessageVisibilityBatchRequestEntryList": "ChangeMessageVisibilityBatchRequestEntry",
-        "ChangeMessageVisibilityBatchResultEntryList": "ChangeMessageVisibilityBatchResultEntry",
-        "DeleteMessageBatchRequestEntryList": "DeleteMessageBatchRequestEntry",
-        "DeleteMessageBatchResultEntryList": "DeleteMessageBatchResultEntry",
-        "ListMessageMoveTasksResultEntryList": "ListMessageMoveTasksResultEntry",
-        "MessageAttributeNameList": "MessageAttributeName",
-        "MessageList": "Message",
-        "MessageSystemAttributeList": "MessageSystemAttributeName",
-        "QueueUrlList": "QueueUrl",
-        "SendMessageBatchRequestEntryList": "SendMessageBatchRequestEntry",
-        "SendMessageBatchResultEntryList": "SendMessageBatchResultEntry",
-        "StringList": "StringListValue",
-        "TagKeyList": "TagKey",
-        "MessageBodyAttributeMap": ("MessageAttribute", "Name", "Value"),
-        "MessageBodySystemAttributeMap": ("MessageSystemAttribute", "Name", "Value"),
-        "MessageSystemAttributeMap": ("Attribute", "Name", "Value"),
-        "QueueAttributeMap": ("Attribute", "Name", "Value"),
-        "TagMap": ("Tag", "Key", "Value"),
-    },
-}
-_LEGACY_NAMESPACE = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
 _INVALID_ACTION = "The action or operation requested is invalid. Verify that the action is typed correctly."
 
 
 class _Names:
     """Wire names of one model's members, lists and maps."""
 
-    def __init__(self, model: ServiceModel) -> None:
+    def __init__(self, model: ServiceModel, legacy: dict[str, Any] | None = None) -> None:
         self.model = model
-        self.legacy = _LEGACY_NAMES.get(model.name, {})
+        self.legacy = legacy or {}
 
     def flattened(self, ref: dict, shape: dict) -> bool:
         return bool(shape.get("flattened") or ref.get("flattened"))
@@ -105,8 +76,14 @@ class _Names:
 
 # --- parsing ---------------------------------------------------------------------------------------
 
-def parse_query_request(model: ServiceModel, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """``(operation, params)`` from decoded form fields; ``Action`` names the operation."""
+def parse_query_request(model: ServiceModel, form: dict[str, str], legacy: dict[str, Any] | None = None,
+                        ) -> tuple[str, dict[str, Any]]:
+    """``(operation, params)`` from decoded form fields; ``Action`` names the operation.
+
+    ``legacy`` maps shape names to the element names of an older query API (SQS's 2012-11-05 names,
+    which its JSON-only model has lost): a flattened list's element name, or a flattened map's
+    ``(name, key, value)``; the service description carries them as data.
+    """
     action = form.get("Action")
     if not action:
         raise ServiceError("Could not find operation to perform.", code="MissingAction")
@@ -115,16 +92,16 @@ def parse_query_request(model: ServiceModel, form: dict[str, str]) -> tuple[str,
     input_name = model.input_shape_name(action)
     if input_name is None:
         return action, {}
-    reader = _FormReader(model, form)
+    reader = _FormReader(model, form, legacy)
     params = reader.structure(model.shapes[input_name], "")
     return action, params if isinstance(params, dict) else {}
 
 
 class _FormReader:
-    def __init__(self, model: ServiceModel, form: dict[str, str]) -> None:
+    def __init__(self, model: ServiceModel, form: dict[str, str], legacy: dict[str, Any] | None) -> None:
         self.model = model
         self.form = form
-        self.names = _Names(model)
+        self.names = _Names(model, legacy)
         children: dict[str, set[str]] = {}
         for key in form:
             parts = key.split(".")
@@ -243,23 +220,26 @@ def _epoch(text: str, key: str) -> float | int:
 
 # --- serializing ---------------------------------------------------------------------------------
 
-def _namespace(model: ServiceModel | None) -> str:
+def _namespace(model: ServiceModel | None, fallback: str = "") -> str:
     if model is None:
-        return ""
-    return model.xml_namespace or _LEGACY_NAMESPACE.get(model.name, "")
+        return fallback
+    return model.xml_namespace or fallback
 
 
 def serialize_query_response(model: ServiceModel, operation: str, result: dict[str, Any],
-                             request_id: str) -> bytes:
-    """``<OpResponse><OpResult>...</OpResult><ResponseMetadata>...`` for ``result``."""
+                             request_id: str, legacy: dict[str, Any] | None = None, namespace: str = "") -> bytes:
+    """``<OpResponse><OpResult>...</OpResult><ResponseMetadata>...`` for ``result``.
+
+    ``legacy`` and ``namespace``: an older query API's element names and xmlns (see ``parse_query_request``).
+    """
     op = model.operations[operation]
-    ns = _namespace(model)
+    ns = _namespace(model, namespace)
     xmlns = f' xmlns="{escape(ns)}"' if ns else ""
     out: list[str] = [f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{operation}Response{xmlns}>"]
     output = op.get("output")
     if output:
-        wrapper = output.get("resultWrapper") or (f"{operation}Result" if model.name in _LEGACY_NAMES else None)
-        writer = _XmlWriter(model, out)
+        wrapper = output.get("resultWrapper") or (f"{operation}Result" if legacy else None)
+        writer = _XmlWriter(model, out, legacy)
         shape = model.shapes[output["shape"]]
         if wrapper:
             out.append(f"<{wrapper}>")
@@ -272,7 +252,8 @@ def serialize_query_response(model: ServiceModel, operation: str, result: dict[s
     return "".join(out).encode("utf-8")
 
 
-def serialize_query_error(error: ServiceError, request_id: str, model: ServiceModel | None = None) -> bytes:
+def serialize_query_error(error: ServiceError, request_id: str, model: ServiceModel | None = None,
+                          namespace: str = "") -> bytes:
     """``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>``.
 
     The code is ``error.extra['__query_code']`` when set (awsQueryCompatible services such as SQS keep
@@ -280,7 +261,7 @@ def serialize_query_error(error: ServiceError, request_id: str, model: ServiceMo
     """
     extra = error.extra or {}
     code = extra.get("__query_code") or error.code
-    ns = _namespace(model)
+    ns = _namespace(model, namespace)
     xmlns = f' xmlns="{escape(ns)}"' if ns else ""
     parts = [f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse{xmlns}><Error>",
              f"<Type>{'Sender' if error.sender else 'Receiver'}</Type>",
@@ -299,10 +280,10 @@ def serialize_query_error(error: ServiceError, request_id: str, model: ServiceMo
 
 
 class _XmlWriter:
-    def __init__(self, model: ServiceModel, out: list[str]) -> None:
+    def __init__(self, model: ServiceModel, out: list[str], legacy: dict[str, Any] | None = None) -> None:
         self.model = model
         self.out = out
-        self.names = _Names(model)
+        self.names = _Names(model, legacy)
 
     def members(self, shape: dict, value: dict[str, Any]) -> None:
         if not isinstance(value, dict):

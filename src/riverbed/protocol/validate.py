@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from riverbed.errors import SerializationException, ServiceError, ValidationException
-from riverbed.protocol.models import ServiceModel
+from riverbed.core.models import ServiceModel
 
 __all__ = ["STYLES", "style_for", "validate_input"]
 
@@ -45,11 +45,6 @@ Checker = Callable[[Any, Any, Any, list], Any]
 
 STYLES = ("coral", "lambda", "sqs", "query", "iam")
 
-# Service -> style when the caller does not say.  DynamoDB and Streams speak the older Coral JSON
-# deserializer; the Java package names appear in its "Unrecognized collection type" texts.
-_STYLE_BY_SERVICE = {"sqs": "sqs", "iam": "iam", "lambda": "lambda"}
-_OLD_CORAL = {"dynamodb": "com.amazonaws.dynamodb.v20120810",
-              "dynamodbstreams": "com.amazonaws.dynamodb.v20120810"}
 
 _CAST_MSG = ("class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class "
              "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and "
@@ -63,10 +58,7 @@ _SCALARS = frozenset(("string", "integer", "long", "boolean", "double", "float",
 
 
 def style_for(model: ServiceModel) -> str:
-    """The validation style of a service (see the module docstring)."""
-    style = _STYLE_BY_SERVICE.get(model.name)
-    if style:
-        return style
+    """The default validation style of a model's protocol; a service description names its own."""
     protocol = model.protocol
     if protocol == "query" or protocol == "ec2" or model.name == "cloudwatch":
         return "query"
@@ -75,12 +67,18 @@ def style_for(model: ServiceModel) -> str:
     return "coral"
 
 
-def validate_input(model: ServiceModel, operation: str, params: Any, style: str | None = None) -> None:
-    """Check ``params`` against ``operation``'s input shape; raise the service's ServiceError if bad."""
-    key = ("validate", operation, style)
+def validate_input(model: ServiceModel, operation: str, params: Any, style: str | None = None,
+                   package: str = "") -> None:
+    """Check ``params`` against ``operation``'s input shape; raise the service's ServiceError if bad.
+
+    ``style`` is the dialect (see the module docstring); ``package`` the Java package an older Coral
+    deserializer names in its "Unrecognized collection type" texts (DynamoDB and Streams), both data
+    on the service description.
+    """
+    key = ("validate", operation, style, package)
     validator = model.cache.get(key)
     if validator is None:
-        validator = model.compiled(key, lambda: _build(model, operation, style or style_for(model)))
+        validator = model.compiled(key, lambda: _build(model, operation, style or style_for(model), package))
     validator(params)
 
 
@@ -130,11 +128,11 @@ class _Spec:
 
     __slots__ = ("code", "constraints", "enum_values", "flavor", "hide_values", "package", "style")
 
-    def __init__(self, model: ServiceModel, style: str) -> None:
+    def __init__(self, model: ServiceModel, style: str, package: str = "") -> None:
         if style not in STYLES:
             raise ValueError(f"unknown validation style {style!r}")
         self.style = style
-        self.package = _OLD_CORAL.get(model.name, "")
+        self.package = package
         self.flavor = "lambda" if style == "lambda" else ("old" if self.package else "new")
         self.code = "ValidationError" if style in ("query", "iam") else "ValidationException"
         self.hide_values = style == "iam"  # IAM answers "Value at 'x'" and no enum list (iam snapshot)
@@ -739,8 +737,8 @@ def _order(meta: Any) -> Any:
     return 0
 
 
-def _build(model: ServiceModel, operation: str, style: str) -> Callable[[Any], None]:
-    spec = _Spec(model, style)
+def _build(model: ServiceModel, operation: str, style: str, package: str) -> Callable[[Any], None]:
+    spec = _Spec(model, style, package)
     input_name = model.input_shape_name(operation)
     if input_name is None:
         def validate_nothing(params: Any) -> None:

@@ -14,10 +14,11 @@ from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ResourceInUseException, ValidationException
 from riverbed.triggers import mappings as m
+from riverbed.triggers.supervisor import TriggersContext
 
 
-def _function_arn(ctx: Any, name: str) -> str:
-    doc = ctx.app.lambda_.resolve(ctx.account, ctx.region, name)
+def _function_arn(ctx: TriggersContext, name: str) -> str:
+    doc = ctx.backend.functions.resolve(ctx.account, ctx.region, name)
     if doc is None:
         raise InvalidParameterValueException("Function does not exist")
     arn = doc["FunctionArn"]
@@ -27,8 +28,8 @@ def _function_arn(ctx: Any, name: str) -> str:
     return f"{arn}:{parts[-1]}" if qualified else arn
 
 
-def create_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    triggers = ctx.app.triggers
+def create_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
+    triggers = ctx.backend
     source = req.get("EventSourceArn")
     if not source:
         raise InvalidParameterValueException("Unrecognized event source.")
@@ -47,7 +48,7 @@ def create_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]
         raise InvalidParameterValueException(f"Unsupported starting position for arn type: {source}")
     m.validate_tunables(req, triggers.compile_filter)
     function_arn = _function_arn(ctx, req["FunctionName"])
-    stream = ctx.app.streams.get(source)
+    stream = ctx.backend.streams.get(source)
     if stream is None:
         raise InvalidParameterValueException(f"Stream not found: {source}")
     for doc in triggers.docs().values():
@@ -60,7 +61,7 @@ def create_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]
     return m.describe(doc, "Creating")
 
 
-def _check_destination(ctx: Any, req: dict[str, Any]) -> None:
+def _check_destination(ctx: TriggersContext, req: dict[str, Any]) -> None:
     target = ((req.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
     if not target:
         return
@@ -68,15 +69,15 @@ def _check_destination(ctx: Any, req: dict[str, Any]) -> None:
     # DestinationDeliveryFailures), as on AWS; nothing is checked here beyond the ARN's shape.
 
 
-def get_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    doc = ctx.app.triggers.docs().get(req["UUID"])
+def get_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
+    doc = ctx.backend.docs().get(req["UUID"])
     if doc is None or doc["_account"] != ctx.account:
         raise m.not_found()
     return m.describe(doc)
 
 
-def list_event_source_mappings(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    docs = [d for d in ctx.app.triggers.docs().values() if d["_account"] == ctx.account and d["_region"] == ctx.region]
+def list_event_source_mappings(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
+    docs = [d for d in ctx.backend.docs().values() if d["_account"] == ctx.account and d["_region"] == ctx.region]
     if req.get("EventSourceArn"):
         docs = [d for d in docs if d["EventSourceArn"] == req["EventSourceArn"]]
     if req.get("FunctionName"):
@@ -100,8 +101,8 @@ def list_event_source_mappings(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    triggers = ctx.app.triggers
+def update_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
+    triggers = ctx.backend
     current = triggers.docs().get(req["UUID"])
     if current is None or current["_account"] != ctx.account:
         raise m.not_found()
@@ -132,8 +133,8 @@ def update_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]
     return m.describe(doc, transitional)
 
 
-def delete_event_source_mapping(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    triggers = ctx.app.triggers
+def delete_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
+    triggers = ctx.backend
     doc = triggers.docs().get(req["UUID"])
     if doc is None or doc["_account"] != ctx.account:
         raise m.not_found()

@@ -13,27 +13,40 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink
 from riverbed.errors import ServiceError
 from riverbed.triggers.filtering import compile_filter_criteria
 from riverbed.triggers.mappings import MappingStore
 from riverbed.triggers.poller import ShardPoller
 
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.config import Settings
+    from riverbed.storage.base import Store
+    from riverbed.streams.log import StreamLog
+
 log = logging.getLogger("riverbed.triggers")
 
 
 class Triggers:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.clock = app.clock
-        self.streams = app.streams
-        self.mappings = MappingStore(app.store)
-        self.poll_interval = app.settings.esm_poll_interval
-        self.retry_backoff = app.settings.esm_retry_backoff
-        self._numeric_n = app.settings.esm_filter_numeric_on_n_strings
+    """The trigger engine and the backend of the event-source-mapping API actions."""
+
+    def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings, *,
+                 functions: Functions, destinations: Destinations, metrics: MetricsSink) -> None:
+        self.clock = clock
+        self.streams = streams
+        self.functions = functions
+        self.destinations = destinations
+        self.metrics = metrics
+        self.mappings = MappingStore(store)
+        self.poll_interval = settings.esm_poll_interval
+        self.retry_backoff = settings.esm_retry_backoff
+        self._numeric_n = settings.esm_filter_numeric_on_n_strings
         self.pollers: dict[tuple[str, str], tuple[ShardPoller, asyncio.Task]] = {}
         self._kick: asyncio.Event | None = None
         self._docs: dict[str, dict[str, Any]] | None = None
@@ -42,14 +55,14 @@ class Triggers:
     def compile_filter(self, criteria: dict[str, Any] | None) -> Any:
         return compile_filter_criteria(criteria, numeric_on_n_strings=self._numeric_n)
 
-    async def invoke(self, mapping: dict[str, Any], payload: bytes) -> Any:
-        return await self.app.lambda_.invoke(mapping["FunctionArn"], payload, account=mapping["_account"],
-                                             region=mapping["_region"])
+    async def invoke(self, mapping: dict[str, Any], payload: bytes) -> Invocation:
+        return await self.functions.invoke(mapping["FunctionArn"], payload, account=mapping["_account"],
+                                           region=mapping["_region"])
 
     def metric(self, mapping: dict[str, Any], name: str, value: float, unit: str = "Count") -> None:
         function = mapping["FunctionArn"].split(":function:")[-1].split(":")[0]
-        self.app.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
-        self.app.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, value, unit)
+        self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
+        self.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, value, unit)
 
     def set_result(self, mapping: dict[str, Any], result: str) -> None:
         doc = self.docs().get(mapping["UUID"])
@@ -61,13 +74,8 @@ class Triggers:
     async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any]) -> None:
         body = orjson.dumps(record).decode()
         try:
-            if ":sqs:" in target:
-                self.app.sqs.send_message(target, body)
-            elif ":sns:" in target:
-                self.app.sns.publish(target, body)
-            else:
-                raise ServiceError(f"Unsupported destination {target}")
-        except (ServiceError, AttributeError) as exc:
+            self.destinations.send(target, body)
+        except ServiceError as exc:
             log.warning("on-failure delivery to %s failed: %s", target, exc)
             self.metric(mapping, "DestinationDeliveryFailures", 1)
             self.set_result(mapping, "PROBLEM: Lambda was unable to write to the destination")
@@ -193,3 +201,6 @@ class Triggers:
             task.cancel()
         self.pollers.clear()
         self._docs = None
+
+
+TriggersContext = RequestContext[Triggers]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from riverbed.protocol.models import botocore_data_dir, load_service_model
+from riverbed.core.models import botocore_data_dir, load_service_model
 
 SERVICES = ["dynamodb", "dynamodbstreams", "lambda", "sqs", "sns", "iam", "sts", "cloudwatch", "kms"]
 
@@ -72,7 +72,7 @@ def test_data_dir_is_botocore_s() -> None:
 
 def test_import_loads_no_model_and_no_botocore() -> None:
     # Cold start: importing the protocol modules must not read any model nor import botocore.
-    code = ("import sys, riverbed.protocol.models as m, riverbed.protocol.validate, riverbed.protocol.query, "
+    code = ("import sys, riverbed.core.models as m, riverbed.protocol.validate, riverbed.protocol.query, "
             "riverbed.protocol.restjson\n"
             "assert not m._models, m._models\n"
             "assert 'botocore' not in sys.modules, 'botocore imported'\n")

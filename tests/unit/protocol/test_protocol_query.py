@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.models import load_service_model
+from riverbed.core.models import load_service_model
+from riverbed.services.sqs.wire import QUERY_NAMES, QUERY_NAMESPACE
 from riverbed.protocol.query import (
-    _LEGACY_NAMES,
     parse_query_request,
     serialize_query_error,
     serialize_query_response,
@@ -36,7 +36,10 @@ def _raw(service: str) -> dict[str, Any]:
     return {"metadata": model.metadata, "operations": model.operations, "shapes": model.shapes}
 
 
-SQS_QUERY = botocore.model.ServiceModel(legacy_sqs_model(_raw("sqs"), _LEGACY_NAMES["sqs"]), service_name="sqs")
+SQS_QUERY = botocore.model.ServiceModel(legacy_sqs_model(_raw("sqs"), QUERY_NAMES), service_name="sqs")
+# The wire quirks a service description carries (SQS: legacy element names and namespace).
+LEGACY = {"sqs": QUERY_NAMES}
+NAMESPACE = {"sqs": QUERY_NAMESPACE}
 
 
 def _form(botocore_model: botocore.model.ServiceModel, op: str, params: dict[str, Any]) -> dict[str, str]:
@@ -63,7 +66,7 @@ SQS_OPS = ["SendMessage", "SendMessageBatch", "CreateQueue", "ReceiveMessage", "
 
 def _round_trip(botocore_model: botocore.model.ServiceModel, service: str, op: str, params: dict) -> None:
     form = _form(botocore_model, op, params)
-    name, parsed = parse_query_request(load_service_model(service), form)
+    name, parsed = parse_query_request(load_service_model(service), form, LEGACY.get(service))
     shape = botocore_model.operation_model(op).input_shape
     assert name == op
     assert parsed == drop_empty(shape, to_wire(shape, params))
@@ -106,16 +109,16 @@ def test_legacy_sqs_form_names() -> None:
     form = {"Action": "SendMessage", "QueueUrl": "http://q", "MessageBody": "b", "DelaySeconds": "5",
             "MessageAttribute.1.Name": "n", "MessageAttribute.1.Value.DataType": "String",
             "MessageAttribute.1.Value.StringValue": "v"}
-    assert parse_query_request(load_service_model("sqs"), form) == ("SendMessage", {
+    assert parse_query_request(load_service_model("sqs"), form, QUERY_NAMES) == ("SendMessage", {
         "QueueUrl": "http://q", "MessageBody": "b", "DelaySeconds": 5,
         "MessageAttributes": {"n": {"DataType": "String", "StringValue": "v"}}})
     form = {"Action": "CreateQueue", "QueueName": "q", "Attribute.1.Name": "VisibilityTimeout",
             "Attribute.1.Value": "40", "Tag.1.Key": "k", "Tag.1.Value": "v"}
-    assert parse_query_request(load_service_model("sqs"), form)[1] == {
+    assert parse_query_request(load_service_model("sqs"), form, QUERY_NAMES)[1] == {
         "QueueName": "q", "Attributes": {"VisibilityTimeout": "40"}, "tags": {"k": "v"}}
     form = {"Action": "ReceiveMessage", "QueueUrl": "u", "AttributeName.1": "All", "AttributeName.2": "SenderId",
             "MessageAttributeName.1": "All", "MaxNumberOfMessages": "10"}
-    assert parse_query_request(load_service_model("sqs"), form)[1] == {
+    assert parse_query_request(load_service_model("sqs"), form, QUERY_NAMES)[1] == {
         "QueueUrl": "u", "AttributeNames": ["All", "SenderId"], "MessageAttributeNames": ["All"],
         "MaxNumberOfMessages": 10}
 
@@ -157,7 +160,8 @@ XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_ch
 
 def _response_round_trip(botocore_model: botocore.model.ServiceModel, service: str, op: str, result: dict) -> None:
     body = serialize_query_response(load_service_model(service), op, to_wire(
-        botocore_model.operation_model(op).output_shape, result), "req-1")
+        botocore_model.operation_model(op).output_shape, result), "req-1", LEGACY.get(service),
+        NAMESPACE.get(service, ""))
     parsed = _parse_response(botocore_model, op, body)
     shape = botocore_model.operation_model(op).output_shape
     assert to_wire(shape, parsed) == _expected_xml(shape, to_wire(shape, result))
@@ -252,7 +256,7 @@ def test_receiver_fault_and_query_code() -> None:
     assert b"<Type>Receiver</Type>" in serialize_query_error(err, "r")
     sqs_err = ServiceError("The request must contain the parameter MessageBody.",
                            code="MissingRequiredParameterException", extra={"__query_code": "MissingParameter"})
-    body = serialize_query_error(sqs_err, "r", load_service_model("sqs"))
+    body = serialize_query_error(sqs_err, "r", load_service_model("sqs"), QUERY_NAMESPACE)
     assert b'xmlns="http://queue.amazonaws.com/doc/2012-11-05/"' in body
     parsed = PARSER.parse({"body": body, "headers": HeadersDict(), "status_code": 400},
                           SQS_QUERY.operation_model("SendMessage").output_shape)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riverbed.errors import LambdaResourceNotFoundException, ServiceError, TooManyRequestsException, error
-from riverbed.protocol.models import load_service_model
+from riverbed.core.models import load_service_model
 from riverbed.protocol.restjson import (
     RestJsonRouter,
     parse_json_body,

@@ -13,18 +13,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riverbed.errors import SerializationException, ServiceError, ValidationException
-from riverbed.protocol.models import load_service_model
+from riverbed.core.models import load_service_model
 from riverbed.protocol.validate import style_for, validate_input
+
+
+# The dialects the service descriptions name (see each service's wiring.build); others use their
+# protocol's default (``style_for``).
+DDB_PACKAGE = "com.amazonaws.dynamodb.v20120810"
+DIALECT = {"sqs": ("sqs", ""), "iam": ("iam", ""), "dynamodb": ("coral", DDB_PACKAGE),
+           "dynamodbstreams": ("coral", DDB_PACKAGE)}
+
+
+def _validate(service: str, op: str, params: Any, style: str | None = None) -> None:
+    default_style, package = DIALECT.get(service, (None, ""))
+    validate_input(load_service_model(service), op, params, style or default_style, package)
 
 
 def _fail(service: str, op: str, params: Any, style: str | None = None) -> ServiceError:
     with pytest.raises(ServiceError) as info:
-        validate_input(load_service_model(service), op, params, style)
+        _validate(service, op, params, style)
     return info.value
 
 
 def _ok(service: str, op: str, params: Any) -> None:
-    validate_input(load_service_model(service), op, params)
+    _validate(service, op, params)
 
 
 # --- DynamoDB (Coral) ----------------------------------------------------------------------------
@@ -283,13 +295,27 @@ def test_iam_hides_values_and_enum_lists() -> None:
                            "constraint: Member must satisfy regular expression pattern: [\\w]+")
 
 
-def test_styles_by_service() -> None:
+def test_styles_by_protocol() -> None:
     assert style_for(load_service_model("dynamodb")) == "coral"
     assert style_for(load_service_model("lambda")) == "lambda"
-    assert style_for(load_service_model("sqs")) == "sqs"
     assert style_for(load_service_model("sns")) == "query"
     assert style_for(load_service_model("cloudwatch")) == "query"
-    assert style_for(load_service_model("iam")) == "iam"
+
+
+def test_styles_of_the_served_services() -> None:
+    from riverbed.app import App
+    from riverbed.config import Settings
+
+    app = App(Settings(in_memory=True))
+    try:
+        styles = {name: d.validation_style for name, d in app.gateway.descriptions.items()}
+        assert styles["dynamodb"] == styles["dynamodbstreams"] == "coral"
+        assert styles["lambda"] == "lambda"
+        assert styles["sqs"] == "sqs"
+        assert styles["sns"] == "query"
+        assert app.gateway.descriptions["dynamodb"].validation_package == DDB_PACKAGE
+    finally:
+        app.close()
 
 
 def test_explicit_style_overrides() -> None:
@@ -338,6 +364,6 @@ def requests(draw: st.DrawFn) -> tuple[str, str, Any]:
 def test_validator_never_crashes(case: tuple[str, str, Any], style: str | None) -> None:
     service, op, params = case
     try:
-        validate_input(load_service_model(service), op, params, style)
+        _validate(service, op, params, style)
     except ServiceError as exc:
         assert isinstance(exc.message, str)

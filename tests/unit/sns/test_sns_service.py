@@ -21,10 +21,10 @@ class FakeApp:
         self.clock = ManualClock(1_700_000_000.0)
         self.store = SqliteStore(None)
         self.endpoint_url = "http://localhost:4566"
-        self.sqs = SqsService(self, SqliteQueues(self.store._db))
+        self.sqs = SqsService(self.store, self.clock, SqliteQueues(self.store._db))
         self.invocations: list[tuple[str, bytes]] = []
 
-    def invoke_async(self, function_arn: str, payload: bytes) -> str:
+    def invoke_async(self, function_arn: str, payload: bytes, **where: str | None) -> str:
         if function_arn.endswith(":missing"):
             raise LookupError(function_arn)
         self.invocations.append((function_arn, payload))
@@ -38,7 +38,9 @@ def app() -> FakeApp:
 
 @pytest.fixture
 def sns(app: FakeApp) -> SnsService:
-    return SnsService(app)
+    # The fake stands in for Lambda (the Functions interface) and hands over its SQS service.
+    return SnsService(app.store, app.clock, queues=app.sqs, functions=app,  # type: ignore[arg-type]
+                      endpoint_url=lambda: app.endpoint_url)
 
 
 def bodies(app: FakeApp, name: str) -> list[str]:

@@ -32,7 +32,7 @@ class FakeApp:
 @pytest.fixture
 def svc() -> SqsService:
     app = FakeApp()
-    return SqsService(app, SqliteQueues(app.store._db))
+    return SqsService(app.store, app.clock, SqliteQueues(app.store._db))
 
 
 def receive(svc: SqsService, queue: Any, n: int = 10, visibility: int | None = None) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from typing import Any
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import types
 from riverbed.services.dynamodb.tables import Table
+from riverbed.services.dynamodb.service import DdbContext
 
 
 class TableScope:
@@ -64,11 +65,11 @@ class TableScope:
         return hk, rk
 
 
-def read_scope(ctx: Any, table: Table, req: dict[str, Any]) -> Any:
+def read_scope(ctx: DdbContext, table: Table, req: dict[str, Any]) -> Any:
     index = req.get("IndexName")
     if index is None:
         return TableScope(ctx.store, table)
-    dyn = ctx.app.dynamodb
+    dyn = ctx.backend
     names = [i["IndexName"] for i in table.doc.get("GlobalSecondaryIndexes", []) or []] + \
             [i["IndexName"] for i in table.doc.get("LocalSecondaryIndexes", []) or []]
     if index not in names:

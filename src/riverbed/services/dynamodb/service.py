@@ -1,7 +1,7 @@
 """The DynamoDB service object: the state its operations share.
 
 Owns: the table catalog, the stream log handle and the TTL/index helpers,
-bundled so that an operation reaches them as ``ctx.app.dynamodb``.
+bundled so that an operation reaches them as ``ctx.backend`` (a ``DdbContext``).
 
 Must not: implement operations (``operations/``) or storage (``riverbed.storage``).
 """
@@ -9,8 +9,9 @@ Must not: implement operations (``operations/``) or storage (``riverbed.storage`
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from riverbed.core.context import RequestContext
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb.indexes import Indexes
 from riverbed.services.dynamodb.tables import Catalog, Table
@@ -18,8 +19,15 @@ from riverbed.services.dynamodb.tables import Catalog, Table
 _NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
 
 
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.config import Settings
+    from riverbed.storage.base import Store
+    from riverbed.streams.log import StreamLog
+
+
 class DynamoDB:
-    def __init__(self, store: Any, clock: Any, streams: Any, settings: Any) -> None:
+    def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings) -> None:
         self.store = store
         self.clock = clock
         self.streams = streams
@@ -28,7 +36,7 @@ class DynamoDB:
         self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
         self.transaction_tokens: dict[str, tuple[float, str, dict]] = {}   # ClientRequestToken idempotency
 
-    def table(self, ctx: Any, name: str, *, describe: bool = False) -> Table:
+    def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""
         account, region = ctx.account, ctx.region
         if name.startswith("arn:"):
@@ -53,3 +61,6 @@ def check_table_name(name: str) -> None:
                                   f"satisfy constraint: Member must have length {bound}")
     raise ValidationException(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy "
                               "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+
+
+DdbContext = RequestContext[DynamoDB]

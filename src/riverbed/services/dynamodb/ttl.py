@@ -21,7 +21,9 @@ from typing import Any
 
 import orjson
 
+from riverbed.core.interfaces import MetricsSink
 from riverbed.services.dynamodb import items, types
+from riverbed.services.dynamodb.service import DynamoDB
 
 log = logging.getLogger("riverbed.ttl")
 
@@ -40,30 +42,34 @@ def expired(item: dict[str, Any], attribute: str, now: float) -> bool:
 
 
 class TtlSweeper:
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, dynamodb: DynamoDB, metrics: MetricsSink, interval: float) -> None:
+        self.dynamodb = dynamodb
+        self.store = dynamodb.store
+        self.clock = dynamodb.clock
+        self.metrics = metrics
+        self.interval = interval
         self.deleted = 0
 
     async def run(self) -> None:
         while True:
-            await self.app.clock.sleep(self.app.settings.ttl_interval)
+            await self.clock.sleep(self.interval)
             self.sweep_once()
 
     def sweep_once(self) -> int:
         """Delete every currently expired item in every table with TTL enabled; returns how many."""
-        dyn = self.app.dynamodb
-        now = self.app.clock.now()
+        dyn = self.dynamodb
+        now = self.clock.now()
         count = 0
         for table in dyn.catalog.all():
             attribute = table.ttl_attribute
             if not attribute:
                 continue
             table = dyn.catalog.get(table.account, table.region, table.name) or table
-            candidates = [(hk, rk, data) for hk, rk, data in self.app.store.scan_items(table.tid)
+            candidates = [(hk, rk, data) for hk, rk, data in self.store.scan_items(table.tid)
                           if expired(orjson.loads(data), attribute, now)]
             for hk, rk, data in candidates:
                 seen = orjson.loads(data)
-                with self.app.store.transaction() as txn:
+                with self.store.transaction() as txn:
                     current = items.load(txn, table, hk, rk)
                     # Conditional on the image the sweep read: a rewrite since then is left alone.
                     if current is None or not types.item_equal(current, seen):
@@ -72,6 +78,6 @@ class TtlSweeper:
                     items.commit(txn, dyn.streams, table, hk, rk, key, current, None, region=table.region,
                                  service_identity=True, indexes=dyn.indexes)
                 count += 1
-                self.app.metrics.put("AWS/DynamoDB", "TimeToLiveDeletedItemCount", {"TableName": table.name}, 1)
+                self.metrics.put("AWS/DynamoDB", "TimeToLiveDeletedItemCount", {"TableName": table.name}, 1)
         self.deleted += count
         return count

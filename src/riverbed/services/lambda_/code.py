@@ -26,6 +26,7 @@ from typing import Any
 from riverbed.errors import InvalidParameterValueException, error
 
 CODE_KIND = "code"
+CODE_PREFIX = "/_riverbed/code/"      # where GetFunction's Code.Location points (served by riverbed.control)
 MAX_ZIPPED_BYTES = 52428800       # 50 MB, direct upload
 MAX_UNZIPPED_BYTES = 262144000    # 250 MB, deployment package including layers
 NOT_A_ZIP = "Could not unzip uploaded file. Please check your file, then try to upload again."
@@ -110,3 +111,8 @@ class CodeStore:
         self._cache.move_to_end(key)
         while len(self._cache) > _CACHE_ENTRIES:
             self._cache.popitem(last=False)
+
+
+def code_url(host: str, doc: dict[str, Any]) -> str:
+    """GetFunction's ``Code.Location``: riverbed serves the zip itself under ``CODE_PREFIX``."""
+    return f"http://{host}{CODE_PREFIX}{doc.get('code_hex') or 'inprocess'}"

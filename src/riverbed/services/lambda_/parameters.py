@@ -56,7 +56,7 @@ def check_runtime(runtime: str) -> None:
 
 def _looks_like_retired(runtime: str) -> bool:
     """Runtimes the botocore model still lists but Lambda no longer accepts for create/update."""
-    from riverbed.protocol.models import load_service_model
+    from riverbed.core.models import load_service_model
 
     try:
         enum = load_service_model("lambda").shape("Runtime").get("enum", ())

@@ -7,11 +7,13 @@ handing work to the server's event loop when called from another thread.
 
 In-process API (for other services and the testing API; no HTTP involved)::
 
-    app.lambda_.resolve(ctx | (account, region), name_or_arn) -> function doc | None  (or account, region, name)
-    app.lambda_.spec_for(doc) -> FunctionSpec
-    await app.lambda_.invoke(name_or_arn, payload, account=..., region=...) -> InvocationResult
-    app.invoke_async(name_or_arn, payload) -> request id           (Event semantics, retried twice)
-    app.register_function(name, callable, **config) -> FunctionConfiguration dict
+    lambda_.resolve(ctx | (account, region), name_or_arn) -> function doc | None  (or account, region, name)
+    lambda_.spec_for(doc) -> FunctionSpec
+    await lambda_.invoke(name_or_arn, payload, account=..., region=...) -> InvocationResult
+    lambda_.invoke_async(name_or_arn, payload) -> request id      (Event semantics, retried twice)
+    lambda_.register_function(name, callable, **config) -> FunctionConfiguration dict
+
+Other services reach it as :class:`riverbed.core.interfaces.Functions`.
 
 Must not: parse HTTP or render API responses (operations do), or manage worker processes (the runtime).
 """
@@ -23,15 +25,22 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.errors import InvalidParameterValueException
+from riverbed.core.context import RequestContext
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.asynchronous import AsyncInvocations
 from riverbed.services.lambda_.code import CodeStore
 from riverbed.services.lambda_.inprocess import build_inprocess_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.runtime import Runtime
+    from riverbed.config import Settings
+    from riverbed.storage.base import Store
 
 log = logging.getLogger("riverbed.lambda")
 
@@ -39,13 +48,12 @@ _LOG_FEED_ENTRIES = 1000
 
 
 class LambdaService:
-    def __init__(self, app: Any, runtime: Any) -> None:
-        self.app = app
-        self.store = app.store
-        self.clock = app.clock
-        self.settings = app.settings
+    def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
         self.runtime = runtime
-        self.code = CodeStore(app.store)
+        self.code = CodeStore(store)
         self.async_invocations = AsyncInvocations(self)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
@@ -220,7 +228,4 @@ class LambdaService:
             self._log_feed.clear()
 
 
-def lambda_service(ctx: Any) -> LambdaService:
-    """The service object of the app serving ``ctx`` (wired as ``app.lambda_`` by ``wiring.wire``)."""
-    service: LambdaService = ctx.app.lambda_
-    return service
+LambdaContext = RequestContext[LambdaService]

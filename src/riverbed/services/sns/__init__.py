@@ -6,7 +6,7 @@ registers them with the gateway and exposes the domain object as ``app.sns``.
 
 from __future__ import annotations
 
-from riverbed.protocol.gateway import Operation
+from riverbed.core.service import Operation
 from riverbed.services.sns.operations.publish import publish, publish_batch
 from riverbed.services.sns.operations.subscriptions import (
     get_subscription_attributes,

@@ -1,4 +1,4 @@
-"""Delivering a notification to one subscription: SQS in-process, Lambda through ``app.invoke_async``.
+"""Delivering a notification to one subscription: SQS and Lambda through the interfaces the app hands over.
 
 Owns: the JSON envelope SNS writes into SQS (and HTTP) deliveries -- its member order and its
 ``"Key" : value`` layout, FIFO topics without Signature members (recorded AWS: sns snapshot
@@ -17,24 +17,23 @@ over HTTP.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import logging
-import threading
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from riverbed.clock import iso8601_millis
+from riverbed.core.interfaces import Functions, MessageQueues
 from riverbed.errors import ServiceError
 from riverbed.services.sns.messages import Notification
 from riverbed.services.sns.topics import Subscription
 
 log = logging.getLogger("riverbed.sns")
 
-_pending: set[Any] = set()   # scheduled async hook results, kept alive until done
 
 
 def _signature(note: Notification, sub_arn: str) -> str:
@@ -103,12 +102,14 @@ def lambda_event(note: Notification, sub_arn: str, message: str, *, endpoint: st
 class Deliverer:
     """Sends one notification to one subscription; failures go to its dead-letter queue, if any."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, queues: MessageQueues, functions: Functions, endpoint_url: Callable[[], str]) -> None:
+        self.queues = queues
+        self.functions = functions
+        self.endpoint_url = endpoint_url
 
     @property
     def endpoint(self) -> str:
-        return str(getattr(self.app, "endpoint_url", "http://localhost:4566"))
+        return self.endpoint_url()
 
     def deliver(self, note: Notification, sub: Subscription, region: str, *, fifo_topic: bool,
                 signature_version: str = "1") -> bool:
@@ -138,20 +139,12 @@ class Deliverer:
 
     def _send_to_queue(self, queue_arn: str, body: str, attributes: dict[str, Any] | None,
                        note: Notification) -> None:
-        sqs = getattr(self.app, "sqs", None)
-        if sqs is None:
-            raise RuntimeError("SQS is not wired")
         sender = queue_arn.split(":")[4] if queue_arn.count(":") >= 5 else ""
-        sqs.deliver(queue_arn, body, message_attributes=attributes, group_id=note.group_id,
+        self.queues.deliver(queue_arn, body, message_attributes=attributes, group_id=note.group_id,
                     dedup_id=note.dedup_id, sender=sender)
 
     def _invoke(self, function_arn: str, event: dict[str, Any]) -> None:
-        hook = getattr(self.app, "invoke_async", None)
-        if hook is None:
-            raise RuntimeError("Lambda is not wired")
-        result = hook(function_arn, orjson.dumps(event))
-        if asyncio.iscoroutine(result):
-            _schedule(result)
+        self.functions.invoke_async(function_arn, orjson.dumps(event))
 
     def _dead_letter(self, note: Notification, sub: Subscription, message: str, region: str, fifo_topic: bool,
                      signature_version: str) -> None:
@@ -168,14 +161,3 @@ class Deliverer:
             self._send_to_queue(target, body, attributes, note)
         except (ServiceError, RuntimeError) as exc:
             log.info("SNS dead-letter delivery of %s to %s failed: %s", note.message_id, target, exc)
-
-
-def _schedule(coro: Any) -> None:
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        threading.Thread(target=asyncio.run, args=(coro,), daemon=True).start()
-        return
-    task = loop.create_task(coro)
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)

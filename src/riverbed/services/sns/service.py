@@ -14,9 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
+from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import Functions, MessageQueues
 from riverbed.services.sns import filter_policy
 from riverbed.services.sns.delivery import Deliverer
 from riverbed.services.sns.errors import InvalidParameter, invalid, subscription_not_found, topic_not_found
@@ -39,17 +42,21 @@ from riverbed.services.sns.topics import (
     topic_arn,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.storage.base import Store
+
 DEDUP_WINDOW_SECONDS = 300.0
 PENDING = "pending confirmation"
 
 
 class SnsService:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.store = app.store
-        self.clock = app.clock
-        self.topics = TopicRegistry(app.store)
-        self.deliverer = Deliverer(app)
+    def __init__(self, store: Store, clock: Clock, *, queues: MessageQueues, functions: Functions,
+                 endpoint_url: Callable[[], str]) -> None:
+        self.store = store
+        self.clock = clock
+        self.topics = TopicRegistry(store)
+        self.deliverer = Deliverer(queues, functions, endpoint_url)
         self._filters: dict[tuple[str, str], filter_policy.Predicate] = {}
         self._dedup: dict[tuple[str, str, str], tuple[float, str, str | None]] = {}   # in memory only
         self._lock = threading.Lock()
@@ -324,3 +331,6 @@ def check_tags(tags: list[dict[str, Any]] | None) -> dict[str, str]:
 
 
 __all__ = ["PENDING", "SnsService", "check_tags", "subscription_not_found"]
+
+
+SnsContext = RequestContext[SnsService]

@@ -1,24 +1,28 @@
-"""Wiring SNS into the application: the domain object, the query-protocol route, reset.
+"""Building SNS: the service object (fan-out to SQS and Lambda through their interfaces), its description.
 
-Owns: building :class:`SnsService`, exposing it as ``app.sns`` (the in-process API: ``publish``,
-``topic_exists``) and registering the query protocol for SigV4 signing name ``sns``.  SNS delivers to
-SQS through ``app.sqs`` and to Lambda through ``app.invoke_async`` when those are wired.
+Owns: SNS's description for the gateway (query protocol, SigV4 signing name ``sns``) and its reset.
 
 Must not: hold SNS logic.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from riverbed.protocol.gateway import ServiceSpec
+from riverbed.core.interfaces import Functions, MessageQueues
+from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sns import OPERATIONS
 from riverbed.services.sns.service import SnsService
 
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.storage.base import Store
 
-def wire(app: Any) -> SnsService:
-    service = SnsService(app)
-    app.sns = service
-    app.gateway.register(ServiceSpec("sns", "query", OPERATIONS, signing_names=("sns",)))
-    app.on_reset(service.reset)
-    return service
+
+def build(store: Store, clock: Clock, *, queues: MessageQueues, functions: Functions,
+          endpoint_url: Callable[[], str]) -> tuple[SnsService, Component]:
+    service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url)
+    description = ServiceDescription("sns", "query", dict(OPERATIONS), backend=service, signing_names=("sns",),
+                                     validation_style="query")
+    return service, Component("sns", [description], on_reset=[service.reset])

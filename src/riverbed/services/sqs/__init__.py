@@ -6,7 +6,7 @@ registers them with the gateway and exposes the domain object as ``app.sqs``.
 
 from __future__ import annotations
 
-from riverbed.protocol.gateway import Operation
+from riverbed.core.service import Operation
 from riverbed.services.sqs.operations.change_visibility import (
     change_message_visibility,
     change_message_visibility_batch,

@@ -16,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from riverbed import ids
+from riverbed.core.context import RequestContext
 from riverbed.services.sqs import attributes as attrs
 from riverbed.services.sqs import messages
 from riverbed.services.sqs.errors import (
@@ -35,6 +36,10 @@ from riverbed.services.sqs.polling import Waiters, wait_for_wake
 from riverbed.services.sqs.queues import Queue, QueueRegistry, check_name, split_arn
 from riverbed.storage.queues import SqliteQueues, StoredMessage
 
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.storage.base import Store
+
 log = logging.getLogger("riverbed.sqs")
 
 DEDUP_WINDOW_SECONDS = 300.0
@@ -44,12 +49,11 @@ EXPIRY_INTERVAL_SECONDS = 60.0
 
 
 class SqsService:
-    def __init__(self, app: Any, db: SqliteQueues) -> None:
-        self.app = app
-        self.store = app.store
-        self.clock = app.clock
+    def __init__(self, store: Store, clock: Clock, db: SqliteQueues) -> None:
+        self.store = store
+        self.clock = clock
         self.db = db
-        self.queues = QueueRegistry(app.store)
+        self.queues = QueueRegistry(store)
         self.waiters = Waiters()
 
     # --- queues ------------------------------------------------------------------------------------
@@ -380,3 +384,6 @@ class SqsService:
     def reset(self) -> None:
         self.db.reset()
         self.queues.reset()
+
+
+SqsContext = RequestContext[SqsService]

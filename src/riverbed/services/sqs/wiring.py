@@ -1,32 +1,33 @@
-"""Wiring SQS into the application: the domain object, the gateway routes, the expiry loop, reset.
+"""Building SQS: the service object on the store's message section, its description, expiry loop, reset.
 
-Owns: building :class:`SqsService` on the store's queue section (``store.queues``), exposing it as
-``app.sqs`` (the in-process API: ``send_message``, ``queue_exists``, ``deliver``), and registering both
-protocols:
-
-* JSON 1.0 (``X-Amz-Target: AmazonSQS.*``; errors carry ``x-amzn-query-error``);
-* the query protocol (SigV4 signing name ``sqs``, and form posts to a queue URL, whose path the gateway
-  turns into ``QueueUrl`` before validating).
+Owns: SQS's description for the gateway, with its wire quirks as data — JSON 1.0 (``X-Amz-Target:
+AmazonSQS.*``; errors carry ``x-amzn-query-error``), the query protocol (SigV4 signing name ``sqs``),
+form posts to a queue URL (the path names ``QueueUrl``), the 2012-11-05 element names and namespace,
+and SQS's validation dialect.
 
 Must not: hold SQS logic.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from riverbed.protocol.gateway import ServiceSpec
+from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sqs import OPERATIONS
 from riverbed.services.sqs.service import SqsService
+from riverbed.services.sqs.wire import QUERY_NAMES, QUERY_NAMESPACE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.storage.base import Store
 
 
-def wire(app: Any) -> SqsService:
-    service = SqsService(app, app.store.queues)
-    app.sqs = service
-    app.gateway.register(ServiceSpec("sqs", "json", dict(OPERATIONS), target_prefix="AmazonSQS",
-                                     error_prefix="com.amazonaws.sqs#", signing_names=("sqs",),
-                                     query_error_headers=True))
-    app.add_loop("sqs-retention", service.run_expiry)
-    app.on_reset(service.reset)
-    return service
-
+def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
+    service = SqsService(store, clock, store.queues)
+    description = ServiceDescription(
+        "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
+        error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,
+        path_member="QueueUrl", legacy_query_names=QUERY_NAMES, xml_namespace=QUERY_NAMESPACE,
+        validation_style="sqs")
+    return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry)],
+                              on_reset=[service.reset])

@@ -28,13 +28,14 @@ from riverbed.services.dynamodb.operations.transact_get_items import transact_ge
 from riverbed.services.dynamodb.operations.transact_write_items import transact_write_items
 from riverbed.services.dynamodb.operations.update_item import update_item
 from riverbed.services.dynamodb.operations.update_table import update_table
+from riverbed.services.dynamodb.service import DdbContext
 
 
 
 def _lazy(module: str, name: str) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
     """PartiQL is imported on its first statement, keeping it out of start-up (testing API < 150 ms)."""
 
-    def operation(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    def operation(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         func = getattr(importlib.import_module(f"riverbed.services.dynamodb.operations.{module}"), name)
         return func(ctx, req)
 

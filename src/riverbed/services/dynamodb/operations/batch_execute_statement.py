@@ -11,6 +11,7 @@ from typing import Any
 
 from riverbed.errors import ServiceError, ValidationException
 from riverbed.services.dynamodb.partiql import ast, executor
+from riverbed.services.dynamodb.service import DdbContext
 
 ERROR_CODES = {
     "ConditionalCheckFailedException": "ConditionalCheckFailed",
@@ -22,7 +23,7 @@ ERROR_CODES = {
 }
 
 
-def batch_execute_statement(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def batch_execute_statement(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     parsed: list[tuple[ast.Statement, list[Any]] | ServiceError] = []
     for entry in req["Statements"]:
         try:
@@ -40,7 +41,7 @@ def batch_execute_statement(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return {"Responses": responses}
 
 
-def _run(ctx: Any, entry: dict[str, Any], prepared: Any) -> dict[str, Any]:
+def _run(ctx: DdbContext, entry: dict[str, Any], prepared: Any) -> dict[str, Any]:
     table = None
     try:
         if isinstance(prepared, ServiceError):

@@ -11,10 +11,11 @@ from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.requests import RequestExpressions
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def batch_get_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def batch_get_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     request_items = req["RequestItems"]
     total = sum(len(v.get("Keys", [])) for v in request_items.values())
     if total > 100:

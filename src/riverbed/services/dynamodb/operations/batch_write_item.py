@@ -9,10 +9,11 @@ from typing import Any
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import items, types
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def batch_write_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def batch_write_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     request_items = req["RequestItems"]
     total = sum(len(v) for v in request_items.values())
     if total > 25:

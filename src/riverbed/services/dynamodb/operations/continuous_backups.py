@@ -12,17 +12,18 @@ import copy
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.service import DdbContext
 
 DEFAULT_PERIOD_DAYS = 35
 
 
-def describe_continuous_backups(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.app.dynamodb.table(ctx, req["TableName"], describe=True)
+def describe_continuous_backups(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    table = ctx.backend.table(ctx, req["TableName"], describe=True)
     return {"ContinuousBackupsDescription": _description(table.doc, ctx.clock.now())}
 
 
-def update_continuous_backups(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def update_continuous_backups(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = dyn.table(ctx, req["TableName"], describe=True)
     spec = req["PointInTimeRecoverySpecification"]
     enabled = bool(spec["PointInTimeRecoveryEnabled"])

@@ -13,10 +13,11 @@ from riverbed.errors import ResourceInUseException, ValidationException
 from riverbed.services.dynamodb import schema
 from riverbed.services.dynamodb.service import check_table_name
 from riverbed.services.dynamodb.tables import describe
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def create_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     name = req["TableName"]
     check_table_name(name)
     missing = [f"Value null at '{m}' failed to satisfy constraint: Member must not be null"

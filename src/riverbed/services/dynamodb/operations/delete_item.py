@@ -7,10 +7,11 @@ from typing import Any
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.requests import RequestExpressions, check_return_values
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def delete_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def delete_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     return_values = check_return_values(req.get("ReturnValues"), ("NONE", "ALL_OLD"), "DeleteItem")
     exprs = RequestExpressions(req, operation="DeleteItem")
     condition = exprs.condition()

@@ -9,10 +9,11 @@ from typing import Any
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb.tables import describe
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def delete_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def delete_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = dyn.table(ctx, req["TableName"], describe=True)
     if table.doc.get("DeletionProtectionEnabled"):
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
@@ -28,5 +29,4 @@ def delete_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
         if dyn.indexes is not None:
             dyn.indexes.dropped(txn, table)
         dyn.catalog.remove(txn, table)
-    ctx.app.on_table_deleted(table)
     return {"TableDescription": desc}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.services.dynamodb.tables import describe
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def describe_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.app.dynamodb.table(ctx, req["TableName"], describe=True)
+def describe_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    table = ctx.backend.table(ctx, req["TableName"], describe=True)
     desc = describe(table, ctx.store)
     desc["WarmThroughput"] = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
     return {"Table": desc}

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.services.dynamodb.partiql import ast, executor
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def execute_statement(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def execute_statement(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     stmt, params = executor.prepare(req["Statement"], req.get("Parameters"))
     if isinstance(stmt, ast.Select):
         return executor.select(ctx, stmt, params, limit=req.get("Limit"), next_token=req.get("NextToken"),

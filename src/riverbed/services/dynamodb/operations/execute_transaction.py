@@ -21,12 +21,13 @@ from riverbed.errors import (
 )
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.partiql import ast, executor
+from riverbed.services.dynamodb.service import DdbContext
 
 TOKEN_TTL = 600.0
 
 
-def execute_transaction(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def execute_transaction(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     entries = req["TransactStatements"]
     token = req.get("ClientRequestToken")
     fingerprint = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS).decode()
@@ -52,7 +53,7 @@ def execute_transaction(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _read(ctx: Any, stmt: Any, params: list[Any]) -> dict[str, Any]:
+def _read(ctx: DdbContext, stmt: Any, params: list[Any]) -> dict[str, Any]:
     if stmt.index is not None:
         raise ValidationException("Reads on indices are not supported within transactions.")
     try:
@@ -65,7 +66,7 @@ def _read(ctx: Any, stmt: Any, params: list[Any]) -> dict[str, Any]:
     return {"Item": item} if item is not None else {}
 
 
-def _write(ctx: Any, entries: list[dict[str, Any]], prepared: list[tuple[ast.Statement, list[Any]]]
+def _write(ctx: DdbContext, entries: list[dict[str, Any]], prepared: list[tuple[ast.Statement, list[Any]]]
            ) -> dict[str, Any]:
     plans = [executor.plan_write(ctx, stmt, params) for stmt, params in prepared]
     seen = set()

@@ -7,13 +7,14 @@ from typing import Any
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.requests import RequestExpressions
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def get_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def get_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     exprs = RequestExpressions(req, operation="GetItem")
     projection = exprs.projection()
     exprs.finish()
-    table = ctx.app.dynamodb.table(ctx, req["TableName"])
+    table = ctx.backend.table(ctx, req["TableName"])
     hk, rk, _ = table.key_of_key(req.get("Key"))
     item = items.load(ctx.store, table, hk, rk)
     out: dict[str, Any] = {}

@@ -6,12 +6,13 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTables.ht
 from __future__ import annotations
 
 from typing import Any
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def list_tables(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def list_tables(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     limit = req.get("Limit") or 100
     start = req.get("ExclusiveStartTableName")
-    names = sorted(t.name for t in ctx.app.dynamodb.catalog.list(ctx.account, ctx.region))
+    names = sorted(t.name for t in ctx.backend.catalog.list(ctx.account, ctx.region))
     if start is not None:
         names = [n for n in names if n > start]
     page = names[:limit]

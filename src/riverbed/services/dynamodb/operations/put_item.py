@@ -10,10 +10,11 @@ from typing import Any
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items, types
 from riverbed.services.dynamodb.requests import RequestExpressions, check_return_values
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def put_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def put_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     return_values = check_return_values(req.get("ReturnValues"), ("NONE", "ALL_OLD"), "PutItem")
     exprs = RequestExpressions(req, operation="PutItem")
     condition = exprs.condition()

@@ -16,10 +16,11 @@ from riverbed.services.dynamodb import pages, types
 from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.scopes import check_select, read_scope
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def query(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.app.dynamodb.table(ctx, req["TableName"])
+def query(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    table = ctx.backend.table(ctx, req["TableName"])
     scope = read_scope(ctx, table, req)
     exprs = RequestExpressions(req, operation="Query")
     cond = exprs.key_condition(scope.hash_key, scope.range_key, getattr(scope, "hash_type", None),
@@ -48,7 +49,7 @@ def _check_filter_keys(filter_node: Any, scope: Any) -> None:
                                       f"Primary key attribute: {key}")
 
 
-def _rows(ctx: Any, scope: Any, hk: bytes, cond: Any, forward: bool, start_rk: bytes | None
+def _rows(ctx: DdbContext, scope: Any, hk: bytes, cond: Any, forward: bool, start_rk: bytes | None
           ) -> Iterator[dict[str, Any]]:
     low = high = None
     low_inc = high_inc = True

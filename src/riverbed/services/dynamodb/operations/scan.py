@@ -16,9 +16,10 @@ from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.scopes import check_select, read_scope
 from riverbed.services.dynamodb.tables import Table
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def scan(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def scan(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     segment, total = req.get("Segment"), req.get("TotalSegments")
     if total is not None and segment is None:
         raise ValidationException("The Segment parameter is required but was not present in the request when "
@@ -29,7 +30,7 @@ def scan(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     if segment is not None and total is not None and segment >= total:
         raise ValidationException(f"The Segment parameter is zero-based and must be less than parameter "
                                   f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}")
-    table = ctx.app.dynamodb.table(ctx, req["TableName"])
+    table = ctx.backend.table(ctx, req["TableName"])
     scope = read_scope(ctx, table, req)
     exprs = RequestExpressions(req, operation="Scan")
     filter_node = exprs.filter()

@@ -9,9 +9,10 @@ import copy
 from typing import Any
 
 from riverbed.errors import AccessDeniedException, ResourceNotFoundException, ValidationException
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def _table_for_arn(ctx: Any, arn: str) -> Any:
+def _table_for_arn(ctx: DdbContext, arn: str) -> Any:
     parts = arn.split(":", 5)
     if len(parts) != 6 or not parts[5].startswith("table/"):
         raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
@@ -19,14 +20,14 @@ def _table_for_arn(ctx: Any, arn: str) -> Any:
     name = resource[len("table/"):].split("/")[0]
     if account != ctx.account:
         raise AccessDeniedException("User is not authorized to perform this action on the resource")
-    table = ctx.app.dynamodb.catalog.get(account, region, name)
+    table = ctx.backend.catalog.get(account, region, name)
     if table is None:
         raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
     return table
 
 
-def tag_resource(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def tag_resource(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = _table_for_arn(ctx, req["ResourceArn"])
     doc = copy.deepcopy(table.doc)
     tags = doc.setdefault("_tags", {})
@@ -40,8 +41,8 @@ def tag_resource(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def untag_resource(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def untag_resource(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = _table_for_arn(ctx, req["ResourceArn"])
     doc = copy.deepcopy(table.doc)
     tags = doc.setdefault("_tags", {})
@@ -52,7 +53,7 @@ def untag_resource(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def list_tags_of_resource(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def list_tags_of_resource(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     table = _table_for_arn(ctx, req["ResourceArn"])
     tags = [{"Key": k, "Value": v} for k, v in sorted((table.doc.get("_tags") or {}).items())]
     return {"Tags": tags}

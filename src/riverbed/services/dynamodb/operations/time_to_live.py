@@ -9,10 +9,11 @@ import copy
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def update_time_to_live(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def update_time_to_live(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = dyn.table(ctx, req["TableName"])
     spec = req["TimeToLiveSpecification"]
     enabled = bool(spec["Enabled"])
@@ -32,8 +33,8 @@ def update_time_to_live(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": name}}
 
 
-def describe_time_to_live(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.app.dynamodb.table(ctx, req["TableName"], describe=True)
+def describe_time_to_live(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    table = ctx.backend.table(ctx, req["TableName"], describe=True)
     ttl = table.doc.get("_ttl")
     if not ttl:
         return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}

@@ -8,10 +8,11 @@ from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.requests import RequestExpressions
+from riverbed.services.dynamodb.service import DdbContext
 
 
-def transact_get_items(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def transact_get_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     actions = req["TransactItems"]
     if len(actions) > 100:
         raise ValidationException("1 validation error detected: Value at 'transactItems' failed to satisfy "

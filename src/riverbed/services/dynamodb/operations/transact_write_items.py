@@ -19,12 +19,13 @@ from riverbed.errors import (
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items, types
 from riverbed.services.dynamodb.requests import RequestExpressions
+from riverbed.services.dynamodb.service import DdbContext
 
 TOKEN_TTL = 600.0
 
 
-def transact_write_items(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     actions = req["TransactItems"]
     if len(actions) > 100:
         raise ValidationException("1 validation error detected: Value at 'transactItems' failed to satisfy "
@@ -94,13 +95,13 @@ def transact_write_items(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _plan(ctx: Any, action: dict[str, Any]) -> dict[str, Any]:
+def _plan(ctx: DdbContext, action: dict[str, Any]) -> dict[str, Any]:
     kinds = [k for k in ("ConditionCheck", "Put", "Delete", "Update") if k in action]
     if len(kinds) != 1:
         raise ValidationException("TransactItems can only contain one of Check, Put, Update or Delete")
     kind = kinds[0]
     body = action[kind]
-    table = ctx.app.dynamodb.table(ctx, body["TableName"])
+    table = ctx.backend.table(ctx, body["TableName"])
     exprs = RequestExpressions(body, operation={"Put": "PutItem", "Delete": "DeleteItem", "Update": "UpdateItem",
                                                 "ConditionCheck": "ConditionCheck"}[kind])
     update = exprs.update() if kind == "Update" else None

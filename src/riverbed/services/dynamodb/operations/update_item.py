@@ -11,12 +11,13 @@ from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import items
 from riverbed.services.dynamodb.requests import RequestExpressions, check_return_values
+from riverbed.services.dynamodb.service import DdbContext
 
 RETURN_VALUES = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 
 
-def update_item(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def update_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     return_values = check_return_values(req.get("ReturnValues"), RETURN_VALUES, "UpdateItem")
     exprs = RequestExpressions(req, operation="UpdateItem")
     plan = exprs.update()

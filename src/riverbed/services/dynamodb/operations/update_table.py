@@ -11,12 +11,13 @@ from typing import Any
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import schema
 from riverbed.services.dynamodb.tables import describe
+from riverbed.services.dynamodb.service import DdbContext
 
 INVALID = schema.INVALID
 
 
-def update_table(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.app.dynamodb
+def update_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
+    dyn = ctx.backend
     table = dyn.table(ctx, req["TableName"], describe=True)
     doc = copy.deepcopy(table.doc)
     changed = False

@@ -29,6 +29,7 @@ from riverbed.services.dynamodb.partiql import translate as tr
 from riverbed.services.dynamodb.partiql.parser import parse
 from riverbed.services.dynamodb.scopes import TableScope
 from riverbed.services.dynamodb.tables import Table
+from riverbed.services.dynamodb.service import DdbContext
 
 AV = dict[str, Any]
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
@@ -50,16 +51,16 @@ def is_read(stmt: ast.Statement) -> bool:
     return isinstance(stmt, ast.Select)
 
 
-def resolve_table(ctx: Any, name: str) -> Table:
+def resolve_table(ctx: DdbContext, name: str) -> Table:
     if not _TABLE_NAME.fullmatch(name):
         raise ValidationException("Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', "
                                   "'0-9', '-', '_', '.'.")
-    return ctx.app.dynamodb.table(ctx, name)
+    return ctx.backend.table(ctx, name)
 
 
 # --- SELECT -----------------------------------------------------------------------------------------
 
-def select(ctx: Any, stmt: ast.Select, params: list[AV], *, limit: int | None = None,
+def select(ctx: DdbContext, stmt: ast.Select, params: list[AV], *, limit: int | None = None,
            next_token: str | None = None, consistent: bool = False, fingerprint: str = "") -> dict[str, Any]:
     table = resolve_table(ctx, stmt.table)
     scope = _scope(ctx, table, stmt.index, consistent)
@@ -82,10 +83,10 @@ def select(ctx: Any, stmt: ast.Select, params: list[AV], *, limit: int | None = 
     return out
 
 
-def _scope(ctx: Any, table: Table, index: str | None, consistent: bool) -> Any:
+def _scope(ctx: DdbContext, table: Table, index: str | None, consistent: bool) -> Any:
     if index is None:
         return TableScope(ctx.store, table)
-    indexes = ctx.app.dynamodb.indexes
+    indexes = ctx.backend.indexes
     spec = indexes.spec(table, index)
     if spec is None:
         raise error("ResourceNotFoundException", "Requested resource not found")
@@ -188,7 +189,7 @@ def fingerprint(statement: str, params: list[AV]) -> str:
     return hashlib.sha256(statement.encode() + orjson.dumps(params, option=orjson.OPT_SORT_KEYS)).hexdigest()[:24]
 
 
-def get_one(ctx: Any, stmt: ast.Select, params: list[AV]) -> dict[str, Any] | None:
+def get_one(ctx: DdbContext, stmt: ast.Select, params: list[AV]) -> dict[str, Any] | None:
     """A SELECT that names one item by its full primary key (BatchExecuteStatement, ExecuteTransaction)."""
     table = resolve_table(ctx, stmt.table)
     key, cond = tr.split_key(stmt.where, table.key_names, params)
@@ -214,7 +215,7 @@ class WritePlan:
     returning: str | None = None
 
 
-def plan_write(ctx: Any, stmt: ast.Statement, params: list[AV]) -> WritePlan:
+def plan_write(ctx: DdbContext, stmt: ast.Statement, params: list[AV]) -> WritePlan:
     if isinstance(stmt, ast.Exists):
         target = stmt.select
         if target.index is not None:
@@ -258,11 +259,11 @@ def check_write(plan: WritePlan, old: dict[str, AV] | None) -> ServiceError | No
     return None
 
 
-def apply_write(ctx: Any, txn: Any, plan: WritePlan, old: dict[str, AV] | None) -> list[dict[str, AV]]:
+def apply_write(ctx: DdbContext, txn: Any, plan: WritePlan, old: dict[str, AV] | None) -> list[dict[str, AV]]:
     """Commit the write (stream record and indexes included); the RETURNING items."""
     if plan.kind == "Check":
         return []
-    dyn = ctx.app.dynamodb
+    dyn = ctx.backend
     touched: set[str] = set()
     if plan.kind == "Insert":
         new = plan.item
@@ -295,7 +296,7 @@ def _returned(plan: WritePlan, old: dict[str, AV] | None, new: dict[str, AV] | N
     return []
 
 
-def write(ctx: Any, stmt: ast.Statement, params: list[AV], *, return_on_failure: str | None = None
+def write(ctx: DdbContext, stmt: ast.Statement, params: list[AV], *, return_on_failure: str | None = None
           ) -> list[dict[str, AV]]:
     """One write statement in its own transaction (ExecuteStatement, BatchExecuteStatement)."""
     if isinstance(stmt, ast.Exists):

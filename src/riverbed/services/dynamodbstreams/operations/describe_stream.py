@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ResourceNotFoundException, ValidationException
+from riverbed.services.dynamodbstreams.service import StreamsContext
 
 
-def require_stream(ctx: Any, arn: str) -> Any:
-    stream = ctx.app.streams.get(arn)
+def require_stream(ctx: StreamsContext, arn: str) -> Any:
+    stream = ctx.backend.streams.get(arn)
     if stream is None:
         raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
     return stream
 
 
-def describe_stream(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def describe_stream(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
     limit = req.get("Limit", 100)
     if limit > 100:
         raise ValidationException("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: "

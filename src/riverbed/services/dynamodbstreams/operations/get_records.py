@@ -11,17 +11,18 @@ import orjson
 
 from riverbed.errors import LimitExceededException, ResourceNotFoundException, TrimmedDataAccessException
 from riverbed.streams.iterators import Position
+from riverbed.services.dynamodbstreams.service import StreamsContext
 
 MAX_BYTES = 1024 * 1024
 
 
-def get_records(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+def get_records(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
     limit = req.get("Limit", 1000)
     if limit > 1000:
         raise LimitExceededException("Limit exceeded: the Limit parameter of GetRecords must be at most 1000")
     now = ctx.clock.now()
-    pos = ctx.app.iterators.decode(req["ShardIterator"], now)
-    log = ctx.app.streams
+    pos = ctx.backend.iterators.decode(req["ShardIterator"], now)
+    log = ctx.backend.streams
     stream = log.get(pos.stream_arn)
     shard = stream.shard(pos.shard_id) if stream is not None else None
     if stream is None or shard is None:
@@ -33,6 +34,6 @@ def get_records(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
     records = [orjson.loads(data) for _, _, data in rows]
     out: dict[str, Any] = {"Records": records}
     if not log.finished(shard, nxt):
-        out["NextShardIterator"] = ctx.app.iterators.encode(Position(stream.arn, shard.shard_id, nxt, now))
-    ctx.app.metrics_streams_read(stream, len(records), sum(len(d) for _, _, d in rows))
+        out["NextShardIterator"] = ctx.backend.iterators.encode(Position(stream.arn, shard.shard_id, nxt, now))
+    ctx.backend.records_read(stream, len(records), sum(len(d) for _, _, d in rows))
     return out

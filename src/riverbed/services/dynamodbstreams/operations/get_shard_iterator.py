@@ -8,10 +8,11 @@ from riverbed import ids
 from riverbed.errors import ResourceNotFoundException, TrimmedDataAccessException, ValidationException
 from riverbed.services.dynamodbstreams.operations.describe_stream import require_stream
 from riverbed.streams.iterators import Position
+from riverbed.services.dynamodbstreams.service import StreamsContext
 
 
-def get_shard_iterator(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-    log = ctx.app.streams
+def get_shard_iterator(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
+    log = ctx.backend.streams
     stream = require_stream(ctx, req["StreamArn"])
     shard = stream.shard(req["ShardId"])
     if shard is None:
@@ -46,5 +47,5 @@ def get_shard_iterator(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
         if seq_text is not None:
             raise ValidationException(f"Sequence number must not be specified for iterator type {kind}")
         position = log.first_position(shard) if kind == "TRIM_HORIZON" else log.latest_position(shard)
-    it = ctx.app.iterators.encode(Position(stream.arn, shard.shard_id, position, ctx.clock.now()))
+    it = ctx.backend.iterators.encode(Position(stream.arn, shard.shard_id, position, ctx.clock.now()))
     return {"ShardIterator": it}

@@ -52,19 +52,3 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "ListTags": list_tags,
     "GetAccountSettings": get_account_settings,
 }
-
-
-def validate(model: Any, operation: str, request: dict[str, Any]) -> None:
-    """The gateway's validator for every Lambda action (``ServiceSpec.validator``)."""
-    from riverbed.protocol.validate import validate_input
-
-    runtime = request.get("Runtime")
-    if isinstance(runtime, str) and runtime not in model.shape("Runtime").get("enum", ()):
-        request.pop("Runtime")
-        try:
-            validate_input(model, operation, request)
-        finally:
-            request["Runtime"] = runtime
-        return
-    validate_input(model, operation, request)
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.code import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from riverbed.services.lambda_.operations.concurrency import reserved_elsewhere
@@ -17,8 +17,8 @@ from riverbed.services.lambda_.operations.concurrency import reserved_elsewhere
 TOTAL_CODE_SIZE_LIMIT = 80530636800   # 75 GB
 
 
-def get_account_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    limit = ctx.app.settings.lambda_account_concurrency
+def get_account_settings(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
+    limit = ctx.backend.settings.lambda_account_concurrency
     count, code_size = functions.total_code_size(ctx.store, ctx.account, ctx.region)
     return {
         "AccountLimit": {

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.lookup import ref_for, require_function, require_unqualified
 
@@ -24,17 +24,17 @@ def unreserved_minimum(account_limit: int) -> int:
     return min(MIN_UNRESERVED, account_limit)
 
 
-def reserved_elsewhere(ctx: RequestContext, name: str) -> int:
+def reserved_elsewhere(ctx: LambdaContext, name: str) -> int:
     return sum(int(doc.get("reserved_concurrency") or 0)
                for doc in functions.list_functions(ctx.store, ctx.account, ctx.region) if doc["name"] != name)
 
 
-def put_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def put_function_concurrency(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     require_unqualified(ref)
     doc = require_function(ctx, ref, message_qualifier=names.LATEST)
     value = int(request["ReservedConcurrentExecutions"])
-    limit = ctx.app.settings.lambda_account_concurrency
+    limit = ctx.backend.settings.lambda_account_concurrency
     minimum = unreserved_minimum(limit)
     if limit - reserved_elsewhere(ctx, ref.name) - value < minimum:
         raise InvalidParameterValueException(
@@ -46,7 +46,7 @@ def put_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> di
     return {"ReservedConcurrentExecutions": value}
 
 
-def get_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_function_concurrency(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     require_unqualified(ref)
     doc = require_function(ctx, ref)
@@ -55,7 +55,7 @@ def get_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> di
     return {"ReservedConcurrentExecutions": doc["reserved_concurrency"]}
 
 
-def delete_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_function_concurrency(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     require_unqualified(ref)
     require_function(ctx, ref)

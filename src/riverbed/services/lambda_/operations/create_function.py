@@ -13,16 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ResourceConflictException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import code as codes
 from riverbed.services.lambda_ import functions, names, parameters, versions
 from riverbed.services.lambda_.config_fields import apply_configuration
-from riverbed.services.lambda_.service import lambda_service
 
 NO_CODE = "Please provide a source for function code."
 
 
-def create_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = names.parse(request["FunctionName"], ctx.account, ctx.region)
     if ref is None:
         raise names.not_found(names.FunctionRef(ctx.account, ctx.region, request["FunctionName"]))
@@ -55,7 +54,7 @@ def create_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
     }
     apply_configuration(doc, request)   # Runtime, Role, Handler, Timeout, Environment ... (checked there)
 
-    service = lambda_service(ctx)
+    service = ctx.backend
     published = None
     with ctx.store.transaction() as txn:
         if functions.get_function(txn, ref) is not None:

@@ -11,20 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.lookup import ref_for, require_function
-from riverbed.services.lambda_.service import lambda_service
 
 LATEST_NOT_DELETABLE = "$LATEST version cannot be deleted without deleting the function."
 
 
-async def delete_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+async def delete_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     if ref.qualifier == names.LATEST:
         raise InvalidParameterValueException(LATEST_NOT_DELETABLE)
     doc = require_function(ctx, ref)
-    service = lambda_service(ctx)
+    service = ctx.backend
     with ctx.store.transaction() as txn:
         if ref.qualifier is not None:
             version = functions.get_version(txn, ref, ref.qualifier)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
-from riverbed.services.lambda_.control import code_url
+from riverbed.services.lambda_.code import code_url
 from riverbed.services.lambda_.lookup import ref_for, require_qualified
 
 
-def get_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     doc = require_qualified(ctx, ref)
     out: dict[str, Any] = {
@@ -33,7 +33,7 @@ def get_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def get_function_configuration(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_function_configuration(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     doc = require_qualified(ctx, ref)
     return functions.configuration(doc, qualified=True if ref.qualifier else None)

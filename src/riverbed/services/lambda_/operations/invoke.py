@@ -16,18 +16,17 @@ import base64
 from typing import Any
 
 from riverbed.errors import error
-from riverbed.protocol.context import RequestContext
-from riverbed.protocol.restjson import parse_json_body
+from riverbed.services.lambda_.service import LambdaContext
+from riverbed.core.jsondoc import parse_json_body
 from riverbed.services.lambda_ import names
 from riverbed.services.lambda_.lookup import ref_for, require_qualified
-from riverbed.services.lambda_.service import lambda_service
 
 SYNC_PAYLOAD_LIMIT = 6291456
 ASYNC_PAYLOAD_LIMIT = 1048576
 TAIL_BYTES = 4096
 
 
-async def invoke(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+async def invoke(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     payload = request.get("Payload") or b""
     if isinstance(payload, str):
         payload = payload.encode("utf-8")
@@ -39,7 +38,7 @@ async def invoke(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     doc = require_qualified(ctx, ref)
     if payload.strip():
         parse_json_body(payload)
-    service = lambda_service(ctx)
+    service = ctx.backend
     if kind == "DryRun":
         return {"StatusCode": 204}
     if kind == "Event":

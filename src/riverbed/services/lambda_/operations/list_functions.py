@@ -13,14 +13,14 @@ import base64
 import binascii
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.lookup import ref_for, require_function
 
 DEFAULT_MAX_ITEMS = 50
 
 
-def list_functions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_functions(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     everything = request.get("FunctionVersion") == "ALL"
     entries: list[tuple[str, dict[str, Any]]] = []
     for doc in functions.list_functions(ctx.store, ctx.account, ctx.region):
@@ -35,7 +35,7 @@ def list_functions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     return out
 
 
-def list_versions_by_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_versions_by_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request, use_qualifier=False)
     doc = require_function(ctx, ref)
     entries = [(_sort_key(doc), functions.configuration(doc, form="list", qualified=True))]

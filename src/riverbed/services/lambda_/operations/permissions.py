@@ -20,7 +20,7 @@ from riverbed.errors import (
     LambdaResourceNotFoundException,
     ResourceConflictException,
 )
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names, policy
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
 
@@ -33,7 +33,7 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _target(ctx: RequestContext, ref: names.FunctionRef) -> dict[str, Any]:
+def _target(ctx: LambdaContext, ref: names.FunctionRef) -> dict[str, Any]:
     """The document the (qualified) reference names; a missing version quotes its qualifier."""
     require_function(ctx, ref)
     if ref.qualifier is None:
@@ -44,7 +44,7 @@ def _target(ctx: RequestContext, ref: names.FunctionRef) -> dict[str, Any]:
     return doc
 
 
-def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def add_permission(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     if ref.qualifier == names.LATEST:
         raise InvalidParameterValueException(LATEST_POLICY)
@@ -63,7 +63,7 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     return {"Statement": _compact(new)}
 
 
-def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def remove_permission(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     if functions.get_function(ctx.store, ref) is None:
         raise LambdaResourceNotFoundException(f"No policy found for: {ref.arn(ref.qualifier)}")
@@ -81,7 +81,7 @@ def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str,
     return {}
 
 
-def get_policy(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_policy(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     doc = functions.get_qualified(ctx.store, ref, ref.qualifier)
     if doc is None or not doc.get("policy"):

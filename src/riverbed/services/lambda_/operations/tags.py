@@ -14,9 +14,8 @@ import re
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, LambdaResourceNotFoundException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names
-from riverbed.services.lambda_.service import lambda_service
 
 QUALIFIED_TAGS = "Tags on function aliases and versions are not supported. Please specify a function ARN."
 MAX_TAGS = 50
@@ -27,12 +26,12 @@ _NOT_FOUND = {"event-source-mapping": "Event source mapping not found: {arn}",
               "code-signing-config": "Code signing config not found: {arn}"}
 
 
-def _resource(ctx: RequestContext, arn: str) -> tuple[str, Any]:
+def _resource(ctx: LambdaContext, arn: str) -> tuple[str, Any]:
     """``("function", FunctionRef)`` or ``(kind, handler)`` for another resource type."""
     m = _RESOURCE.match(arn)
     kind = m.group("kind") if m else ""
     if kind != "function":
-        handler = lambda_service(ctx).tag_handlers.get(kind)
+        handler = ctx.backend.tag_handlers.get(kind)
         if handler is None:
             raise LambdaResourceNotFoundException(_NOT_FOUND.get(kind, "Resource not found: {arn}").format(arn=arn))
         return kind, handler
@@ -46,7 +45,7 @@ def _resource(ctx: RequestContext, arn: str) -> tuple[str, Any]:
     return "function", ref
 
 
-def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def tag_resource(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     kind, target = _resource(ctx, request["Resource"])
     if kind != "function":
         target.tag(ctx, request["Resource"], dict(request.get("Tags") or {}))
@@ -63,7 +62,7 @@ def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     return {}
 
 
-def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def untag_resource(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     kind, target = _resource(ctx, request["Resource"])
     keys = list(request.get("TagKeys") or [])
     if kind != "function":
@@ -78,7 +77,7 @@ def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def list_tags(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_tags(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     kind, target = _resource(ctx, request["Resource"])
     if kind != "function":
         return {"Tags": dict(target.list_tags(ctx, request["Resource"]))}

@@ -13,16 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import code as codes
 from riverbed.services.lambda_ import functions, parameters, versions
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
-from riverbed.services.lambda_.service import lambda_service
 
 IMAGE_URI_ON_ZIP = "Please don't provide ImageUri when updating a function with packageType Zip."
 
 
-async def update_function_code(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+async def update_function_code(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request, use_qualifier=False)
     doc = require_function(ctx, ref)
     check_revision(doc, request.get("RevisionId"))
@@ -40,7 +39,7 @@ async def update_function_code(ctx: RequestContext, request: dict[str, Any]) -> 
     if request.get("DryRun"):
         return functions.configuration(dict(updated, revision_id=doc["revision_id"]), form="update")
 
-    service = lambda_service(ctx)
+    service = ctx.backend
     old_hex = doc.get("code_hex") or ""
     with ctx.store.transaction() as txn:
         service.code.put(txn, code)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.config_fields import apply_configuration
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
-from riverbed.services.lambda_.service import lambda_service
 
 
-async def update_function_configuration(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+async def update_function_configuration(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request, use_qualifier=False)
     doc = require_function(ctx, ref)
     check_revision(doc, request.get("RevisionId"))
@@ -26,5 +25,5 @@ async def update_function_configuration(ctx: RequestContext, request: dict[str, 
     updated.update(last_modified=ctx.clock.now(), revision_id=functions.new_revision())
     with ctx.store.transaction() as txn:
         functions.put(txn, updated)
-    await lambda_service(ctx).retire(ref.name)
+    await ctx.backend.retire(ref.name)
     return functions.configuration(dict(updated, revision_id=functions.new_revision()), form="update")

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.protocol.context import RequestContext
+from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, versions
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
 
 
-def publish_version(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def publish_version(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request, use_qualifier=False)
     doc = require_function(ctx, ref)
     check_revision(doc, request.get("RevisionId"))

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
@@ -33,7 +33,7 @@ _ENTRY_ID = re.compile(r"[A-Za-z0-9_-]*")
 MAX_ENTRY_ID = 80
 
 
-def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def publish(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     arn = request.get("TopicArn")
     if arn is None and request.get("TargetArn") is not None:
@@ -54,7 +54,7 @@ def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def publish_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def publish_batch(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     topic = svc.topic(request.get("TopicArn"), ctx.region)
     entries = list(request.get("PublishBatchRequestEntries") or [])

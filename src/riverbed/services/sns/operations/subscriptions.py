@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.operations.paging import page
 from riverbed.services.sns.operations.topics import service
 from riverbed.services.sns.service import PENDING
@@ -20,7 +20,7 @@ from riverbed.services.sns.service import PENDING
 _CONFIRMED_AT_ONCE = frozenset({"sqs", "lambda", "sms", "application", "firehose"})
 
 
-def subscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def subscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     topic = svc.topic(request.get("TopicArn"), ctx.region)
     arn = svc.subscribe(topic, request.get("Protocol"), request.get("Endpoint"), request.get("Attributes"))
@@ -29,24 +29,24 @@ def subscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"SubscriptionArn": arn}
 
 
-def unsubscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def unsubscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     service(ctx).unsubscribe(request.get("SubscriptionArn"))
     return {}
 
 
-def get_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_subscription_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     sub = service(ctx).subscription(request.get("SubscriptionArn"), ctx.region)
     return {"Attributes": sub.all_attributes()}
 
 
-def set_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def set_subscription_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     sub = svc.subscription(request.get("SubscriptionArn"), ctx.region)
     svc.set_subscription_attribute(sub, str(request.get("AttributeName", "")), request.get("AttributeValue"))
     return {}
 
 
-def list_subscriptions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_subscriptions(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     subs, token = page(service(ctx).topics.all_subscriptions(ctx.region, ctx.account),
                        request.get("NextToken"),
                        lambda s: s.arn)
@@ -56,7 +56,7 @@ def list_subscriptions(ctx: RequestContext, request: dict[str, Any]) -> dict[str
     return result
 
 
-def list_subscriptions_by_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_subscriptions_by_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     topic = svc.topic(request.get("TopicArn"), ctx.region)
     subs, token = page(svc.topics.subscriptions(topic.arn), request.get("NextToken"), lambda s: s.arn)

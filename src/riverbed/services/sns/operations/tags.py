@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.errors import ResourceNotFound
 from riverbed.services.sns.operations.topics import service
 from riverbed.services.sns.service import check_tags
 from riverbed.services.sns.topics import Topic, check_arn
 
 
-def _topic(ctx: RequestContext, request: dict[str, Any]) -> Topic:
+def _topic(ctx: SnsContext, request: dict[str, Any]) -> Topic:
     arn = request.get("ResourceArn")
     check_arn(arn, "ResourceArn")
     topic = service(ctx).topics.find(str(arn))
@@ -26,14 +26,14 @@ def _topic(ctx: RequestContext, request: dict[str, Any]) -> Topic:
     return topic
 
 
-def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def tag_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _topic(ctx, request)
     topic.tags.update(check_tags(request.get("Tags")))
     service(ctx).topics.put(topic)
     return {}
 
 
-def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def untag_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _topic(ctx, request)
     for key in request.get("TagKeys") or []:
         topic.tags.pop(str(key), None)
@@ -41,6 +41,6 @@ def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def list_tags_for_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_tags_for_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _topic(ctx, request)
     return {"Tags": [{"Key": k, "Value": topic.tags[k]} for k in sorted(topic.tags)]}

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.operations.paging import page
 from riverbed.services.sns.service import SnsService
 from riverbed.services.sns.topics import check_arn, topic_attributes
 
 
-def service(ctx: RequestContext) -> SnsService:
-    return ctx.app.sns  # type: ignore[attr-defined,no-any-return]
+def service(ctx: SnsContext) -> SnsService:
+    return ctx.backend
 
 
-def create_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     attributes = dict(request.get("Attributes") or {})
     if request.get("DataProtectionPolicy"):
         attributes["DataProtectionPolicy"] = request["DataProtectionPolicy"]
@@ -29,14 +29,14 @@ def create_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     return {"TopicArn": topic.arn}
 
 
-def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     arn = request.get("TopicArn")
     check_arn(arn, "TopicArn")
     service(ctx).delete_topic(str(arn))
     return {}
 
 
-def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_topics(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topics, token = page(service(ctx).topics.list_topics(ctx.region, ctx.account), request.get("NextToken"),
                          lambda t: t.arn)
     result: dict[str, Any] = {"Topics": [{"TopicArn": t.arn} for t in topics]}
@@ -45,13 +45,13 @@ def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def get_topic_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_topic_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     topic = svc.topic(request.get("TopicArn"), ctx.region)
     return {"Attributes": topic_attributes(topic, len(svc.topics.subscriptions(topic.arn)))}
 
 
-def set_topic_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def set_topic_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc = service(ctx)
     topic = svc.topic(request.get("TopicArn"), ctx.region)
     svc.set_topic_attribute(topic, str(request.get("AttributeName", "")), request.get("AttributeValue"))

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter
 from riverbed.services.sqs.operations.lookup import check_batch, failure, queue_for
 
 
-def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def change_message_visibility(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     if not request.get("ReceiptHandle"):
         raise MissingParameter.named("ReceiptHandle")
@@ -26,7 +26,7 @@ def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> d
     return {}
 
 
-def change_message_visibility_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def change_message_visibility_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     entries = check_batch(request.get("Entries"), "ChangeMessageVisibilityBatchRequestEntry")
     successful: list[dict[str, Any]] = []

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter
 from riverbed.services.sqs.operations.lookup import check_batch, failure, queue_for
 
 
-def delete_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     if not request.get("ReceiptHandle"):
         raise MissingParameter.named("ReceiptHandle")
@@ -24,7 +24,7 @@ def delete_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def delete_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     entries = check_batch(request.get("Entries"), "DeleteMessageBatchRequestEntry")
     successful: list[dict[str, Any]] = []

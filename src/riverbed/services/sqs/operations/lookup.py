@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import (
     BatchEntryIdsNotDistinct,
     EmptyBatchRequest,
@@ -28,11 +28,11 @@ MAX_BATCH_ENTRIES = 10
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
-def service(ctx: RequestContext) -> SqsService:
-    return ctx.app.sqs  # type: ignore[attr-defined,no-any-return]
+def service(ctx: SqsContext) -> SqsService:
+    return ctx.backend
 
 
-def queue_for(ctx: RequestContext, request: dict[str, Any]) -> tuple[SqsService, Queue]:
+def queue_for(ctx: SqsContext, request: dict[str, Any]) -> tuple[SqsService, Queue]:
     url = request.get("QueueUrl")
     if not url:
         raise MissingParameter.named("QueueUrl")
@@ -40,7 +40,7 @@ def queue_for(ctx: RequestContext, request: dict[str, Any]) -> tuple[SqsService,
     return svc, svc.queues.get(arn_from_url(str(url), ctx.region))
 
 
-def sender_id(ctx: RequestContext) -> str:
+def sender_id(ctx: SqsContext) -> str:
     return ctx.account
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs import attributes as attrs
 from riverbed.services.sqs.errors import InvalidAttributeName, MissingParameter
 from riverbed.services.sqs.operations.lookup import queue_for
 
 
-def get_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_queue_attributes(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     names = [str(n) for n in request.get("AttributeNames") or []]
     for name in names:
@@ -30,7 +30,7 @@ def get_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     return {"Attributes": values} if values else {}
 
 
-def set_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def set_queue_attributes(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     if request.get("Attributes") is None:
         raise MissingParameter.named("Attributes")
@@ -38,7 +38,7 @@ def set_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     return {}
 
 
-def list_dead_letter_source_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_dead_letter_source_queues(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     sources = [q for q in svc.queues.list_queues(queue.region, queue.account)
                if (q.redrive() or ("", 0))[0] == queue.arn]

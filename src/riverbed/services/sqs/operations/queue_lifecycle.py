@@ -13,7 +13,7 @@ import base64
 import binascii
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter, QueueDoesNotExist, invalid_value
 from riverbed.services.sqs.operations.lookup import queue_for, service
 from riverbed.services.sqs.queues import arn_from_url, queue_arn
@@ -21,7 +21,7 @@ from riverbed.services.sqs.queues import arn_from_url, queue_arn
 MAX_LIST = 1000
 
 
-def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     name = request.get("QueueName")
     if not name:
         raise MissingParameter.named("QueueName")
@@ -30,13 +30,13 @@ def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     return {"QueueUrl": queue.url(ctx.host)}
 
 
-def get_queue_url(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_queue_url(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     account = request.get("QueueOwnerAWSAccountId") or ctx.account
     queue = service(ctx).queues.get(queue_arn(ctx.region, str(account), str(request.get("QueueName", ""))))
     return {"QueueUrl": queue.url(ctx.host)}
 
 
-def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_queues(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     limit = request.get("MaxResults")
     if limit is not None and not 1 <= int(limit) <= MAX_LIST:
         raise invalid_value(limit, "MaxResults", f"MaxResults must be an integer between 1 and {MAX_LIST}.")
@@ -58,13 +58,13 @@ def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def delete_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     svc.delete_queue(queue)
     return {}
 
 
-def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def purge_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     svc.purge(queue)
     return {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import invalid_value
 from riverbed.services.sqs.operations.lookup import queue_for
 from riverbed.services.sqs.service import MAX_VISIBILITY_TIMEOUT
@@ -21,7 +21,7 @@ MAX_WAIT_SECONDS = 20
 MAX_MESSAGES = 10
 
 
-async def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+async def receive_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     count = request.get("MaxNumberOfMessages")
     if count is not None and not 1 <= int(count) <= MAX_MESSAGES:

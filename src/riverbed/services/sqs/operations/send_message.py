@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs import messages
 from riverbed.services.sqs.attributes import MAX_MESSAGE_SIZE
 from riverbed.services.sqs.errors import BatchRequestTooLong, InvalidParameterValue
 from riverbed.services.sqs.operations.lookup import check_batch, failure, queue_for, sender_id
 
 
-def send_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def send_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     return svc.send(queue, request.get("MessageBody"), message_attributes=request.get("MessageAttributes"),
                     system_attributes=request.get("MessageSystemAttributes"),
@@ -37,7 +37,7 @@ def _entry_size(entry: dict[str, Any]) -> int:
     return messages.message_size(body, attributes)
 
 
-def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     entries = check_batch(request.get("Entries"), "SendMessageBatchRequestEntry")
     total = sum(_entry_size(entry) for entry in entries)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.protocol.context import RequestContext
+from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter
 from riverbed.services.sqs.operations.lookup import queue_for
 
 
-def tag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def tag_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     tags = request.get("Tags")
     if not tags:
@@ -25,7 +25,7 @@ def tag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def untag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def untag_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     svc, queue = queue_for(ctx, request)
     keys = request.get("TagKeys")
     if not keys:
@@ -36,6 +36,6 @@ def untag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def list_queue_tags(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_queue_tags(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     _, queue = queue_for(ctx, request)
     return {"Tags": dict(queue.tags)} if queue.tags else {}

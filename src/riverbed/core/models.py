@@ -104,6 +104,16 @@ class ServiceModel:
         ref = self.operations[operation].get("input")
         return ref["shape"] if ref else None
 
+    def member_enum(self, operation: str, member: str) -> tuple[str, ...]:
+        """The enum values of a top-level input member of ``operation`` (empty when it has none)."""
+        name = self.input_shape_name(operation)
+        if name is None:
+            return ()
+        ref = self.shapes[name].get("members", {}).get(member)
+        if ref is None:
+            return ()
+        return tuple(self.shapes.get(ref["shape"], {}).get("enum", ()))
+
     def output_shape_name(self, operation: str) -> str | None:
         ref = self.operations[operation].get("output")
         return ref["shape"] if ref else None

@@ -1,0 +1,79 @@
+"""The calls one service makes to another, as AWS makes them internally: small typed protocols.
+
+Owns: the shapes of those calls.  The composition root (``app.py``) hands each component the
+implementations it needs — the trigger engine gets :class:`Functions` (invoke) and
+:class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
+:class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink` — so a reader
+(and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
+
+Must not: import any implementation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Invocation(Protocol):
+    """The outcome of one synchronous invocation (``riverbed.runtime.InvocationResult`` has this shape)."""
+
+    request_id: str
+    payload: bytes             # JSON of the handler's return value, or of the error object
+    function_error: str | None
+    error_type: str | None
+    log_text: str
+    executed_version: str
+
+
+class Functions(Protocol):
+    """Lambda as other services see it."""
+
+    def resolve(self, account: str, region: str, name_or_arn: str) -> dict[str, Any] | None:
+        """The function (or version/alias) a name, partial ARN or ARN designates, or None."""
+        ...
+
+    async def invoke(self, function_arn_or_name: str, payload: bytes, *, account: str, region: str,
+                     request_id: str | None = None) -> Invocation:
+        """RequestResponse invocation; raises the Lambda error (not found, throttled) as a ServiceError."""
+        ...
+
+    def invoke_async(self, function_arn_or_name: str, payload: bytes, *, account: str | None = None,
+                     region: str | None = None) -> str:
+        """Event invocation (queued, retried twice); the request id.  Safe from any thread."""
+        ...
+
+
+class MessageQueues(Protocol):
+    """SQS as other services see it."""
+
+    def send_message(self, queue_arn: str, body: str, attributes: dict[str, Any] | None = None) -> str:
+        """Send ``body`` to the queue with this ARN; the message id.  Raises QueueDoesNotExist & co."""
+        ...
+
+    def deliver(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
+                group_id: str | None = None, dedup_id: str | None = None, sender: str = "") -> dict[str, Any]:
+        """Enqueue on behalf of another service (SNS fan-out); the SendMessage result."""
+        ...
+
+
+class Topics(Protocol):
+    """SNS as other services see it."""
+
+    def publish(self, topic_arn: str, message: str, subject: str | None = None) -> str:
+        """Publish ``message`` to the topic with this ARN; the message id.  Raises NotFound & co."""
+        ...
+
+
+class Destinations(Protocol):
+    """Where a failed batch's invocation record goes (an event source mapping's OnFailure destination)."""
+
+    def send(self, target_arn: str, body: str) -> None:
+        """Deliver ``body`` to the queue or topic ``target_arn``; raises ServiceError when it cannot."""
+        ...
+
+
+class MetricsSink(Protocol):
+    """CloudWatch-shaped data points: namespace, name, dimensions, value, unit; time from the clock."""
+
+    def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
+        ...

@@ -1,0 +1,30 @@
+"""The DynamoDB Streams service object: what its operations share.
+
+Owns: the change log handle (``streams``), the shard-iterator codec (``iterators``, replaced on
+reset together with the secret it signs with) and the read metrics AWS reports for GetRecords
+(``ReturnedRecordsCount``, ``ReturnedBytes``, dimensions TableName and Operation).
+
+Must not: implement operations (``operations/``) or the log (``riverbed.streams``).
+"""
+
+from __future__ import annotations
+
+from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import MetricsSink
+from riverbed.streams.iterators import IteratorCodec
+from riverbed.streams.log import Stream, StreamLog
+
+
+class StreamsService:
+    def __init__(self, streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink) -> None:
+        self.streams = streams
+        self.iterators = iterators
+        self.metrics = metrics
+
+    def records_read(self, stream: Stream, count: int, size: int) -> None:
+        dims = {"TableName": stream.table_name, "Operation": "GetRecords"}
+        self.metrics.put("AWS/DynamoDB", "ReturnedRecordsCount", dims, count)
+        self.metrics.put("AWS/DynamoDB", "ReturnedBytes", dims, size, "Bytes")
+
+
+StreamsContext = RequestContext[StreamsService]

@@ -1,0 +1,26 @@
+"""Building DynamoDB Streams: the service object over the change log and its description.
+
+Owns: the Streams description (JSON 1.0, ``DynamoDBStreams_20120810``, DynamoDB's error namespace and
+Coral dialect).
+
+Must not: hold Streams logic (``riverbed.streams`` is the log; ``operations/`` the API).
+"""
+
+from __future__ import annotations
+
+from riverbed.core.interfaces import MetricsSink
+from riverbed.core.service import Component, ServiceDescription
+from riverbed.services.dynamodbstreams.operations import OPERATIONS
+from riverbed.services.dynamodbstreams.service import StreamsService
+from riverbed.streams.iterators import IteratorCodec
+from riverbed.streams.log import StreamLog
+
+JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
+
+
+def build(streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink) -> tuple[StreamsService, Component]:
+    service = StreamsService(streams, iterators, metrics)
+    description = ServiceDescription("dynamodbstreams", "json", dict(OPERATIONS), backend=service,
+                                     target_prefix="DynamoDBStreams_20120810", error_prefix=f"{JAVA_PACKAGE}#",
+                                     validation_package=JAVA_PACKAGE)
+    return service, Component("dynamodbstreams", [description])
