@@ -1,6 +1,6 @@
 """Wiring SQS into the application: the domain object, the gateway routes, the expiry loop, reset.
 
-Owns: building :class:`SqsService` on the store's queue section (``store.queues``), exposing it as
+Owns: building :class:`SqsService` on the store's message logs, exposing it as
 ``app.sqs`` (the in-process API: ``send_message``, ``queue_exists``, ``deliver``), and registering both
 protocols:
 
@@ -21,7 +21,7 @@ from riverbed.services.sqs.service import SqsService
 
 
 def wire(app: Any) -> SqsService:
-    service = SqsService(app, app.store.queues)
+    service = SqsService(app)
     app.sqs = service
     app.gateway.register(ServiceSpec("sqs", "json", dict(OPERATIONS), target_prefix="AmazonSQS",
                                      error_prefix="com.amazonaws.sqs#", signing_names=("sqs",),
