@@ -37,8 +37,7 @@ from riverbed.services.sqs.errors import (
 from riverbed.services.sqs.md5 import md5_of_attributes, md5_of_body
 from riverbed.services.sqs.polling import Waiters, wait_for_wake
 from riverbed.services.sqs.queues import Queue, QueueRegistry, check_name, split_arn
-from riverbed.storage import Store, Txn
-from riverbed.storage.base import LogEntry
+from riverbed.storage import LogEntry, Store, Txn
 
 log = logging.getLogger("riverbed.sqs")
 
