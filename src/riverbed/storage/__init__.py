@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riverbed.storage.base import Store, Txn
+from riverbed.storage.base import LogCounts, LogEntry, Store, Txn
 
 
 def open_store(url: str, data_dir: str | None) -> Store:
@@ -14,4 +14,4 @@ def open_store(url: str, data_dir: str | None) -> Store:
     raise ValueError(f"unsupported store {url!r}: only 'sqlite' is available in this version")
 
 
-__all__ = ["Store", "Txn", "open_store"]
+__all__ = ["LogCounts", "LogEntry", "Store", "Txn", "open_store"]

@@ -1,6 +1,9 @@
 """The store interface: the only way services reach persistent state.
 
-Owns: the contract every engine (SQLite today, PostgreSQL later) fulfils.
+Owns: the contract every engine (SQLite today, PostgreSQL later) fulfils, and the two small value
+types it returns (:class:`LogEntry`, :class:`LogCounts`).  ``tests/contract/storage/`` holds every
+engine to it; a method added here without a contract test fails that suite.
+
 Services never write SQL; they call these methods inside a transaction:
 
     with store.transaction() as txn:
@@ -13,74 +16,248 @@ Reads outside a transaction see the latest committed state.  All methods are
 synchronous and fast; an engine that must do network I/O would run them on a
 thread of its own.
 
-Data shapes: keys are order-preserving byte strings (``types.encode_key_value``),
-items and stream records are opaque bytes (JSON) the engine never parses,
-documents (metadata: tables, streams, functions, mappings, checkpoints ...)
-are JSON-able dicts addressed by ``(kind, key)``.
+Data shapes, each in neutral terms (the store knows no AWS service):
 
-Must not: know what a table, stream or function means beyond these shapes.
+* documents: JSON-able dicts addressed by ``(kind, key)`` (metadata: tables, streams, functions, ...);
+* items: opaque bytes under order-preserving byte keys ``(tid, hk, rk)`` (``types.encode_key_value``);
+* index entries: opaque bytes under ``(iid, hk, rk)`` that point back at an item ``(thk, trk)``;
+* records: append-only opaque bytes per shard number, in sequence order, trimmed by age;
+* message logs: named logs of opaque messages with a visibility time, an optional group key and a
+  receive history (queues are built on them);
+* expiring keys: ``(namespace, key) -> bytes`` that lapse at a given time (deduplication windows,
+  idempotency tokens);
+* counters: named integers that only grow.
+
+Times are plain floats (seconds) passed in by the caller; no engine reads a clock.
+
+Must not: know what a table, stream, queue or function means beyond these shapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
+
+
+class LogEntry(NamedTuple):
+    """One message of a message log, as stored."""
+
+    seq: int                       # position in its log: unique there, defines the log's order
+    msg_id: str                    # the caller's identifier, carried unchanged (also across a move)
+    group: str                     # group key ('' is a group like any other)
+    visible_at: float              # the message can be found by ``log_find_visible`` from this time on
+    sent_at: float                 # when it was first appended (kept across a move); ``log_expire`` reads it
+    receive_count: int             # how many times ``log_mark_received`` was applied (kept across a move)
+    first_received: float | None   # ``now`` of the first ``log_mark_received``, None before it
+    receipt: str | None            # token of the latest receive; None if not received since append or move
+    data: bytes                    # opaque payload
+
+
+class LogCounts(NamedTuple):
+    """How the messages of one log stand at a given time."""
+
+    visible: int     # ``visible_at <= now``
+    in_flight: int   # ``visible_at > now`` and received (has a receipt)
+    delayed: int     # ``visible_at > now`` and not received since append or move
 
 
 class Txn(Protocol):
+    """The operations available inside a transaction (and, for reads, on the store itself)."""
+
     # --- documents (metadata) -------------------------------------------------
-    def get_doc(self, kind: str, key: str) -> dict[str, Any] | None: ...
-    def put_doc(self, kind: str, key: str, doc: dict[str, Any]) -> None: ...
-    def delete_doc(self, kind: str, key: str) -> None: ...
+    def get_doc(self, kind: str, key: str) -> dict[str, Any] | None:
+        """The document stored under ``(kind, key)``, or None."""
+        ...
+
+    def put_doc(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        """Store ``doc`` under ``(kind, key)``, replacing any document there."""
+        ...
+
+    def delete_doc(self, kind: str, key: str) -> None:
+        """Remove the document under ``(kind, key)``; nothing happens if there is none."""
+        ...
+
     def list_docs(self, kind: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
-        """Documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
+        """``(key, doc)`` of documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
         ...
 
     # --- items -----------------------------------------------------------------
-    def get_item(self, tid: int, hk: bytes, rk: bytes) -> bytes | None: ...
-    def put_item(self, tid: int, hk: bytes, rk: bytes, data: bytes, size: int) -> None: ...
-    def delete_item(self, tid: int, hk: bytes, rk: bytes) -> None: ...
+    def get_item(self, tid: int, hk: bytes, rk: bytes) -> bytes | None:
+        """The item of table ``tid`` at ``(hk, rk)``, or None.  ``rk`` is ``b""`` for hash-only tables."""
+        ...
+
+    def put_item(self, tid: int, hk: bytes, rk: bytes, data: bytes, size: int) -> None:
+        """Store (insert or replace) an item; ``size`` is what ``item_stats`` adds up for it."""
+        ...
+
+    def delete_item(self, tid: int, hk: bytes, rk: bytes) -> None:
+        """Remove an item; nothing happens if it does not exist."""
+        ...
+
     def query_items(self, tid: int, hk: bytes, *, low: bytes | None = None, low_inclusive: bool = True,
                     high: bytes | None = None, high_inclusive: bool = True, forward: bool = True,
                     ) -> Iterator[tuple[bytes, bytes]]:
-        """``(rk, data)`` of one partition in range-key order (reverse when not ``forward``)."""
+        """``(rk, data)`` of one partition in range-key byte order (reverse when not ``forward``).
+
+        ``low``/``high`` bound ``rk`` (None: unbounded), inclusively unless told otherwise.
+        """
         ...
+
     def scan_items(self, tid: int, after: tuple[bytes, bytes] | None = None) -> Iterator[tuple[bytes, bytes, bytes]]:
         """``(hk, rk, data)`` of every item, ordered by ``(hk, rk)``, strictly after ``after``."""
         ...
-    def drop_items(self, tid: int) -> None: ...
+
+    def drop_items(self, tid: int) -> None:
+        """Remove every item of table ``tid`` (other tables are untouched)."""
+        ...
+
     def item_stats(self, tid: int) -> tuple[int, int]:
-        """``(count, total size in bytes)``."""
+        """``(count, total size in bytes)`` of table ``tid``; ``(0, 0)`` when it has no items."""
         ...
 
     # --- secondary-index entries (one row per item that has the index's key attributes) ---------
     def index_put(self, iid: int, hk: bytes, rk: bytes, thk: bytes, trk: bytes, data: bytes, size: int) -> None:
-        """Insert or replace the entry of table item ``(thk, trk)`` in index ``iid``."""
+        """Insert or replace the entry of table item ``(thk, trk)`` in index ``iid``.
+
+        An item has at most one entry per index: a previous entry of ``(thk, trk)`` is removed even when
+        its index key ``(hk, rk)`` differs.
+        """
         ...
-    def index_delete(self, iid: int, thk: bytes, trk: bytes) -> None: ...
+
+    def index_delete(self, iid: int, thk: bytes, trk: bytes) -> None:
+        """Remove the entry of table item ``(thk, trk)`` from index ``iid``, if there is one."""
+        ...
+
     def index_query(self, iid: int, hk: bytes, *, low: bytes | None = None, low_inclusive: bool = True,
                     high: bytes | None = None, high_inclusive: bool = True, forward: bool = True,
                     after: tuple[bytes, bytes, bytes] | None = None,
                     ) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
-        """``(rk, thk, trk, data)`` of one index partition ordered by ``(rk, thk, trk)``, after ``after``."""
+        """``(rk, thk, trk, data)`` of one index partition ordered by ``(rk, thk, trk)``.
+
+        Bounds on ``rk`` as in ``query_items``; ``after`` (an ``(rk, thk, trk)``) resumes strictly past
+        that entry in the direction of reading (reverse when not ``forward``).
+        """
         ...
+
     def index_scan(self, iid: int, after: tuple[bytes, bytes, bytes, bytes] | None = None
-                   ) -> Iterator[tuple[bytes, bytes, bytes, bytes, bytes]]: ...
-    def index_drop(self, iid: int) -> None: ...
-    def index_stats(self, iid: int) -> tuple[int, int]: ...
+                   ) -> Iterator[tuple[bytes, bytes, bytes, bytes, bytes]]:
+        """``(hk, rk, thk, trk, data)`` of every entry ordered by ``(hk, rk, thk, trk)``, strictly after ``after``."""
+        ...
+
+    def index_drop(self, iid: int) -> None:
+        """Remove every entry of index ``iid``."""
+        ...
+
+    def index_stats(self, iid: int) -> tuple[int, int]:
+        """``(count, total size in bytes)`` of index ``iid``; ``(0, 0)`` when empty."""
+        ...
 
     # --- stream records ----------------------------------------------------------
-    def append_record(self, shard_no: int, seq: int, created: float, data: bytes) -> None: ...
-    def read_records(self, shard_no: int, from_seq: int, limit: int) -> list[tuple[int, float, bytes]]:
-        """Records with ``seq >= from_seq`` in sequence order: ``(seq, created, data)``."""
+    def append_record(self, shard_no: int, seq: int, created: float, data: bytes) -> None:
+        """Append a record to a shard.  ``seq`` must be new in that shard (callers draw it from a counter)."""
         ...
+
+    def read_records(self, shard_no: int, from_seq: int, limit: int) -> list[tuple[int, float, bytes]]:
+        """Up to ``limit`` records with ``seq >= from_seq`` in sequence order: ``(seq, created, data)``."""
+        ...
+
     def first_record(self, shard_no: int) -> tuple[int, float] | None:
         """``(seq, created)`` of the oldest retained record, if any."""
         ...
-    def last_record_seq(self, shard_no: int) -> int | None: ...
-    def trim_records(self, shard_no: int, created_before: float) -> int: ...
-    def drop_records(self, shard_no: int) -> None: ...
+
+    def last_record_seq(self, shard_no: int) -> int | None:
+        """The highest ``seq`` retained in the shard, or None when it holds no records."""
+        ...
+
+    def trim_records(self, shard_no: int, created_before: float) -> int:
+        """Remove the shard's records created strictly before ``created_before``; how many were removed."""
+        ...
+
+    def drop_records(self, shard_no: int) -> None:
+        """Remove every record of the shard."""
+        ...
+
+    # --- message logs ------------------------------------------------------------
+    # A message log is an ordered set of messages under a name.  A message is visible at ``now`` when
+    # its ``visible_at <= now``; receiving it moves ``visible_at`` forward (its visibility deadline).
+    def log_append(self, log: str, seq: int, msg_id: str, group: str, visible_at: float, sent_at: float,
+                   data: bytes) -> None:
+        """Append a message, not yet received.  ``seq`` must be new in ``log`` (callers draw it from a counter)."""
+        ...
+
+    def log_get(self, log: str, seq: int) -> LogEntry | None:
+        """The message at ``seq`` in ``log``, or None."""
+        ...
+
+    def log_find_visible(self, log: str, now: float, limit: int, *, group_ordered: bool = False
+                         ) -> list[LogEntry]:
+        """Up to ``limit`` messages visible at ``now``, in ``seq`` order.
+
+        With ``group_ordered`` a message is left out while an earlier message (lower ``seq``) of the
+        same group is not visible at ``now``: each group is consumed strictly in order.  Reading
+        changes nothing; ``log_mark_received`` does.
+        """
+        ...
+
+    def log_mark_received(self, log: str, seq: int, now: float, visible_at: float, receipt: str) -> bool:
+        """Record a receive: ``receive_count + 1``, ``first_received`` set if unset, new ``visible_at``
+        and ``receipt``.  False (and nothing changed) when the message does not exist."""
+        ...
+
+    def log_set_visible_at(self, log: str, seq: int, visible_at: float) -> bool:
+        """Change a message's ``visible_at`` only (receipt and counts stay); False when it does not exist."""
+        ...
+
+    def log_delete(self, log: str, seq: int) -> bool:
+        """Remove a message; True if it existed."""
+        ...
+
+    def log_move(self, log: str, seq: int, target: str, target_seq: int, visible_at: float, data: bytes) -> bool:
+        """Move a message to ``target`` at ``target_seq`` with new ``visible_at`` and ``data``.
+
+        ``msg_id``, ``group``, ``sent_at``, ``receive_count`` and ``first_received`` are kept; the receipt
+        is cleared.  ``target_seq`` must be new in ``target``.  False (nothing changed) when the message
+        does not exist.
+        """
+        ...
+
+    def log_purge(self, log: str) -> int:
+        """Remove every message of ``log``; how many were removed.  Other logs are untouched."""
+        ...
+
+    def log_counts(self, log: str, now: float) -> LogCounts:
+        """Visible, in-flight and delayed messages of ``log`` at ``now`` (they add up to its size)."""
+        ...
+
+    def log_next_visible_at(self, log: str, now: float) -> float | None:
+        """The earliest ``visible_at`` strictly after ``now`` in ``log``, or None when nothing is pending."""
+        ...
+
+    def log_expire(self, log: str, sent_before: float) -> int:
+        """Remove the messages of ``log`` with ``sent_at`` strictly before ``sent_before``; how many."""
+        ...
+
+    # --- expiring keys -------------------------------------------------------------
+    # ``(namespace, key) -> value`` pairs that lapse at ``expires_at``: a key is live at ``now`` while
+    # ``now < expires_at``.  A lapsed key reads as absent even before ``prune_keys`` removes it.
+    def put_key_if_absent(self, namespace: str, key: str, value: bytes, expires_at: float, now: float
+                          ) -> bytes | None:
+        """Claim a key: when it is live at ``now``, return its value and change nothing; otherwise
+        store ``value`` (replacing a lapsed one) until ``expires_at`` and return None."""
+        ...
+
+    def get_key(self, namespace: str, key: str, now: float) -> bytes | None:
+        """The value of a key live at ``now``, or None."""
+        ...
+
+    def prune_keys(self, namespace: str, now: float) -> int:
+        """Remove the keys of ``namespace`` that have lapsed at ``now``; how many were removed."""
+        ...
+
+    def drop_keys(self, namespace: str) -> int:
+        """Remove every key of ``namespace``, live or not; how many were removed."""
+        ...
 
     # --- counters ----------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:
@@ -88,19 +265,30 @@ class Txn(Protocol):
         ...
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` after this transaction commits (never if it rolls back)."""
+        """Run ``callback`` after this transaction commits (never if it rolls back).
+
+        Callbacks run in registration order, after the commit is durable; outside a transaction the
+        callback runs at once.
+        """
         ...
 
 
 class Store(Txn, Protocol):
     """A store answers reads directly and hands out write transactions."""
 
-    def transaction(self) -> AbstractContextManager[Txn]: ...
-    @property
-    def queues(self) -> Any:
-        """The SQS message section (queue rows, visibility, receipts, dedup); see ``storage/queues.py``."""
+    def transaction(self) -> AbstractContextManager[Txn]:
+        """A write transaction: everything done on the yielded ``Txn`` commits together or not at all.
+
+        An exception leaving the block rolls back and drops the after-commit callbacks.  A transaction
+        opened inside another joins it: its work commits or rolls back with the outermost one, and an
+        exception raised inside it rolls back the whole, even if an outer block catches it.
+        """
         ...
-    def close(self) -> None: ...
+
+    def close(self) -> None:
+        """Release the engine's connections; the store must not be used afterwards."""
+        ...
+
     def reset(self) -> None:
-        """Drop all state (testing API)."""
+        """Drop all state of every kind (testing API); counters start again from zero."""
         ...

@@ -1,6 +1,7 @@
 """SQLite engine of the store: one file (WAL) under the data dir, or ``:memory:``.
 
-Owns: the schema, the SQL, transactions and their after-commit hooks.
+Owns: the schema, the SQL, transactions and their after-commit hooks.  Each method implements the
+contract documented on ``base.Txn``/``base.Store`` (see there for ordering and edge cases).
 
 Durability: WAL with ``synchronous=NORMAL``.  A committed transaction is in
 the WAL before ``COMMIT`` returns, so it survives the riverbed process being
@@ -20,6 +21,8 @@ from typing import Any
 
 import orjson
 
+from riverbed.storage.base import LogCounts, LogEntry
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     kind TEXT NOT NULL, key TEXT NOT NULL, doc BLOB NOT NULL,
@@ -37,12 +40,29 @@ CREATE TABLE IF NOT EXISTS index_items (
 CREATE UNIQUE INDEX IF NOT EXISTS index_items_by_table_key ON index_items (iid, thk, trk);
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_messages (
+    log TEXT NOT NULL, seq INTEGER NOT NULL, msg_id TEXT NOT NULL, grp TEXT NOT NULL,
+    visible_at REAL NOT NULL, sent_at REAL NOT NULL, receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received REAL, receipt TEXT, data BLOB NOT NULL,
+    PRIMARY KEY (log, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS log_messages_visible ON log_messages (log, visible_at);
+CREATE INDEX IF NOT EXISTS log_messages_group ON log_messages (log, grp, seq);
+CREATE INDEX IF NOT EXISTS log_messages_sent ON log_messages (log, sent_at);
+CREATE TABLE IF NOT EXISTS expiring_keys (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (namespace, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS expiring_keys_expiry ON expiring_keys (namespace, expires_at);
 """
+
+_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys")
+_LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 
 DB_FILE = "riverbed.sqlite3"
 
 
 class SqliteStore:
+    """The store on one SQLite connection; a transaction and direct reads share that connection."""
+
     def __init__(self, data_dir: str | None) -> None:
         if data_dir is None:
             path = ":memory:"
@@ -59,7 +79,6 @@ class SqliteStore:
         self._db.execute("PRAGMA cache_size=-65536")
         self._db.executescript(SCHEMA)
         self._depth = 0
-        self._queues: Any = None
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
 
@@ -103,19 +122,6 @@ class SqliteStore:
         else:
             callback()
 
-    @property
-    def queues(self) -> Any:
-        """The SQS message section of the store (``storage/queues.py``), sharing this connection."""
-        if self._queues is None:
-            from riverbed.storage.queues import SqliteQueues
-
-            self._queues = SqliteQueues(self._db)
-        return self._queues
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
-
     def close(self) -> None:
         try:
             self._db.close()
@@ -123,7 +129,7 @@ class SqliteStore:
             pass
 
     def reset(self) -> None:
-        for table in ("docs", "items", "records", "counters", "index_items"):
+        for table in _TABLES:
             self._db.execute(f"DELETE FROM {table}")
 
     # --- documents -------------------------------------------------------------------
@@ -252,6 +258,95 @@ class SqliteStore:
 
     def drop_records(self, shard_no: int) -> None:
         self._db.execute("DELETE FROM records WHERE shard=?", (shard_no,))
+
+    # --- message logs --------------------------------------------------------------------
+    def log_append(self, log: str, seq: int, msg_id: str, group: str, visible_at: float, sent_at: float,
+                   data: bytes) -> None:
+        self._db.execute(
+            "INSERT INTO log_messages (log, seq, msg_id, grp, visible_at, sent_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (log, seq, msg_id, group, visible_at, sent_at, data))
+
+    def log_get(self, log: str, seq: int) -> LogEntry | None:
+        row = self._db.execute(f"SELECT {_LOG_COLUMNS} FROM log_messages WHERE log=? AND seq=?",
+                               (log, seq)).fetchone()
+        return LogEntry(*row) if row else None
+
+    def log_find_visible(self, log: str, now: float, limit: int, *, group_ordered: bool = False
+                         ) -> list[LogEntry]:
+        if group_ordered:
+            rows = self._db.execute(
+                f"SELECT {_LOG_COLUMNS} FROM log_messages m WHERE log=? AND visible_at<=? AND NOT EXISTS ("
+                " SELECT 1 FROM log_messages b WHERE b.log=m.log AND b.grp=m.grp AND b.seq<m.seq"
+                " AND b.visible_at>?) ORDER BY seq LIMIT ?", (log, now, now, limit)).fetchall()
+        else:
+            rows = self._db.execute(
+                f"SELECT {_LOG_COLUMNS} FROM log_messages WHERE log=? AND visible_at<=? ORDER BY seq LIMIT ?",
+                (log, now, limit)).fetchall()
+        return [LogEntry(*row) for row in rows]
+
+    def log_mark_received(self, log: str, seq: int, now: float, visible_at: float, receipt: str) -> bool:
+        cur = self._db.execute(
+            "UPDATE log_messages SET receive_count=receive_count+1, first_received=coalesce(first_received, ?),"
+            " visible_at=?, receipt=? WHERE log=? AND seq=?", (now, visible_at, receipt, log, seq))
+        return cur.rowcount > 0
+
+    def log_set_visible_at(self, log: str, seq: int, visible_at: float) -> bool:
+        cur = self._db.execute("UPDATE log_messages SET visible_at=? WHERE log=? AND seq=?", (visible_at, log, seq))
+        return cur.rowcount > 0
+
+    def log_delete(self, log: str, seq: int) -> bool:
+        return self._db.execute("DELETE FROM log_messages WHERE log=? AND seq=?", (log, seq)).rowcount > 0
+
+    def log_move(self, log: str, seq: int, target: str, target_seq: int, visible_at: float, data: bytes) -> bool:
+        cur = self._db.execute(
+            "INSERT INTO log_messages (log, seq, msg_id, grp, visible_at, sent_at, receive_count, first_received,"
+            " receipt, data) SELECT ?, ?, msg_id, grp, ?, sent_at, receive_count, first_received, NULL, ?"
+            " FROM log_messages WHERE log=? AND seq=?", (target, target_seq, visible_at, data, log, seq))
+        if cur.rowcount == 0:
+            return False
+        return self.log_delete(log, seq)
+
+    def log_purge(self, log: str) -> int:
+        return self._db.execute("DELETE FROM log_messages WHERE log=?", (log,)).rowcount
+
+    def log_counts(self, log: str, now: float) -> LogCounts:
+        row = self._db.execute(
+            "SELECT coalesce(sum(visible_at<=?), 0), coalesce(sum(visible_at>? AND receipt IS NOT NULL), 0),"
+            " coalesce(sum(visible_at>? AND receipt IS NULL), 0) FROM log_messages WHERE log=?",
+            (now, now, now, log)).fetchone()
+        return LogCounts(int(row[0]), int(row[1]), int(row[2]))
+
+    def log_next_visible_at(self, log: str, now: float) -> float | None:
+        row = self._db.execute("SELECT min(visible_at) FROM log_messages WHERE log=? AND visible_at>?",
+                               (log, now)).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def log_expire(self, log: str, sent_before: float) -> int:
+        return self._db.execute("DELETE FROM log_messages WHERE log=? AND sent_at<?", (log, sent_before)).rowcount
+
+    # --- expiring keys ---------------------------------------------------------------------
+    def put_key_if_absent(self, namespace: str, key: str, value: bytes, expires_at: float, now: float
+                          ) -> bytes | None:
+        # One statement claims the key when it is absent or lapsed; a live key makes it a no-op.
+        cur = self._db.execute(
+            "INSERT INTO expiring_keys (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(namespace, key) DO UPDATE SET value=excluded.value, expires_at=excluded.expires_at"
+            " WHERE expiring_keys.expires_at<=?", (namespace, key, value, expires_at, now))
+        if cur.rowcount > 0:
+            return None
+        return self.get_key(namespace, key, now)
+
+    def get_key(self, namespace: str, key: str, now: float) -> bytes | None:
+        row = self._db.execute("SELECT value FROM expiring_keys WHERE namespace=? AND key=? AND expires_at>?",
+                               (namespace, key, now)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def prune_keys(self, namespace: str, now: float) -> int:
+        return self._db.execute("DELETE FROM expiring_keys WHERE namespace=? AND expires_at<=?",
+                                (namespace, now)).rowcount
+
+    def drop_keys(self, namespace: str) -> int:
+        return self._db.execute("DELETE FROM expiring_keys WHERE namespace=?", (namespace,)).rowcount
 
     # --- counters ------------------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:

@@ -1,10 +1,18 @@
-"""The store contract: every engine must pass this suite (today: SQLite on a file and in memory)."""
+"""The store contract: every engine must pass this suite (today: SQLite on a file and in memory).
+
+Every public method of ``storage.base.Txn``/``Store`` is called by some test here; the last tests check
+that (by reading this file), that each method is documented, and that an engine exposes nothing else.
+"""
 
 from __future__ import annotations
 
+import ast
+import inspect
+from pathlib import Path
+
 import pytest
 
-from riverbed.storage import open_store
+from riverbed.storage import Store, Txn, open_store
 
 
 @pytest.fixture(params=["file", "memory"])
@@ -28,11 +36,10 @@ def test_documents_roundtrip_and_prefix_listing(store):
 
 def test_rollback_discards_writes_and_hooks(store):
     fired = []
-    with pytest.raises(RuntimeError):
-        with store.transaction() as txn:
-            txn.put_item(1, b"h", b"", b"{}", 2)
-            txn.after_commit(lambda: fired.append("no"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.put_item(1, b"h", b"", b"{}", 2)
+        txn.after_commit(lambda: fired.append("no"))
+        raise RuntimeError("boom")
     assert store.get_item(1, b"h", b"") is None and fired == []
     with store.transaction() as txn:
         txn.put_item(1, b"h", b"", b"{}", 2)
@@ -41,12 +48,11 @@ def test_rollback_discards_writes_and_hooks(store):
 
 
 def test_nested_transactions_join_the_outer_one(store):
-    with pytest.raises(ValueError):
-        with store.transaction() as outer:
-            outer.put_item(1, b"a", b"", b"1", 1)
-            with store.transaction() as inner:
-                inner.put_item(1, b"b", b"", b"2", 1)
-            raise ValueError
+    with pytest.raises(ValueError), store.transaction() as outer:
+        outer.put_item(1, b"a", b"", b"1", 1)
+        with store.transaction() as inner:
+            inner.put_item(1, b"b", b"", b"2", 1)
+        raise ValueError
     assert store.get_item(1, b"a", b"") is None and store.get_item(1, b"b", b"") is None
 
 
@@ -111,3 +117,230 @@ def test_reset_drops_everything(store):
         txn.put_item(1, b"a", b"", b"{}", 2)
     store.reset()
     assert store.get_doc("k", "v") is None and store.get_item(1, b"a", b"") is None
+
+
+# --- more of documents, items and indexes -----------------------------------------------------------------
+
+def test_put_doc_replaces_and_delete_of_missing_is_quiet(store):
+    with store.transaction() as txn:
+        txn.put_doc("k", "a", {"v": 1})
+        txn.put_doc("k", "a", {"v": 2})
+        txn.put_doc("other", "a", {"v": 3})
+        txn.delete_doc("k", "missing")
+    assert store.get_doc("k", "a") == {"v": 2}
+    assert store.list_docs("k") == [("a", {"v": 2})]
+
+
+def test_item_replace_delete_and_get(store):
+    with store.transaction() as txn:
+        txn.put_item(1, b"h", b"r", b"one", 3)
+        txn.put_item(1, b"h", b"r", b"two", 5)
+    assert store.get_item(1, b"h", b"r") == b"two" and store.item_stats(1) == (1, 5)
+    with store.transaction() as txn:
+        txn.delete_item(1, b"h", b"r")
+        txn.delete_item(1, b"h", b"missing")
+    assert store.get_item(1, b"h", b"r") is None and store.item_stats(1) == (0, 0)
+
+
+def test_index_query_bounds_paging_scan_and_drop(store):
+    with store.transaction() as txn:
+        for n in range(1, 5):
+            txn.index_put(4, b"g", bytes([n]), f"t{n}".encode(), b"", b"d", 2)
+        txn.index_put(4, b"h", b"\x01", b"t9", b"", b"d", 2)
+        txn.index_put(5, b"g", b"\x01", b"t1", b"", b"other-index", 1)
+    forward = [rk for rk, _, _, _ in store.index_query(4, b"g", low=b"\x02", after=(b"\x02", b"t2", b""))]
+    assert forward == [b"\x03", b"\x04"]
+    backward = [rk for rk, _, _, _ in store.index_query(4, b"g", forward=False, high=b"\x04", high_inclusive=False,
+                                                        after=(b"\x03", b"t3", b""))]
+    assert backward == [b"\x02", b"\x01"]
+    assert [(hk, rk) for hk, rk, _, _, _ in store.index_scan(4, after=(b"g", b"\x03", b"t3", b""))] == \
+        [(b"g", b"\x04"), (b"h", b"\x01")]
+    assert store.index_stats(4) == (5, 10)
+    with store.transaction() as txn:
+        txn.index_drop(4)
+    assert store.index_stats(4) == (0, 0) and list(store.index_scan(4)) == []
+    assert store.index_stats(5) == (1, 1)
+
+
+def test_after_commit_outside_a_transaction_runs_at_once_and_in_order(store):
+    fired: list[int] = []
+    store.after_commit(lambda: fired.append(0))
+    assert fired == [0]
+    with store.transaction() as txn:
+        txn.after_commit(lambda: fired.append(1))
+        txn.after_commit(lambda: fired.append(2))
+        assert fired == [0]
+    assert fired == [0, 1, 2]
+
+
+def test_inner_failure_caught_by_the_outer_block_still_rolls_back(store):
+    with store.transaction() as outer:
+        outer.put_item(1, b"a", b"", b"1", 1)
+        with pytest.raises(KeyError), store.transaction() as inner:
+            inner.put_item(1, b"b", b"", b"2", 1)
+            raise KeyError
+    assert store.get_item(1, b"a", b"") is None and store.get_item(1, b"b", b"") is None
+
+
+# --- message logs ------------------------------------------------------------------------------------------
+
+def test_log_find_visible_oldest_first_counts_and_receive(store):
+    with store.transaction() as txn:
+        txn.log_append("q", 1, "m1", "", 10.0, 10.0, b"1")
+        txn.log_append("q", 2, "m2", "", 5.0, 5.0, b"2")
+        txn.log_append("q", 3, "m3", "", 50.0, 0.0, b"3")
+        txn.log_append("other", 1, "x", "", 0.0, 0.0, b"x")
+    assert [m.seq for m in store.log_find_visible("q", 20.0, 10)] == [1, 2]
+    assert [m.seq for m in store.log_find_visible("q", 20.0, 1)] == [1]
+    assert store.log_counts("q", 20.0) == (2, 0, 1)
+    assert store.log_next_visible_at("q", 20.0) == 50.0
+    with store.transaction() as txn:
+        assert txn.log_mark_received("q", 1, 20.0, 40.0, "tok")
+        assert not txn.log_mark_received("q", 99, 20.0, 40.0, "tok")
+    assert store.log_counts("q", 20.0) == (1, 1, 1)
+    assert store.log_next_visible_at("q", 20.0) == 40.0
+    assert store.log_next_visible_at("q", 60.0) is None
+    entry = store.log_get("q", 1)
+    assert entry is not None and entry.msg_id == "m1" and entry.data == b"1" and entry.sent_at == 10.0
+    assert entry.receive_count == 1 and entry.first_received == 20.0 and entry.receipt == "tok"
+    with store.transaction() as txn:
+        txn.log_mark_received("q", 1, 45.0, 60.0, "tok2")
+    entry = store.log_get("q", 1)
+    assert entry is not None and entry.receive_count == 2 and entry.first_received == 20.0
+    assert entry.receipt == "tok2" and entry.visible_at == 60.0
+    assert store.log_get("q", 99) is None and store.log_get("nope", 1) is None
+
+
+def test_log_group_ordered_reads_hold_a_group_behind_an_invisible_message(store):
+    with store.transaction() as txn:
+        for seq, group in ((1, "a"), (2, "a"), (3, "b"), (4, "a")):
+            txn.log_append("q", seq, f"m{seq}", group, 0.0, 0.0, b"")
+        txn.log_mark_received("q", 2, 1.0, 100.0, "t")      # second of group a in flight
+    assert [m.seq for m in store.log_find_visible("q", 1.0, 10, group_ordered=True)] == [1, 3]
+    assert [m.seq for m in store.log_find_visible("q", 1.0, 10)] == [1, 3, 4]
+    with store.transaction() as txn:
+        assert txn.log_set_visible_at("q", 2, 1.0)
+        assert not txn.log_set_visible_at("q", 99, 1.0)
+    assert [m.seq for m in store.log_find_visible("q", 1.0, 10, group_ordered=True)] == [1, 2, 3, 4]
+    entry = store.log_get("q", 2)
+    assert entry is not None and entry.receipt == "t" and entry.receive_count == 1   # visibility only
+
+
+def test_log_move_keeps_history_and_clears_the_receipt(store):
+    with store.transaction() as txn:
+        txn.log_append("q", 1, "m1", "g", 0.0, 0.0, b"x")
+        txn.log_mark_received("q", 1, 1.0, 2.0, "t")
+        assert txn.log_move("q", 1, "dead", 7, 3.0, b"y")
+        assert not txn.log_move("q", 1, "dead", 8, 3.0, b"y")
+    assert store.log_get("q", 1) is None
+    moved = store.log_get("dead", 7)
+    assert moved == (7, "m1", "g", 3.0, 0.0, 1, 1.0, None, b"y")
+    assert store.log_counts("dead", 3.0) == (1, 0, 0) and store.log_counts("q", 3.0) == (0, 0, 0)
+
+
+def test_log_delete_purge_and_expire(store):
+    with store.transaction() as txn:
+        txn.log_append("q", 1, "m1", "", 0.0, 0.0, b"")
+        txn.log_append("q", 2, "m2", "", 0.0, 50.0, b"")
+        txn.log_append("q", 3, "m3", "", 0.0, 100.0, b"")
+        txn.log_append("keep", 1, "k", "", 0.0, 0.0, b"")
+        assert txn.log_delete("q", 1) and not txn.log_delete("q", 1)
+        assert txn.log_expire("q", 50.0) == 0         # strictly before
+        assert txn.log_expire("q", 50.5) == 1
+    assert sum(store.log_counts("q", 0.0)) == 1
+    with store.transaction() as txn:
+        assert txn.log_purge("q") == 1
+    assert sum(store.log_counts("q", 0.0)) == 0 and sum(store.log_counts("keep", 0.0)) == 1
+
+
+def test_log_messages_roll_back_with_their_transaction(store):
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.log_append("q", 1, "m1", "", 0.0, 0.0, b"")
+        raise RuntimeError
+    assert store.log_get("q", 1) is None
+
+
+# --- expiring keys -----------------------------------------------------------------------------------------
+
+def test_expiring_keys_claim_lapse_and_reclaim(store):
+    with store.transaction() as txn:
+        assert txn.put_key_if_absent("ns", "k", b"first", 300.0, 0.0) is None
+        assert txn.put_key_if_absent("ns", "k", b"second", 600.0, 100.0) == b"first"
+        assert txn.put_key_if_absent("other", "k", b"own", 300.0, 100.0) is None
+    assert store.get_key("ns", "k", 299.0) == b"first"
+    assert store.get_key("ns", "k", 300.0) is None            # lapsed exactly at expires_at
+    assert store.get_key("ns", "missing", 0.0) is None
+    with store.transaction() as txn:
+        assert txn.put_key_if_absent("ns", "k", b"third", 900.0, 300.0) is None   # replaces a lapsed key
+    assert store.get_key("ns", "k", 899.0) == b"third" and store.get_key("other", "k", 0.0) == b"own"
+
+
+def test_expiring_keys_prune_and_drop(store):
+    with store.transaction() as txn:
+        txn.put_key_if_absent("ns", "old", b"1", 100.0, 0.0)
+        txn.put_key_if_absent("ns", "new", b"2", 500.0, 0.0)
+        txn.put_key_if_absent("other", "old", b"3", 100.0, 0.0)
+        assert txn.prune_keys("ns", 100.0) == 1
+        assert txn.prune_keys("ns", 100.0) == 0
+    assert store.get_key("ns", "new", 200.0) == b"2" and store.get_key("other", "old", 50.0) == b"3"
+    with store.transaction() as txn:
+        assert txn.drop_keys("ns") == 1
+    assert store.get_key("ns", "new", 200.0) is None and store.get_key("other", "old", 50.0) == b"3"
+
+
+def test_file_store_keeps_logs_and_keys_across_reopen(tmp_path):
+    s = open_store("sqlite", str(tmp_path))
+    with s.transaction() as txn:
+        txn.log_append("q", 1, "m1", "g", 5.0, 1.0, b"body")
+        txn.put_key_if_absent("ns", "k", b"v", 600.0, 0.0)
+    s.close()
+    s = open_store("sqlite", str(tmp_path))
+    assert s.log_get("q", 1) == (1, "m1", "g", 5.0, 1.0, 0, None, None, b"body")
+    assert s.get_key("ns", "k", 1.0) == b"v"
+    s.close()
+
+
+def test_reset_drops_logs_keys_and_counters(store):
+    with store.transaction() as txn:
+        txn.log_append("q", 1, "m1", "", 0.0, 0.0, b"")
+        txn.put_key_if_absent("ns", "k", b"v", 600.0, 0.0)
+        txn.append_record(1, 1, 1.0, b"r")
+        txn.index_put(1, b"h", b"", b"t", b"", b"d", 1)
+        txn.next_counter("c", 3)
+    store.reset()
+    assert store.log_get("q", 1) is None and store.get_key("ns", "k", 0.0) is None
+    assert store.last_record_seq(1) is None and store.index_stats(1) == (0, 0)
+    with store.transaction() as txn:
+        assert txn.next_counter("c") == 1
+
+
+# --- the contract covers the whole protocol ----------------------------------------------------------------
+
+def _protocol_methods() -> set[str]:
+    names: set[str] = set()
+    for proto in (Txn, Store):
+        names.update(n for n, v in vars(proto).items() if not n.startswith("_") and callable(v))
+    return names
+
+
+def _names_this_suite_calls() -> set[str]:
+    tree = ast.parse(Path(__file__).read_text())
+    return {node.func.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+
+
+def test_every_protocol_method_has_a_contract_test():
+    missing = _protocol_methods() - _names_this_suite_calls()
+    assert not missing, f"store methods without a contract test: {sorted(missing)}"
+
+
+def test_every_protocol_method_is_documented():
+    undocumented = sorted(n for n in _protocol_methods()
+                          if not (inspect.getdoc(getattr(Store, n)) or "").strip())
+    assert not undocumented, f"store methods without a docstring: {undocumented}"
+
+
+def test_protocol_is_the_whole_public_surface_of_each_engine(store):
+    public = {n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))}
+    assert public - _protocol_methods() == set(), "engine methods outside the documented protocol"
+    assert _protocol_methods() - public == set(), "protocol methods the engine does not implement"

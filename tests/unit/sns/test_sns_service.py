@@ -10,7 +10,6 @@ from riverbed.clock import ManualClock
 from riverbed.services.sns.errors import InvalidParameter, NotFound
 from riverbed.services.sns.service import SnsService
 from riverbed.services.sqs.service import SqsService
-from riverbed.storage.queues import SqliteQueues
 from riverbed.storage.sqlite import SqliteStore
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -21,7 +20,7 @@ class FakeApp:
         self.clock = ManualClock(1_700_000_000.0)
         self.store = SqliteStore(None)
         self.endpoint_url = "http://localhost:4566"
-        self.sqs = SqsService(self.store, self.clock, SqliteQueues(self.store._db))
+        self.sqs = SqsService(self.store, self.clock)
         self.invocations: list[tuple[str, bytes]] = []
 
     def invoke_async(self, function_arn: str, payload: bytes, **where: str | None) -> str:

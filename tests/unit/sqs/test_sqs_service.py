@@ -16,7 +16,6 @@ from riverbed.services.sqs.errors import (
     QueueNameExists,
 )
 from riverbed.services.sqs.service import SqsService
-from riverbed.storage.queues import SqliteQueues
 from riverbed.storage.sqlite import SqliteStore
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -32,7 +31,7 @@ class FakeApp:
 @pytest.fixture
 def svc() -> SqsService:
     app = FakeApp()
-    return SqsService(app.store, app.clock, SqliteQueues(app.store._db))
+    return SqsService(app.store, app.clock)
 
 
 def receive(svc: SqsService, queue: Any, n: int = 10, visibility: int | None = None) -> list[dict[str, Any]]:
@@ -205,4 +204,4 @@ def test_reset_drops_messages(svc):
     q = svc.create_queue(REGION, ACCOUNT, "q", None)
     svc.send(q, "m")
     svc.reset()
-    assert svc.db.message_count(q.arn) == 0
+    assert sum(svc.store.log_counts(q.arn, svc.clock.now())) == 0

@@ -34,7 +34,6 @@ class DynamoDB:
         self.settings = settings
         self.catalog = Catalog(store)
         self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
-        self.transaction_tokens: dict[str, tuple[float, str, dict]] = {}   # ClientRequestToken idempotency
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""
@@ -48,7 +47,6 @@ class DynamoDB:
 
     def reset(self) -> None:
         self.catalog.clear_cache()
-        self.transaction_tokens.clear()
 
 
 def check_table_name(name: str) -> None:

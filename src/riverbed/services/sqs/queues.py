@@ -6,7 +6,7 @@ turning a queue URL or ARN into a queue key, and the registry that reads and wri
 ``http://<host the client used>/<account>/<name>``; any host is accepted when resolving one, as AWS's
 own endpoints accept each other's URLs.
 
-Must not: touch messages (``service`` does, through ``storage.queues``).
+Must not: touch messages (``service`` does, through the store's message logs).
 """
 
 from __future__ import annotations

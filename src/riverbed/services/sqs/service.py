@@ -7,8 +7,12 @@ deleting and changing visibility by receipt handle; retention expiry (``expire_o
 in-process API other services use (``send_message``, ``queue_exists``, ``deliver``), which is the same
 code the HTTP operations call.  Every time comes from ``app.clock``.
 
-Must not: know about HTTP or wire shapes beyond the dicts SQS operations return; no SQL here
-(``storage.queues`` holds it).
+Messages live in the store's message logs (one log per queue, named by the queue ARN; FIFO ordering
+is the logs' ``group_ordered`` read) and FIFO deduplication ids in its expiring keys (one namespace
+per queue).  What FIFO means, when a message goes to the dead-letter queue and which receipt handle is
+still valid are decided here, not in the store.
+
+Must not: know about HTTP or wire shapes beyond the dicts SQS operations return; no SQL here.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -34,11 +38,10 @@ from riverbed.services.sqs.errors import (
 from riverbed.services.sqs.md5 import md5_of_attributes, md5_of_body
 from riverbed.services.sqs.polling import Waiters, wait_for_wake
 from riverbed.services.sqs.queues import Queue, QueueRegistry, check_name, split_arn
-from riverbed.storage.queues import SqliteQueues, StoredMessage
+from riverbed.storage import LogEntry, Store, Txn
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
-    from riverbed.storage.base import Store
 
 log = logging.getLogger("riverbed.sqs")
 
@@ -48,11 +51,28 @@ MAX_VISIBILITY_TIMEOUT = 43_200
 EXPIRY_INTERVAL_SECONDS = 60.0
 
 
+class Deduplicated(NamedTuple):
+    """What a FIFO deduplication id remembers: the message its first send created."""
+
+    message_id: str
+    seq: int
+
+
+def dedup_namespace(queue_arn: str) -> str:
+    """The expiring-keys namespace of one queue's deduplication ids."""
+    return f"sqs-dedup:{queue_arn}"
+
+
+def dedup_key(queue: Queue, group_id: str | None, dedup_id: str) -> str:
+    """Deduplication is per queue, or per message group when ``DeduplicationScope`` is ``messageGroup``."""
+    scope = (group_id or "") if queue.dedup_by_group else ""
+    return f"{scope}\n{dedup_id}"
+
+
 class SqsService:
-    def __init__(self, store: Store, clock: Clock, db: SqliteQueues) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
-        self.db = db
         self.queues = QueueRegistry(store)
         self.waiters = Waiters()
 
@@ -96,7 +116,8 @@ class SqsService:
     def delete_queue(self, queue: Queue) -> None:
         with self.store.transaction() as txn:
             self.queues.delete(txn, queue.arn)
-            self.db.drop_queue(queue.arn)
+            txn.log_purge(queue.arn)
+            txn.drop_keys(dedup_namespace(queue.arn))
         self.waiters.notify(queue.arn)
 
     def purge(self, queue: Queue) -> None:
@@ -106,18 +127,18 @@ class SqsService:
                                        f"seconds.")
         queue.purged_at = now
         with self.store.transaction() as txn:
-            self.db.purge(queue.arn)
+            txn.log_purge(queue.arn)
             self.queues.put(txn, queue)
 
     def queue_attributes(self, queue: Queue, names: list[str] | None) -> dict[str, str]:
         now = self.clock.now()
-        self._expire(queue, now)
-        counts = self.db.counts(queue.arn, now)
+        self._expire(self.store, queue, now)
+        counts = self.store.log_counts(queue.arn, now)
         values = dict(queue.attributes)
         values.update({
             "QueueArn": queue.arn,
             "ApproximateNumberOfMessages": str(counts.visible),
-            "ApproximateNumberOfMessagesNotVisible": str(counts.not_visible),
+            "ApproximateNumberOfMessagesNotVisible": str(counts.in_flight),
             "ApproximateNumberOfMessagesDelayed": str(counts.delayed),
             "CreatedTimestamp": str(int(queue.created)),
             "LastModifiedTimestamp": str(int(queue.last_modified)),
@@ -187,11 +208,14 @@ class SqsService:
             result["MD5OfMessageSystemAttributes"] = system_md5
         with self.store.transaction() as txn:
             if queue.fifo and dedup_id is not None:
-                scope = (group_id or "") if queue.dedup_by_group else ""
-                seen = self.db.dedup_get(queue.arn, scope, dedup_id, now)
+                # A deduplication id seen in the last five minutes answers with the first send's message
+                # and enqueues nothing (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/
+                # SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html).
+                seen = txn.get_key(dedup_namespace(queue.arn), dedup_key(queue, group_id, dedup_id), now)
                 if seen is not None:
-                    result["MessageId"] = seen[0]
-                    result["SequenceNumber"] = ids.sequence_number(seen[1])
+                    first = Deduplicated(*orjson.loads(seen))
+                    result["MessageId"] = first.message_id
+                    result["SequenceNumber"] = ids.sequence_number(first.seq)
                     return result
             seq = txn.next_counter(f"sqs-seq:{queue.arn}")
             message_id = ids.new_uuid()
@@ -206,11 +230,11 @@ class SqsService:
             if queue.fifo:
                 data["dedup"] = dedup_id
                 data["seqnum"] = ids.sequence_number(seq)
-                scope = (group_id or "") if queue.dedup_by_group else ""
-                self.db.dedup_put(queue.arn, scope, dedup_id or "", now + DEDUP_WINDOW_SECONDS, message_id,
-                                  seq)
+                txn.put_key_if_absent(dedup_namespace(queue.arn), dedup_key(queue, group_id, dedup_id or ""),
+                                      orjson.dumps(list(Deduplicated(message_id, seq))), now + DEDUP_WINDOW_SECONDS,
+                                      now)
             data.update(extra_system)
-            self.db.insert(queue.arn, seq, message_id, group_id or "", now + delay, now, orjson.dumps(data))
+            txn.log_append(queue.arn, seq, message_id, group_id or "", now + delay, now, orjson.dumps(data))
             arn = queue.arn
             txn.after_commit(lambda: self.waiters.notify(arn))
         result["MessageId"] = message_id
@@ -229,9 +253,11 @@ class SqsService:
         out: list[dict[str, Any]] = []
         moved_to: set[str] = set()
         with self.store.transaction() as txn:
-            self._expire(queue, now)
+            self._expire(txn, queue, now)
             while len(out) < max_messages:
-                rows = self.db.candidates(queue.arn, now, max_messages - len(out), fifo=queue.fifo)
+                # FIFO: a group is consumed strictly in order, so nothing behind an in-flight message of
+                # its group is returned.
+                rows = txn.log_find_visible(queue.arn, now, max_messages - len(out), group_ordered=queue.fifo)
                 moved = 0
                 for row in rows:
                     if redrive and dead_letter is not None and row.receive_count >= redrive[1]:
@@ -239,19 +265,19 @@ class SqsService:
                         moved_to.add(dead_letter.arn)
                         moved += 1
                         continue
-                    out.append(self._deliver_row(queue, row, now, timeout, system_names, attribute_names))
+                    out.append(self._deliver_row(txn, queue, row, now, timeout, system_names, attribute_names))
                 if not moved or not rows:
                     break
             for arn in moved_to:
                 txn.after_commit(lambda arn=arn: self.waiters.notify(arn))
         return out
 
-    def _deliver_row(self, queue: Queue, row: StoredMessage, now: float, timeout: int,
+    def _deliver_row(self, txn: Txn, queue: Queue, row: LogEntry, now: float, timeout: int,
                      system_names: set[str], attribute_names: list[str]) -> dict[str, Any]:
         token = os.urandom(12).hex()
-        self.db.mark_received(queue.arn, row.seq, now, now + timeout, token)
+        txn.log_mark_received(queue.arn, row.seq, now, now + timeout, token)
         data = orjson.loads(row.data)
-        first = row.first_receive if row.first_receive is not None else now
+        first = row.first_received if row.first_received is not None else now
         system = {
             "SenderId": data.get("sender") or "",
             "SentTimestamp": str(data["sent_ms"]),
@@ -271,14 +297,14 @@ class SqsService:
         receipt = messages.encode_receipt(queue.arn, row.seq, token)
         return messages.received_message(data, receipt, system, system_names, attribute_names)
 
-    def _move_to_dead_letter(self, txn: Any, queue: Queue, dead_letter: Queue, row: StoredMessage,
+    def _move_to_dead_letter(self, txn: Txn, queue: Queue, dead_letter: Queue, row: LogEntry,
                              now: float) -> None:
         data = orjson.loads(row.data)
         data["dlq_source"] = queue.arn
         seq = txn.next_counter(f"sqs-seq:{dead_letter.arn}")
         if dead_letter.fifo:
             data["seqnum"] = ids.sequence_number(seq)
-        self.db.move(queue.arn, row.seq, dead_letter.arn, seq, now, orjson.dumps(data))
+        txn.log_move(queue.arn, row.seq, dead_letter.arn, seq, now, orjson.dumps(data))
 
     async def receive_wait(self, queue_arn: str, max_messages: int, visibility: int | None, wait: float,
                            system_names: set[str], attribute_names: list[str]) -> list[dict[str, Any]]:
@@ -293,7 +319,7 @@ class SqsService:
                 if found or now >= deadline:
                     return found
                 until = deadline
-                upcoming = self.db.next_visible_at(queue_arn, now)
+                upcoming = self.store.log_next_visible_at(queue_arn, now)
                 if upcoming is not None:
                     until = min(until, upcoming)
                 await wait_for_wake(future, self.clock, until - now)
@@ -310,13 +336,13 @@ class SqsService:
     def delete_message(self, queue: Queue, handle: Any) -> None:
         seq, token = self._locate(queue, handle)
         now = self.clock.now()
-        with self.store.transaction():
-            row = self.db.get(queue.arn, seq)
+        with self.store.transaction() as txn:
+            row = txn.log_get(queue.arn, seq)
             if row is None:
                 return   # already deleted: AWS answers success
             if queue.fifo and (row.receipt != token or row.visible_at <= now):
                 raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
-            self.db.delete(queue.arn, seq)
+            txn.log_delete(queue.arn, seq)
 
     def change_visibility(self, queue: Queue, handle: Any, timeout: Any) -> None:
         seq, token = self._locate(queue, handle)
@@ -327,29 +353,29 @@ class SqsService:
                                                               f"seconds]")
         now = self.clock.now()
         with self.store.transaction() as txn:
-            row = self.db.get(queue.arn, seq)
+            row = txn.log_get(queue.arn, seq)
             if row is None or row.receipt is None:
                 raise invalid_value(handle, "ReceiptHandle",
                                     "Message does not exist or is not available for visibility timeout "
                                     "change.")
             if queue.fifo and (row.receipt != token or row.visible_at <= now):
                 raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
-            self.db.set_visible_at(queue.arn, seq, now + seconds)
+            txn.log_set_visible_at(queue.arn, seq, now + seconds)
             arn = queue.arn
             txn.after_commit(lambda: self.waiters.notify(arn))
 
     # --- retention ------------------------------------------------------------------------------------------
-    def _expire(self, queue: Queue, now: float) -> int:
-        return self.db.expire(queue.arn, now - queue.retention_seconds)
+    def _expire(self, txn: Txn, queue: Queue, now: float) -> int:
+        return txn.log_expire(queue.arn, now - queue.retention_seconds)
 
     def expire_once(self) -> int:
         """Drop messages past their queue's retention period and stale deduplication records."""
         now = self.clock.now()
         removed = 0
-        with self.store.transaction():
+        with self.store.transaction() as txn:
             for queue in self.queues.all():
-                removed += self._expire(queue, now)
-            self.db.dedup_expire(now)
+                removed += self._expire(txn, queue, now)
+                txn.prune_keys(dedup_namespace(queue.arn), now)
         return removed
 
     async def run_expiry(self) -> None:
@@ -382,7 +408,14 @@ class SqsService:
         return split_arn(arn)
 
     def reset(self) -> None:
-        self.db.reset()
+        """Drop every queue's messages and deduplication ids, and forget cached queues.
+
+        (The application resets the store first, which already dropped them; this keeps the service's
+        reset complete on its own.)"""
+        with self.store.transaction() as txn:
+            for queue in self.queues.all():
+                txn.log_purge(queue.arn)
+                txn.drop_keys(dedup_namespace(queue.arn))
         self.queues.reset()
 
 

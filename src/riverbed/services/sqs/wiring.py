@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
-    service = SqsService(store, clock, store.queues)
+    service = SqsService(store, clock)
     description = ServiceDescription(
         "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,

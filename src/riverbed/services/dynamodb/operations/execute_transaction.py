@@ -4,41 +4,31 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteTransa
 Writes are planned first, then checked and applied in one store transaction: any failed check (an INSERT
 whose item exists, an UPDATE of a missing item, a false WHERE condition, a false EXISTS(...)) cancels the
 whole transaction with CancellationReasons, as TransactWriteItems does.  Applied writes each append their
-stream record through ``items.commit``.  ClientRequestToken makes a write transaction idempotent.
+stream record through ``items.commit``.  ClientRequestToken makes a write transaction idempotent
+(``idempotency``; remembered in the same store transaction as the writes).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from riverbed.errors import (
     ConditionalCheckFailedException,
-    IdempotentParameterMismatchException,
     TransactionCanceledException,
     ValidationException,
 )
-from riverbed.services.dynamodb import items
+from riverbed.services.dynamodb import idempotency, items
 from riverbed.services.dynamodb.partiql import ast, executor
 from riverbed.services.dynamodb.service import DdbContext
 
-TOKEN_TTL = 600.0
-
 
 def execute_transaction(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.backend
     entries = req["TransactStatements"]
-    token = req.get("ClientRequestToken")
-    fingerprint = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS).decode()
-    now = ctx.clock.now()
-    if token:
-        seen = dyn.transaction_tokens.get("partiql:" + token)
-        if seen and now - seen[0] < TOKEN_TTL:
-            if seen[1] != fingerprint:
-                raise IdempotentParameterMismatchException(
-                    "Request with the same client token was received with different parameters")
-            return seen[2]
+    token = idempotency.ClientToken.of(ctx.account, ctx.region, "ExecuteTransaction",
+                                       req.get("ClientRequestToken"), entries)
+    earlier = idempotency.replay(ctx.store, token, ctx.clock.now())
+    if earlier is not None:
+        return earlier
     prepared = [executor.prepare(e["Statement"], e.get("Parameters")) for e in entries]
     reads = [executor.is_read(stmt) for stmt, _ in prepared]
     if any(reads) and not all(reads):
@@ -47,9 +37,9 @@ def execute_transaction(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                                   "statements, you cannot mix both in one transaction.")
     if all(reads):
         return {"Responses": [_read(ctx, stmt, params) for stmt, params in prepared]}
-    result = _write(ctx, entries, prepared)
-    if token:
-        dyn.transaction_tokens["partiql:" + token] = (now, fingerprint, result)
+    with ctx.store.transaction() as txn:     # _write's transaction joins this one
+        result = _write(ctx, entries, prepared)
+        idempotency.remember(txn, token, result, ctx.clock.now())
     return result
 
 
@@ -78,7 +68,7 @@ def _write(ctx: DdbContext, entries: list[dict[str, Any]], prepared: list[tuple[
     with ctx.store.transaction() as txn:
         olds = [items.load(txn, p.table, p.hk, p.rk) for p in plans]
         reasons: list[dict[str, Any]] = []
-        for entry, plan, old in zip(entries, plans, olds):
+        for entry, plan, old in zip(entries, plans, olds, strict=True):
             failure = executor.check_write(plan, old)
             if failure is None:
                 reasons.append({"Code": "None"})
@@ -94,6 +84,6 @@ def _write(ctx: DdbContext, entries: list[dict[str, Any]], prepared: list[tuple[
             raise TransactionCanceledException(
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 extra={"CancellationReasons": reasons})
-        for plan, old in zip(plans, olds):
+        for plan, old in zip(plans, olds, strict=True):
             executor.apply_write(ctx, txn, plan, old)
     return {"Responses": []}

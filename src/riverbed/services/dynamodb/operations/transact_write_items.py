@@ -2,26 +2,22 @@
 
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 Every applied Put/Update/Delete appends its own stream record in the one store
-transaction; ConditionCheck actions produce none (spec/streams.md §5.2).
+transaction; ConditionCheck actions produce none (spec/streams.md §5.2).  The ClientRequestToken is
+remembered in that same transaction (``idempotency``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from riverbed.errors import (
-    IdempotentParameterMismatchException,
     TransactionCanceledException,
     ValidationException,
 )
 from riverbed.services.dynamodb import expressions as ex
-from riverbed.services.dynamodb import items, types
+from riverbed.services.dynamodb import idempotency, items, types
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.service import DdbContext
-
-TOKEN_TTL = 600.0
 
 
 def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -30,16 +26,11 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
     if len(actions) > 100:
         raise ValidationException("1 validation error detected: Value at 'transactItems' failed to satisfy "
                                   "constraint: Member must have length less than or equal to 100")
-    token = req.get("ClientRequestToken")
-    fingerprint = orjson.dumps(actions, option=orjson.OPT_SORT_KEYS).decode()
-    now = ctx.clock.now()
-    if token:
-        seen = dyn.transaction_tokens.get(token)
-        if seen and now - seen[0] < TOKEN_TTL:
-            if seen[1] != fingerprint:
-                raise IdempotentParameterMismatchException(
-                    "Request with the same client token was received with different parameters")
-            return seen[2]
+    token = idempotency.ClientToken.of(ctx.account, ctx.region, "TransactWriteItems",
+                                       req.get("ClientRequestToken"), actions)
+    earlier = idempotency.replay(ctx.store, token, ctx.clock.now())
+    if earlier is not None:
+        return earlier
     plans = [_plan(ctx, action) for action in actions]
     keys = set()
     for plan in plans:
@@ -47,11 +38,18 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
         if ident in keys:
             raise ValidationException("Transaction request cannot include multiple operations on one item")
         keys.add(ident)
+    result: dict[str, Any] = {}
+    if req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
+        per: dict[str, float] = {}
+        for plan in plans:
+            per[plan["table"].name] = per.get(plan["table"].name, 0.0) + 2.0
+        result["ConsumedCapacity"] = [{"TableName": n, "CapacityUnits": u, "WriteCapacityUnits": u}
+                                      for n, u in per.items()]
     reasons: list[dict[str, Any]] = []
     with ctx.store.transaction() as txn:
         olds = [items.load(txn, p["table"], p["hk"], p["rk"]) for p in plans]
         failed = False
-        for plan, old in zip(plans, olds):
+        for plan, old in zip(plans, olds, strict=True):
             cond = plan["condition"]
             if cond is not None and not ex.evaluate_condition(cond, old or {}):
                 failed = True
@@ -66,7 +64,7 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
             raise TransactionCanceledException(
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 extra={"CancellationReasons": reasons})
-        for plan, old in zip(plans, olds):
+        for plan, old in zip(plans, olds, strict=True):
             kind = plan["kind"]
             if kind == "ConditionCheck":
                 continue
@@ -83,15 +81,7 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
                                                   f"attribute {name}. This attribute is part of the key")
             items.commit(txn, dyn.streams, plan["table"], plan["hk"], plan["rk"], plan["key"], old, new,
                          region=ctx.region, indexes=dyn.indexes)
-    result: dict[str, Any] = {}
-    if req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
-        per: dict[str, float] = {}
-        for plan in plans:
-            per[plan["table"].name] = per.get(plan["table"].name, 0.0) + 2.0
-        result["ConsumedCapacity"] = [{"TableName": n, "CapacityUnits": u, "WriteCapacityUnits": u}
-                                      for n, u in per.items()]
-    if token:
-        dyn.transaction_tokens[token] = (now, fingerprint, result)
+        idempotency.remember(txn, token, result, ctx.clock.now())
     return result
 
 
