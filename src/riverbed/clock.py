@@ -41,9 +41,6 @@ class Clock:
         """Real elapsed seconds, for durations (Lambda Duration, timeouts, benchmarks)."""
         return time.perf_counter()
 
-    def now_ms(self) -> int:
-        return int(self.now() * 1000)
-
     def utcnow(self) -> datetime:
         return datetime.fromtimestamp(self.now(), tz=timezone.utc)
 

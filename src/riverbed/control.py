@@ -34,6 +34,17 @@ LOGS_PREFIX = "/_riverbed/logs/"
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
+MAX_ADVANCE = 10 * 365 * 24 * 3600      # ten years of clock time in one step
+MAX_DRAIN_TIMEOUT = 3600
+
+
+def _number(value: Any, maximum: float) -> float | None:
+    """``value`` as seconds when it is a JSON number in ``[0, maximum]`` (booleans and null are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= maximum else None
+
+
 def _json(status: int, body: Any) -> Response:
     return status, list(JSON), orjson.dumps(body)
 
@@ -88,19 +99,24 @@ def mount(app: App) -> None:
             request = orjson.loads(body) if body else {}
         except orjson.JSONDecodeError:
             return _json(400, {"message": "body must be JSON"})
+        if not isinstance(request, dict):
+            return _json(400, {"message": "body must be a JSON object"})
         if path == "/_riverbed/clock":
             if method == "POST":
                 if not getattr(app.clock, "manual", False):
                     return _json(400, {"message": "the clock is not manual (start with --clock manual)"})
-                seconds = float(request.get("advance", 0))
-                if seconds < 0:
-                    return _json(400, {"message": "advance must be >= 0"})
+                seconds = _number(request.get("advance", 0), MAX_ADVANCE)
+                if seconds is None:
+                    return _json(400, {"message": f"advance must be a number of seconds from 0 to {MAX_ADVANCE}"})
                 app.clock.advance(seconds)
                 await settle()
             return _json(200, {"now": app.clock.now(), "manual": bool(getattr(app.clock, "manual", False))})
         if path == "/_riverbed/drain" and method == "POST":
             try:
-                await app.drain(float(request.get("timeout", 30)))
+                timeout = _number(request.get("timeout", 30), MAX_DRAIN_TIMEOUT)
+                if timeout is None:
+                    return _json(400, {"message": f"timeout must be a number of seconds from 0 to {MAX_DRAIN_TIMEOUT}"})
+                await app.drain(timeout)
             except TimeoutError as exc:
                 return _json(408, {"message": str(exc)})
             return _json(200, {"drained": True})

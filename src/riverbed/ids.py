@@ -22,10 +22,6 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-def hex_id(n_bytes: int = 16) -> str:
-    return os.urandom(n_bytes).hex()
-
-
 def partition_for(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"

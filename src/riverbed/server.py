@@ -65,7 +65,6 @@ class BackgroundServer:
         self.app.endpoint_url = f"http://{self.app.settings.host}:{self.port}"
         config = _config(self.app, self.port)
         self.server = uvicorn.Server(config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
 
         def run() -> None:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -48,3 +49,46 @@ def test_metrics_endpoint_is_prometheus_text():
         with urllib.request.urlopen(rb.endpoint_url + "/metrics") as resp:
             text = resp.read().decode()
         assert 'aws_lambda_Invocations{FunctionName="f"} 1.0' in text
+
+
+def test_control_inputs_are_checked():
+    with riverbed.Riverbed() as rb:
+        base = rb.endpoint_url + "/_riverbed"
+        for bad in ({"advance": None}, {"advance": "soon"}, {"advance": 1e308}, {"advance": -1},
+                    {"advance": True}, [1], "x"):
+            status, body = _call(base + "/clock", bad)
+            assert status == 400, bad
+            assert "message" in body
+        for bad in ({"timeout": None}, {"timeout": "x"}, {"timeout": 1e9}):
+            assert _call(base + "/drain", bad)[0] == 400, bad
+
+
+def _declare_body(endpoint: str, target: str, size: int, send: bytes = b"") -> tuple[int, bytes]:
+    """Announce a body of ``size`` bytes, send only ``send`` of it, and read the answer."""
+    host, port = endpoint.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.putrequest("POST", "/")
+    conn.putheader("Content-Type", "application/x-amz-json-1.0")
+    conn.putheader("X-Amz-Target", target)
+    conn.putheader("Content-Length", str(size))
+    conn.endheaders(send or None)
+    resp = conn.getresponse()
+    try:
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def test_oversized_bodies_are_refused_before_parsing():
+    with riverbed.Riverbed() as rb:
+        # Refused on the declared length alone: the server answers without waiting for the body.
+        status, body = _declare_body(rb.endpoint_url, "DynamoDB_20120810.DescribeTable", 100 * 1024 * 1024)
+        assert status == 413 and b"RequestEntityTooLarge" in body
+        # SQS's limit is smaller than DynamoDB's.
+        status, _ = _declare_body(rb.endpoint_url, "AmazonSQS.ListQueues", 3 * 1024 * 1024)
+        assert status == 413
+        # A body within the limit is served as usual, and the server keeps serving.
+        payload = b'{"TableName": "nope"}'
+        status, body = _declare_body(rb.endpoint_url, "DynamoDB_20120810.DescribeTable", len(payload), payload)
+        assert status == 400 and b"ResourceNotFoundException" in body
+        assert rb.client("dynamodb").list_tables()["TableNames"] == []

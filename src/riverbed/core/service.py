@@ -53,6 +53,7 @@ class ServiceDescription:
     validation_package: str = ""           # older Coral: the Java package its type errors name
     service_checked_enums: frozenset[str] = frozenset()   # members whose enum the service checks itself
     validate: bool = True
+    max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
 
 
 @dataclass

@@ -128,14 +128,23 @@ class Gateway:
             return
         if scope["type"] != "http":
             return
-        body = b""
-        more = True
+        limit = self._body_limit(scope)
+        declared = _content_length(scope)
+        chunks: list[bytes] = []
+        size = 0
+        more = declared is None or declared <= limit
         while more:
             message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            chunks.append(chunk)
+            more = message.get("more_body", False) and size <= limit
         try:
-            status, headers, payload = await self.handle(scope, body)
+            if size > limit or (declared is not None and declared > limit):
+                # Refused as it arrives: the rest of the body is never read or parsed.
+                status, headers, payload = self._too_large(scope, limit)
+            else:
+                status, headers, payload = await self.handle(scope, b"".join(chunks))
         except Exception:  # never a traceback on the wire
             log.exception("unhandled error")
             err = InternalServerError("Internal server error")
@@ -144,6 +153,21 @@ class Gateway:
         headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def _body_limit(self, scope: dict[str, Any]) -> int:
+        """The largest request body the addressed service accepts (the largest of all when not known yet)."""
+        for key, value in scope.get("headers", ()):
+            if key == b"x-amz-target":
+                desc = self.by_target.get(value.decode("latin-1").partition(".")[0])
+                if desc is not None:
+                    return desc.max_request_bytes
+        return max((d.max_request_bytes for d in self.descriptions.values()), default=16 * 1024 * 1024)
+
+    def _too_large(self, scope: dict[str, Any], limit: int) -> Response:
+        # AWS front ends answer 413 before the service sees the request; the body text is ours (unverified).
+        err = ServiceError(f"Request body is larger than the {limit} bytes this endpoint accepts",
+                           code="RequestEntityTooLargeException", status=413)
+        return _json_error(err, "", ids.request_id())
 
     async def _lifespan(self, receive: Callable[[], Awaitable[dict[str, Any]]],
                         send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
@@ -185,7 +209,7 @@ class Gateway:
         ctype = headers.get("content-type", "")
         if method == "POST" and "x-www-form-urlencoded" in ctype or (method == "GET" and scope.get("query_string")):
             return await self._query(scope, headers, body)
-        if path in ("/", "/_riverbed/health", "/health") and method in ("GET", "HEAD"):
+        if path in ("/", "/health") and method in ("GET", "HEAD"):   # /_riverbed/health: control routes
             payload = orjson.dumps({"status": "running", "service": "riverbed", "version": _version()})
             return 200, [(b"content-type", b"application/json")], payload
         return 404, [(b"content-type", b"application/json")], orjson.dumps({"message": "Not Found"})
@@ -418,6 +442,16 @@ class QueryWire(Wire):
 
         return exc.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], \
             serialize_query_error(exc, request_id, model=self.model, namespace=self.description.xml_namespace)
+
+
+def _content_length(scope: dict[str, Any]) -> int | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _headers(scope: dict[str, Any]) -> dict[str, str]:

@@ -336,6 +336,3 @@ class _XmlWriter:
             self.out.append(f"</{entry}>")
 
 
-def decode_blob(text: str) -> bytes:
-    """Bytes of a base64 blob parameter (helper for services that need the raw bytes)."""
-    return base64.b64decode(text)

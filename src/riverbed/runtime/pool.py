@@ -350,12 +350,6 @@ class Runtime:
         await asyncio.gather(*(env.kill() for env in victims))
         return len(victims)
 
-    async def run_reaper(self, interval_s: float = 30.0) -> None:
-        """Repeat :meth:`reap_once` every ``interval_s`` real seconds until cancelled or closed."""
-        while not self._closed:
-            await self.reap_once()
-            await asyncio.sleep(interval_s)
-
     def stats(self, function_name: str) -> dict[str, int]:
         fn = self._functions.get(function_name)
         if fn is None:

@@ -22,5 +22,5 @@ def build(streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink) ->
     service = StreamsService(streams, iterators, metrics)
     description = ServiceDescription("dynamodbstreams", "json", dict(OPERATIONS), backend=service,
                                      target_prefix="DynamoDBStreams_20120810", error_prefix=f"{JAVA_PACKAGE}#",
-                                     validation_package=JAVA_PACKAGE)
+                                     validation_package=JAVA_PACKAGE, max_request_bytes=1024 * 1024)
     return service, Component("dynamodbstreams", [description])

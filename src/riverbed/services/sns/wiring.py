@@ -24,5 +24,5 @@ def build(store: Store, clock: Clock, *, queues: MessageQueues, functions: Funct
           endpoint_url: Callable[[], str]) -> tuple[SnsService, Component]:
     service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url)
     description = ServiceDescription("sns", "query", dict(OPERATIONS), backend=service, signing_names=("sns",),
-                                     validation_style="query")
+                                     validation_style="query", max_request_bytes=2 * 1024 * 1024)
     return service, Component("sns", [description], on_reset=[service.reset])

@@ -28,6 +28,6 @@ def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
         "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,
         path_member="QueueUrl", legacy_query_names=QUERY_NAMES, xml_namespace=QUERY_NAMESPACE,
-        validation_style="sqs")
+        validation_style="sqs", max_request_bytes=2 * 1024 * 1024)
     return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry)],
                               on_reset=[service.reset])
