@@ -277,3 +277,9 @@ def test_dynamodb_every_member_null_and_wrong_types(endpoint: str, world: dict[s
 def test_streams_every_member_null_and_wrong_types(endpoint: str, world: dict[str, str]) -> None:
     failures = _sweep(endpoint, "dynamodbstreams", "DynamoDBStreams_20120810", STREAMS_BASES, world)
     assert not failures, "\n".join(failures[:40])
+
+
+def test_sqs_json_every_member_null_and_wrong_types(endpoint: str, world: dict[str, str]) -> None:
+    # SQS's JSON protocol answers a wrong type with SerializationException too (sqs snapshot).
+    failures = _sweep(endpoint, "sqs", "AmazonSQS", {}, world)
+    assert not failures, "\n".join(failures[:40])
