@@ -114,3 +114,63 @@ def test_failed_condition_is_reported_before_a_list_append_type_error(ddb, table
                         ConditionExpression="attribute_not_exists(a)",
                         ExpressionAttributeValues={":l": {"L": [{"S": "x"}]}})
     assert _err(exc)[0] == "ConditionalCheckFailedException"
+
+
+def _cond(value: str = "x") -> dict:
+    return {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": value}]}
+
+
+def test_key_conditions_mix_with_filter_and_projection_expressions(ddb, table_name) -> None:
+    # extenddb's dual-target tests against DynamoDB: KeyConditions is exempt from the mixing rule unless
+    # KeyConditionExpression is present.
+    create_table(ddb, table_name, range_key="sk")
+    ddb.put_item(TableName=table_name, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "x"}, "y": {"S": "y"}})
+    out = ddb.query(TableName=table_name, KeyConditions={"pk": _cond("a")}, FilterExpression="x = :x",
+                    ProjectionExpression="y", ExpressionAttributeValues={":x": {"S": "x"}})
+    assert out["Items"] == [{"y": {"S": "y"}}]
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=table_name, KeyConditions={"pk": _cond("a")}, QueryFilter={"x": _cond()},
+                  ConditionalOperator="AND", KeyConditionExpression="pk = :p", FilterExpression="x = :x",
+                  ProjectionExpression="y", ExpressionAttributeValues={":p": {"S": "a"}, ":x": {"S": "x"}})
+    assert _err(exc) == ("ValidationException", (
+        "Can not use both expression and non-expression parameters in the same request: Non-expression "
+        "parameters: {QueryFilter, ConditionalOperator, KeyConditions} Expression parameters: "
+        "{ProjectionExpression, FilterExpression, KeyConditionExpression}"))
+
+
+def test_conditional_operator_needs_two_or_more_conditions(ddb, table_name) -> None:
+    create_table(ddb, table_name)
+    for extra in ({}, {"Expected": {}}):
+        with pytest.raises(ClientError) as exc:
+            ddb.put_item(TableName=table_name, Item={"pk": {"S": "a"}}, ConditionalOperator="AND", **extra)
+        assert _err(exc) == ("ValidationException", "ConditionalOperator cannot be used without Filter or Expected")
+    with pytest.raises(ClientError) as exc:
+        ddb.scan(TableName=table_name, ConditionalOperator="OR", ScanFilter={"a": _cond()})
+    assert _err(exc) == ("ValidationException",
+                         "ConditionalOperator can only be used when Filter or Expected has two or more elements")
+
+
+def test_empty_index_lists_and_shared_index_names(ddb, table_name) -> None:
+    # dynalite's createTable validation, recorded against DynamoDB.
+    base = {"TableName": table_name, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}
+    for member, kind in (("LocalSecondaryIndexes", "LocalSecondaryIndexes"),
+                         ("GlobalSecondaryIndexes", "GlobalSecondaryIndexes")):
+        with pytest.raises(ClientError) as exc:
+            ddb.create_table(**base, **{member: []})
+        assert _err(exc) == ("ValidationException",
+                             f"One or more parameter values were invalid: List of {kind} is empty")
+    index = {"IndexName": "same", "Projection": {"ProjectionType": "ALL"},
+             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(**base, LocalSecondaryIndexes=[index], GlobalSecondaryIndexes=[index])
+    assert _err(exc) == ("ValidationException", "One or more parameter values were invalid: Duplicate index name: same")
+
+
+def test_syntax_error_at_the_end_quotes_eof(ddb, table_name) -> None:
+    create_table(ddb, table_name)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(TableName=table_name, Key={"pk": {"S": "a"}}, UpdateExpression="SET a =")
+    assert _err(exc) == ("ValidationException", 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "="')
