@@ -165,7 +165,8 @@ def test_iterator_types_and_errors(ddb, streams, table_name):
     assert len(streams.get_records(ShardIterator=it, Limit=2)["Records"]) == 2
     with pytest.raises(ClientError) as exc:
         streams.get_records(ShardIterator=it, Limit=1001)
-    assert _err(exc)[0] in ("LimitExceededException", "ValidationException")
+    assert _err(exc) == ("ValidationException", ("1 validation error detected: Value '1001' at 'limit' failed to "
+                                                 "satisfy constraint: Member must have value less than or equal to 1000"))
     with pytest.raises(ClientError) as exc:
         streams.get_records(ShardIterator=it[:-4] + "abcd")
     assert _err(exc)[0] == "ValidationException"
@@ -192,5 +193,5 @@ def test_deleted_table_stream_stays_readable(ddb, streams, table_name):
 def test_create_with_disabled_stream_and_view_type(ddb, table_name):
     with pytest.raises(ClientError) as exc:
         create_table(ddb, table_name, StreamSpecification={"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"})
-    assert _err(exc) == ("ValidationException", "One or more parameter values were invalid: Table is being created "
-                                                "with a stream disabled, UpdateViewType should not be specified")
+    assert _err(exc) == ("ValidationException", ("One or more parameter values were invalid: Table is being created "
+                                                "with a stream disabled, UpdateViewType should not be specified"))

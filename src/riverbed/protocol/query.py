@@ -15,7 +15,6 @@ Must not: validate constraints (``validate`` does), know what an operation means
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 

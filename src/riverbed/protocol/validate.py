@@ -17,8 +17,11 @@ of failure exist, in AWS's order:
 
 Texts come from /work/shared/aws-recorded snapshots and from dynalite's tests against DynamoDB
 (https://github.com/mhart/dynalite, test/helpers.js).  Unknown members are ignored, as AWS does;
-JSON ``null`` counts as absent.  Integer members given as JSON numbers with a fraction are truncated
-in place (Coral accepts them), so services always see ``int``.
+JSON ``null`` counts as absent and is removed from the request, so services never see ``None``; a null
+list element or map value is a ``Member must not be null`` violation at that element.  Integer members
+given as JSON numbers with a fraction are truncated in place (Coral accepts them: dynalite's tests, run
+against DynamoDB, expect ``Limit: 34.56`` to pass), so services always see ``int``; a number outside
+Java's int/long range is a type error.
 
 SQS errors follow the awsQueryCompatible convention shared with the gateway: ``code`` is the JSON error
 type (``MissingRequiredParameterException``) and ``extra['__query_code']`` the query code
@@ -444,18 +447,24 @@ class _Compiler:
                 raise _mismatch(v, table)
             return guard_str
         if t in ("integer", "long"):
+            # Java's int/long: a JSON number outside the range does not deserialize (Jackson refuses
+            # it as out of range), so a Scan Limit of 10**29 is a type error, not a huge page.
+            low, high = (-(2**31), 2**31 - 1) if t == "integer" else (-(2**63), 2**63 - 1)
+
             def guard_int(v: Any) -> Any:
-                if v.__class__ is int:
+                if v.__class__ is int and low <= v <= high:
                     return None
-                if isinstance(v, float) and math.isfinite(v):
+                if isinstance(v, float) and math.isfinite(v) and low <= v < high + 1:
                     return int(v)
-                if isinstance(v, int) and not isinstance(v, bool):
+                if isinstance(v, int) and not isinstance(v, bool) and low <= v <= high:
                     return None
                 if flavor == "lambda" and isinstance(v, str):
                     try:
-                        return int(v.strip())
+                        n = int(v.strip())
                     except ValueError:
-                        pass
+                        n = None
+                    if n is not None and low <= n <= high:
+                        return n
                 raise _mismatch(v, table)
             return guard_int
         if t in ("double", "float", "timestamp"):
@@ -566,13 +575,20 @@ class _Compiler:
             if v.__class__ is not dict and not isinstance(v, dict):
                 raise _mismatch(v, table)
             here = None if meta is None else (parent, meta)
+            absent = None
             for k, x in v.items():
+                if x is None:  # a JSON null member is an absent member (Coral); services never see None
+                    absent = [k] if absent is None else [*absent, k]
+                    continue
                 m = members.get(k)
-                if m is None or x is None:
+                if m is None:
                     continue
                 fixed = m[0](x, here, m[1], errs)
                 if fixed is not None:
                     v[k] = fixed
+            if absent is not None:
+                for k in absent:
+                    del v[k]
             for rname, rmeta in required_t:
                 if v.get(rname) in missing:
                     errs.append((here, rmeta, None, None, _NOT_NULL))
@@ -616,7 +632,8 @@ class _Compiler:
                     errs.append((parent, meta, v, name, text))
             here = None if meta is None else (parent, meta)
             for i, x in enumerate(v, 1):
-                if x is None:
+                if x is None:  # a null element is a constraint violation at that element
+                    errs.append((here, i, None, None, _NOT_NULL))
                     continue
                 fixed = element(x, here, i, errs)
                 if fixed is not None:
@@ -651,10 +668,12 @@ class _Compiler:
             if value_check is not None:
                 here = None if meta is None else (parent, meta)
                 for k, x in v.items():
-                    if x is not None:
-                        fixed = value_check(x, here, k, errs)
-                        if fixed is not None:
-                            v[k] = fixed
+                    if x is None:
+                        bad_value = True
+                        continue
+                    fixed = value_check(x, here, k, errs)
+                    if fixed is not None:
+                        v[k] = fixed
             else:
                 for k, x in v.items():
                     fixed = _BAD if x is None else value_test(x)  # type: ignore[misc]

@@ -85,8 +85,8 @@ def error_of(call, *args, **kwargs) -> str:
         ),
         ("a-b", "condition", 'Invalid ConditionExpression: Syntax error; token: "-", near: "a-b"'),
         ("!!", "projection", 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"'),
-        ("set a", "update", 'Invalid UpdateExpression: Syntax error; token: <EOF>, near: "a"'),
-        ("a < ", "condition", 'Invalid ConditionExpression: Syntax error; token: <EOF>, near: "<"'),
+        ("set a", "update", 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "a"'),
+        ("a < ", "condition", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "<"'),
         ("SET #as, #x = :v", "update", 'Invalid UpdateExpression: Syntax error; token: ",", near: "#as, #x"'),
         (
             "SET a = :v, #, b = :w",
@@ -94,7 +94,7 @@ def error_of(call, *args, **kwargs) -> str:
             'Invalid UpdateExpression: Syntax error; token: "#", near: ", #,"',
         ),
         ("set a = b + c + d", "update", 'Invalid UpdateExpression: Syntax error; token: "+", near: "c + d"'),
-        ("   ", "condition", 'Invalid ConditionExpression: Syntax error; token: <EOF>, near: ""'),
+        ("   ", "condition", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ""'),
     ],
 )
 def test_syntax_error_messages(text: str, grammar: str, message: str) -> None:

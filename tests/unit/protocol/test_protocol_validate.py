@@ -141,6 +141,34 @@ def test_dynamodb_integer_texts_and_truncation() -> None:
     assert params["Limit"] == 34 and type(params["Limit"]) is int
 
 
+def test_integer_out_of_java_range_is_a_type_error() -> None:
+    # A JSON number beyond Java's int does not deserialize into an Integer member (issue 16: a Scan
+    # Limit of 10**29 was accepted as a huge page size).
+    assert _fail("dynamodb", "Scan", {"TableName": "t", "Limit": 10**29}).message == \
+        "NUMBER_VALUE cannot be converted to Integer"
+    assert _fail("dynamodb", "Scan", {"TableName": "t", "Limit": 1e308}).message == \
+        "DECIMAL_VALUE cannot be converted to Integer"
+    _ok("dynamodb", "Scan", {"TableName": "t", "Limit": 2**31 - 1})
+
+
+def test_null_members_are_removed_so_services_never_see_them() -> None:
+    params = {"TableName": "t", "Limit": None, "ExclusiveStartKey": None}
+    _ok("dynamodb", "Scan", params)
+    assert params == {"TableName": "t"}
+    params = {"TableName": "t", "AttributeDefinitions": None}
+    _ok("dynamodb", "UpdateTable", params)
+    assert "AttributeDefinitions" not in params
+
+
+def test_null_list_elements_and_map_values_violate_not_null() -> None:
+    err = _fail("dynamodb", "TransactWriteItems", {"TransactItems": [None]})
+    assert err.message == ("1 validation error detected: Value null at 'transactItems.1.member' failed to "
+                           "satisfy constraint: Member must not be null")
+    err = _fail("dynamodb", "BatchWriteItem", {"RequestItems": {"t": None}})
+    assert isinstance(err, ValidationException)
+    assert "Map value must satisfy constraint: [" in err.message
+
+
 def test_type_error_wins_over_constraint_errors() -> None:
     err = _fail("dynamodb", "PutItem", {"TableName": "", "Item": {"a": {"S": 1}}})
     assert isinstance(err, SerializationException)

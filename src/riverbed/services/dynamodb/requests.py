@@ -21,14 +21,14 @@ from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import legacy
 
-_LEGACY_FOR = {
-    "ConditionExpression": "Expected",
-    "ProjectionExpression": "AttributesToGet",
-    "UpdateExpression": "AttributeUpdates",
-    "FilterExpression": None,   # QueryFilter or ScanFilter, by operation
-    "KeyConditionExpression": "KeyConditions",
-}
-
+# The order in which DynamoDB lists the parameters of each kind in its mixing error (extenddb's dual-target
+# tests against DynamoDB: "AttributeUpdates, Expected, ConditionalOperator" / "UpdateExpression,
+# ConditionExpression"; "QueryFilter, ConditionalOperator, KeyConditions" / "ProjectionExpression,
+# FilterExpression, KeyConditionExpression").
+_LEGACY_ORDER = ("AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter",
+                 "ConditionalOperator", "KeyConditions")
+_EXPRESSION_ORDER = ("ProjectionExpression", "UpdateExpression", "ConditionExpression", "FilterExpression",
+                     "KeyConditionExpression")
 
 # Parsed expressions by (parser, text, names, values, extra): the AST nodes are immutable, so a repeated
 # request (the common case: the same statement with the same placeholders) skips tokenizing and analysis.
@@ -42,15 +42,26 @@ class RequestExpressions:
     def __init__(self, req: dict[str, Any], *, operation: str) -> None:
         self.req = req
         self.operation = operation
-        used_expr = [k for k in _LEGACY_FOR if req.get(k) is not None]
-        legacy_names = ["Expected", "AttributesToGet", "AttributeUpdates", "QueryFilter", "ScanFilter",
-                        "KeyConditions", "ConditionalOperator"]
-        used_legacy = [k for k in legacy_names if req.get(k) is not None]
+        used_expr = [k for k in _EXPRESSION_ORDER if req.get(k) is not None]
+        used_legacy = [k for k in _LEGACY_ORDER if req.get(k) is not None]
+        if "KeyConditionExpression" not in used_expr and "KeyConditions" in used_legacy:
+            # Legacy KeyConditions mixes with FilterExpression / ProjectionExpression; only
+            # KeyConditionExpression conflicts with it (extenddb's dual-target tests against DynamoDB of
+            # ConditionalOperator and parameter mixing: "KeyConditions is exempt from the mixing check").
+            used_legacy.remove("KeyConditions")
         if used_expr and used_legacy:
             raise ValidationException(
                 "Can not use both expression and non-expression parameters in the same request: "
                 f"Non-expression parameters: {{{', '.join(used_legacy)}}} "
                 f"Expression parameters: {{{', '.join(used_expr)}}}")
+        if req.get("ConditionalOperator") is not None:
+            # Same source: ConditionalOperator needs a legacy Filter or Expected of two or more conditions.
+            conditions = req.get("Expected") or req.get("QueryFilter") or req.get("ScanFilter") or {}
+            if not conditions:
+                raise ValidationException("ConditionalOperator cannot be used without Filter or Expected")
+            if len(conditions) < 2:
+                raise ValidationException(
+                    "ConditionalOperator can only be used when Filter or Expected has two or more elements")
         names = req.get("ExpressionAttributeNames")
         values = req.get("ExpressionAttributeValues")
         if names is not None and not used_expr:

@@ -91,10 +91,15 @@ def _check_projection(projection: dict[str, Any] | None) -> None:
         raise ValidationException(f"{INVALID}ProjectionType is {ptype}, but NonKeyAttributes is specified")
 
 
-def check_gsis(gsis: list[dict[str, Any]] | None, billing: str, attr_defs: list[dict[str, str]]) -> list[dict[str, Any]]:
-    if not gsis:
+def check_gsis(gsis: list[dict[str, Any]] | None, billing: str, attr_defs: list[dict[str, str]],
+               taken: set[str] | None = None) -> list[dict[str, Any]]:
+    """GSI checks in dynalite's order (recorded against DynamoDB); ``taken`` holds the LSI names, which
+    share one namespace with the GSIs ("Duplicate index name")."""
+    if gsis is None:
         return []
-    names = set()
+    if not gsis:
+        raise ValidationException(f"{INVALID}List of GlobalSecondaryIndexes is empty")
+    names = set(taken or ())
     for g in gsis:
         if g["IndexName"] in names:
             raise ValidationException(f"{INVALID}Duplicate index name: {g['IndexName']}")
@@ -112,8 +117,11 @@ def check_gsis(gsis: list[dict[str, Any]] | None, billing: str, attr_defs: list[
 
 
 def check_lsis(lsis: list[dict[str, Any]] | None, key_schema: list[dict[str, str]]) -> list[dict[str, Any]]:
-    if not lsis:
+    """LSI checks; texts from dynalite's createTable validation, recorded against DynamoDB."""
+    if lsis is None:
         return []
+    if not lsis:
+        raise ValidationException(f"{INVALID}List of LocalSecondaryIndexes is empty")
     if len(key_schema) != 2:
         raise ValidationException(f"{INVALID}Table KeySchema does not have a range key, which is required when "
                                   "specifying a LocalSecondaryIndex")
@@ -129,10 +137,11 @@ def check_lsis(lsis: list[dict[str, Any]] | None, key_schema: list[dict[str, str
                                       f"{index['KeySchema'][0]['AttributeName']}, table hash key: "
                                       f"{key_schema[0]['AttributeName']}")
         if len(index["KeySchema"]) != 2:
-            raise ValidationException(f"{INVALID}Index KeySchema must have a range key for index: {index['IndexName']}")
+            raise ValidationException(f"{INVALID}Index KeySchema does not have a range key for index: "
+                                      f"{index['IndexName']}")
         _check_projection(index.get("Projection"))
     if len(lsis) > 5:
-        raise ValidationException(f"{INVALID}LocalSecondaryIndex count exceeds the per-table limit of 5")
+        raise ValidationException(f"{INVALID}Number of LocalSecondaryIndexes exceeds per-table limit of 5")
     return lsis
 
 

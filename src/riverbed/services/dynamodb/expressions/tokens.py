@@ -130,14 +130,14 @@ def syntax_error(kind: str, text: str, tokens: list[Token], index: int) -> Valid
 
     ``near`` is the source from the start of the previous token to the end of the next one,
     e.g. ``ADD hits : incr`` -> token ":", near "hits : incr"; at the end of the text the token
-    is ``<EOF>`` and ``near`` ends with the last token.
+    is ``"<EOF>"`` and ``near`` ends with the last token.
     """
     token = tokens[index]
     previous = tokens[index - 1] if index > 0 else None
     start = previous.start if previous is not None else token.start
     if token.kind == EOF:
         end = previous.end if previous is not None else token.end
-        shown = "<EOF>"
+        shown = '"<EOF>"'  # quoted like any token (AWS: 'token: "<EOF>", near: ":type"', error log quoted in full)
     else:
         following = tokens[index + 1]
         end = following.end if following.kind != EOF else token.end

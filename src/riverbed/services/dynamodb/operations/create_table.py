@@ -30,8 +30,10 @@ def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     billing = req.get("BillingMode", "PROVISIONED")
     throughput = schema.check_billing(billing, req.get("ProvisionedThroughput"))
     attr_defs = req["AttributeDefinitions"]
-    gsis = schema.check_gsis(req.get("GlobalSecondaryIndexes"), billing, attr_defs)
+    # LSIs first, then GSIs against the LSI names (dynalite's order, recorded against DynamoDB).
     lsis = schema.check_lsis(req.get("LocalSecondaryIndexes"), req["KeySchema"])
+    gsis = schema.check_gsis(req.get("GlobalSecondaryIndexes"), billing, attr_defs,
+                             taken={i["IndexName"] for i in lsis})
     schema.check_attribute_definitions(attr_defs, req["KeySchema"], gsis, lsis)
     stream_spec = schema.check_stream_spec(req.get("StreamSpecification"), creating=True)
     if dyn.catalog.get(ctx.account, ctx.region, name) is not None:

@@ -18,6 +18,8 @@ from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import idempotency, items, types
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import KeyTypeMismatch
+
 
 
 def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -34,6 +36,8 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
     plans = [_plan(ctx, action) for action in actions]
     keys = set()
     for plan in plans:
+        if plan["invalid"] is not None:
+            continue
         ident = (plan["table"].tid, plan["hk"], plan["rk"])
         if ident in keys:
             raise ValidationException("Transaction request cannot include multiple operations on one item")
@@ -47,11 +51,14 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
                                       for n, u in per.items()]
     reasons: list[dict[str, Any]] = []
     with ctx.store.transaction() as txn:
-        olds = [items.load(txn, p["table"], p["hk"], p["rk"]) for p in plans]
+        olds = [None if p["invalid"] is not None else items.load(txn, p["table"], p["hk"], p["rk"]) for p in plans]
         failed = False
         for plan, old in zip(plans, olds, strict=True):
             cond = plan["condition"]
-            if cond is not None and not ex.evaluate_condition(cond, old or {}):
+            if plan["invalid"] is not None:
+                failed = True
+                reasons.append({"Code": "ValidationError", "Message": plan["invalid"]})
+            elif cond is not None and not ex.evaluate_condition(cond, old or {}):
                 failed = True
                 reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
                 if plan["return_on_failure"] == "ALL_OLD" and old is not None:
@@ -73,8 +80,11 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
             elif kind == "Delete":
                 new = None
             else:
+                update = plan["update"]
+                if old is None and (update.removes or update.deletes) and not (update.sets or update.adds):
+                    continue  # only removals on a missing item: nothing is created (as UpdateItem)
                 base = dict(old) if old is not None else dict(plan["key"])
-                new, touched = ex.apply_update(plan["update"], base)
+                new, touched = ex.apply_update(update, base)
                 for name in plan["table"].key_names:
                     if name in touched:
                         raise ValidationException("One or more parameter values were invalid: Cannot update "
@@ -100,11 +110,21 @@ def _plan(ctx: DdbContext, action: dict[str, Any]) -> dict[str, Any]:
         raise ValidationException("The ConditionCheck operation requires a ConditionExpression")
     exprs.finish()
     item = None
-    if kind == "Put":
-        item = types.validate_item(body["Item"])
-        hk, rk, key = table.key_of_item(item)
-        items.check_size(item)
-    else:
-        hk, rk, key = table.key_of_key(body.get("Key"))
+    invalid: str | None = None
+    hk = rk = b""
+    key: dict[str, Any] = {}
+    try:
+        if kind == "Put":
+            item = types.validate_item(body["Item"])
+            hk, rk, key = table.key_of_item(item)
+            items.check_size(item)
+        else:
+            hk, rk, key = table.key_of_key(body.get("Key"))
+    except KeyTypeMismatch as err:
+        # A key of the wrong type cancels the transaction with a ValidationError reason at this position;
+        # an empty key value or a missing key stays a top-level ValidationException (captured from AWS:
+        # paritysuite/dynamodb-conformance tests/tier3/error-messages/transactWriteItems.test.ts).
+        invalid = err.message
     return {"kind": kind, "table": table, "hk": hk, "rk": rk, "key": key, "item": item, "update": update,
-            "condition": condition, "return_on_failure": body.get("ReturnValuesOnConditionCheckFailure")}
+            "condition": condition, "return_on_failure": body.get("ReturnValuesOnConditionCheckFailure"),
+            "invalid": invalid}

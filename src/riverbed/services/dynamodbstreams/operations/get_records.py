@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 
-from riverbed.errors import LimitExceededException, ResourceNotFoundException, TrimmedDataAccessException
+from riverbed.errors import ResourceNotFoundException, TrimmedDataAccessException
+from riverbed.services.dynamodbstreams.checks import check_limit
 from riverbed.streams.iterators import Position
 from riverbed.services.dynamodbstreams.service import StreamsContext
 
@@ -17,9 +18,8 @@ MAX_BYTES = 1024 * 1024
 
 
 def get_records(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
-    limit = req.get("Limit", 1000)
-    if limit > 1000:
-        raise LimitExceededException("Limit exceeded: the Limit parameter of GetRecords must be at most 1000")
+    # Above 1000 is a ValidationException naming the limit, not LimitExceededException (issue 16).
+    limit = check_limit(req, 1000)
     now = ctx.clock.now()
     pos = ctx.backend.iterators.decode(req["ShardIterator"], now)
     log = ctx.backend.streams

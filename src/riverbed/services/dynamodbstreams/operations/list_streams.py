@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.errors import ResourceNotFoundException, ValidationException
+from riverbed.errors import ResourceNotFoundException
+from riverbed.services.dynamodbstreams.checks import check_limit, check_stream_arn
 from riverbed.services.dynamodbstreams.service import StreamsContext
 
 
 def list_streams(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
-    limit = req.get("Limit", 100)
-    if limit > 100:
-        raise ValidationException("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: "
-                                  "Member must have value less than or equal to 100" % limit)
+    limit = check_limit(req, 100)
+    if req.get("ExclusiveStartStreamArn") is not None:
+        check_stream_arn(req["ExclusiveStartStreamArn"])
     streams = [s for s in ctx.backend.streams.all() if s.account == ctx.account and s.region == ctx.region]
     if req.get("TableName"):
         streams = [s for s in streams if s.table_name == req["TableName"]]
