@@ -1,7 +1,8 @@
 """SNS through boto3: topics, subscriptions, publishing, fan-out to SQS (envelope and raw delivery, filter
 policies on attributes and on the body), FIFO topics, batches, tags and errors.
 
-Error texts and shapes are the ones recorded from AWS in /work/shared/aws-recorded/sns.snapshot.json.
+Error texts and shapes are the ones recorded from AWS in sns.snapshot.json
+(provenance: tests/data/aws-recorded/README.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """SQS through boto3: queues, messages, batches, MD5s (botocore verifies them), long polling, FIFO, errors,
 the query protocol on queue URLs, a manual clock (visibility, delays, redrive) and restart survival.
 
-Error texts and shapes are the ones recorded from AWS in /work/shared/aws-recorded/sqs.snapshot.json.
+Error texts and shapes are the ones recorded from AWS in sqs.snapshot.json
+(provenance: tests/data/aws-recorded/README.md).
 """
 
 from __future__ import annotations
