@@ -1,7 +1,7 @@
 """Benchmark riverbed against moto's server with the shared load generator; print figures and ratios.
 
     python bench/run.py [--n 4000] [--concurrency 1,32] [--workloads create,put,get,update,stream,e2e]
-                        [--loadgen ../shared/bench/ddb_load.py] [--no-moto] [--runs 3]
+                        [--loadgen bench/ddb_load.py] [--no-moto] [--runs 3]
 
 Starts `riverbed serve --in-memory` (and `python -m moto.server` when moto is installed) on free
 ports, runs the generator against each (same invocation, same machine), and prints one JSON line per
@@ -104,7 +104,7 @@ FIGURES = ("ops_per_s", "p50_ms", "p99_ms", "records_per_s", "ack_to_visible_p50
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loadgen", default=os.environ.get("RIVERBED_LOADGEN",
-                                                            str(ROOT.parent / "shared" / "bench" / "ddb_load.py")))
+                                                            str(ROOT / "bench" / "ddb_load.py")))
     parser.add_argument("--workloads", default="create,put,get,update,stream,e2e")
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--concurrency", default="1,32")

@@ -1,6 +1,9 @@
 """Shared fixtures: one real riverbed server per test session (in-memory, ephemeral port), boto3 clients.
 
-Conformance tests use boto3 only, so they could run against AWS unchanged.
+Conformance tests use boto3 only, so they could run against AWS unchanged.  Point them at any endpoint
+with ``RIVERBED_TEST_ENDPOINT=http://host:port``: ``endpoint`` and the clients then talk to it, and the
+fixtures that need riverbed's own control (``server``, ``manual_riverbed``, ``system_riverbed``,
+``riverbed_only``) skip the tests that use them, saying why.
 """
 
 from __future__ import annotations
@@ -18,9 +21,25 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 REGION = "us-east-1"
 
+# An endpoint to test instead of an in-process riverbed (e.g. a `riverbed serve` elsewhere, or another emulator).
+TEST_ENDPOINT = os.environ.get("RIVERBED_TEST_ENDPOINT") or None
+_EXTERNAL_REASON = f"needs riverbed-only control; RIVERBED_TEST_ENDPOINT={TEST_ENDPOINT} is an external endpoint"
+
+
+def _skip_when_external() -> None:
+    if TEST_ENDPOINT is not None:
+        pytest.skip(_EXTERNAL_REASON)
+
+
+@pytest.fixture
+def riverbed_only() -> None:
+    """Request this for a test that checks riverbed's own extensions (e.g. ``/_riverbed/health``)."""
+    _skip_when_external()
+
 
 @pytest.fixture(scope="session")
 def server():
+    _skip_when_external()
     from riverbed.config import load_settings
     from riverbed.server import make_background
 
@@ -32,8 +51,30 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def endpoint(server):
-    return server.app.endpoint_url
+def endpoint(request):
+    if TEST_ENDPOINT is not None:
+        return TEST_ENDPOINT.rstrip("/")
+    return request.getfixturevalue("server").app.endpoint_url
+
+
+@pytest.fixture(scope="module")
+def manual_riverbed():
+    """An in-process riverbed on a manual clock (riverbed-only: AWS's clock cannot be stepped)."""
+    _skip_when_external()
+    import riverbed
+
+    with riverbed.Riverbed(clock="manual") as rb:
+        yield rb
+
+
+@pytest.fixture
+def system_riverbed():
+    """A fresh in-process riverbed on the system clock, for Python callables registered as functions."""
+    _skip_when_external()
+    import riverbed
+
+    with riverbed.Riverbed(clock="system") as rb:
+        yield rb
 
 
 def make_client(endpoint: str, service: str, region: str = REGION):

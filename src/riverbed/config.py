@@ -2,7 +2,7 @@
 
 Owns: every tunable of riverbed and its default.  Defaults follow AWS; where
 riverbed departs from AWS on purpose (prompt TTL sweeps, for example) the
-setting is named in ../shared/spec/divergences.md.
+setting is named in docs/divergences.md.
 
 Must not: read configuration anywhere else; services receive ``Settings``.
 """

@@ -203,24 +203,6 @@ def test_lsi_reads_fetch_unprojected_attributes(ddb, lsi_table):
     assert ddb.query(**query, ConsistentRead=True)["Count"] == 3      # allowed on an LSI
 
 
-def test_lsi_item_collection_limit(ddb, lsi_table, monkeypatch):
-    from riverbed.services.dynamodb import indexes
-
-    monkeypatch.setattr(indexes, "ITEM_COLLECTION_LIMIT", 1500)
-    big = "x" * 300
-    with pytest.raises(ClientError) as exc:
-        for i in range(20):
-            ddb.put_item(TableName=lsi_table, Item={"pk": {"S": "p"}, "sk": {"S": f"s{i}"}, "l": {"N": str(i)},
-                                                    "body": {"S": big}})
-    assert _err(exc)[0] == "ItemCollectionSizeLimitExceededException"
-    stored = ddb.query(TableName=lsi_table, KeyConditionExpression="pk = :p",
-                       ExpressionAttributeValues={":p": {"S": "p"}})["Count"]
-    assert 1 <= stored < 20
-    # other partition keys have collections of their own; shrinking writes are always allowed
-    ddb.put_item(TableName=lsi_table, Item={"pk": {"S": "q"}, "sk": {"S": "s"}, "body": {"S": big}})
-    ddb.put_item(TableName=lsi_table, Item={"pk": {"S": "p"}, "sk": {"S": "s0"}})
-
-
 # --- UpdateTable GlobalSecondaryIndexUpdates ---------------------------------------------------------
 
 def test_create_gsi_backfills_existing_items(ddb, table_name):

@@ -217,14 +217,15 @@ def test_transact_write_and_cancel(ddb, table):
 
 
 def test_transact_idempotency_token(ddb, table):
+    token = f"tok-{table}"  # tokens are account-wide for 10 minutes: unique per run
     items = [{"Update": {"TableName": table, "Key": {"pk": {"S": "ctr"}}, "UpdateExpression": "ADD n :one",
                          "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
-    ddb.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
-    ddb.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "ctr"}})["Item"]["n"] == {"N": "1"}
     with pytest.raises(ClientError) as exc:
         ddb.transact_write_items(TransactItems=items + [{"Put": {"TableName": table, "Item": {"pk": {"S": "o"}}}}],
-                                 ClientRequestToken="tok-1")
+                                 ClientRequestToken=token)
     assert _err(exc)[0] == "IdempotentParameterMismatchException"
 
 

@@ -1,6 +1,7 @@
 """The Lambda control plane through boto3: functions, versions, concurrency, permissions, tags, account settings.
 
-Expected texts come from the recorded AWS responses (/work/shared/aws-recorded/lambda_api.snapshot.json).
+Expected texts come from the recorded AWS responses
+(lambda_api.snapshot.json; provenance in tests/data/aws-recorded/README.md).
 Invocation behaviour lives in tests/e2e/test_lambda_invoke.py.
 """
 

@@ -248,7 +248,7 @@ def test_execute_transaction(ddb, table):
             {"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = 1 AND v = 2)"},
             {"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': 'b', 'sk': 1}}"}])
     assert [r["Code"] for r in exc.value.response["CancellationReasons"]] == ["ConditionalCheckFailed", "None"]
-    token = "token-1"
+    token = f"token-{table}"  # tokens are account-wide for 10 minutes: unique per run
     run(ddb, f"INSERT INTO \"{table}\" VALUE {{'pk': 'c', 'sk': 1, 'v': 1}}")
     statements = [{"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'c' AND sk = 1 AND v = 1)"},
                   {"Statement": f"UPDATE \"{table}\" SET v = v + 1 WHERE pk = 'a' AND sk = 1"},

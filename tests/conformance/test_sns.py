@@ -1,7 +1,8 @@
 """SNS through boto3: topics, subscriptions, publishing, fan-out to SQS (envelope and raw delivery, filter
 policies on attributes and on the body), FIFO topics, batches, tags and errors.
 
-Error texts and shapes are the ones recorded from AWS in /work/shared/aws-recorded/sns.snapshot.json.
+Error texts and shapes are the ones recorded from AWS in sns.snapshot.json
+(provenance: tests/data/aws-recorded/README.md).
 """
 
 from __future__ import annotations
@@ -372,10 +373,8 @@ def test_dead_letter_queue_for_a_missing_endpoint(sns, sqs, name):
     assert json.loads(message["Body"])["Message"] == "test_dlq_after_sqs_endpoint_deleted"
 
 
-def test_lambda_subscriber_receives_the_sns_event():
+def test_lambda_subscriber_receives_the_sns_event(system_riverbed):
     import threading
-
-    import riverbed
 
     events: list[dict] = []
     arrived = threading.Event()
@@ -384,33 +383,16 @@ def test_lambda_subscriber_receives_the_sns_event():
         events.append(event)
         arrived.set()
 
-    with riverbed.Riverbed(clock="system") as rb:
-        rb.register_function("sns-handler", handler)
-        sns = rb.client("sns")
-        topic = sns.create_topic(Name="lambda-topic")["TopicArn"]
-        function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sns-handler"
-        sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)["SubscriptionArn"]
-        message_id = sns.publish(TopicArn=topic, Message="Hello world.")["MessageId"]
-        assert arrived.wait(10)
+    rb = system_riverbed  # a Python callable as the function: riverbed's in-process API
+    rb.register_function("sns-handler", handler)
+    sns = rb.client("sns")
+    topic = sns.create_topic(Name="lambda-topic")["TopicArn"]
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sns-handler"
+    sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)["SubscriptionArn"]
+    message_id = sns.publish(TopicArn=topic, Message="Hello world.")["MessageId"]
+    assert arrived.wait(10)
     [record] = events[0]["Records"]
     assert (record["EventSource"], record["EventVersion"], record["EventSubscriptionArn"]) == ("aws:sns",
                                                                                                "1.0", sub)
     assert record["Sns"]["MessageId"] == message_id and record["Sns"]["Subject"] is None
     assert record["Sns"]["Message"] == "Hello world." and record["Sns"]["MessageAttributes"] == {}
-
-
-def test_in_process_api_for_destinations(server, sqs, name):
-    app = server.app
-    url, queue = _queue(sqs, name)
-    topic = make_client(app.endpoint_url, "sns").create_topic(Name=name)["TopicArn"]
-    make_client(app.endpoint_url, "sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue,
-                                                   Attributes={"RawMessageDelivery": "true"})
-    assert app.sqs.queue_exists(queue) and app.sns.topic_exists(topic)
-
-    async def deliver() -> tuple[str, str]:
-        return app.sqs.send_message(queue, '{"direct": 1}'), app.sns.publish(topic, '{"via": "sns"}')
-
-    direct, _ = server.call(deliver(), 10)
-    bodies = sorted(m["Body"] for m in _bodies(sqs, url))
-    assert bodies == ['{"direct": 1}', '{"via": "sns"}']
-    assert direct

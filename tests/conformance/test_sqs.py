@@ -1,7 +1,8 @@
 """SQS through boto3: queues, messages, batches, MD5s (botocore verifies them), long polling, FIFO, errors,
-the query protocol on queue URLs, a manual clock (visibility, delays, redrive) and restart survival.
+the query protocol on queue URLs, a manual clock (visibility, delays, redrive; riverbed only).
 
-Error texts and shapes are the ones recorded from AWS in /work/shared/aws-recorded/sqs.snapshot.json.
+Error texts and shapes are the ones recorded from AWS in sqs.snapshot.json
+(provenance: tests/data/aws-recorded/README.md).
 """
 
 from __future__ import annotations
@@ -291,19 +292,20 @@ def test_long_poll_is_woken_by_a_send(sqs, endpoint, name):
     thread = threading.Thread(target=send_later)
     started = time.perf_counter()
     thread.start()
-    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"]
     returned = time.perf_counter()
     thread.join()
     assert messages[0]["Body"] == "wake up"
-    assert returned - started < 1.0
-    assert returned - sent_at[0] < 0.05 + 0.05   # woken within 50 ms of the send (plus HTTP slack)
+    # Woken by the send, not at the end of the 20 s wait (generous bounds: the machine may be busy).
+    assert returned - started < 10
+    assert returned - sent_at[0] < 5
 
 
 def test_long_poll_queue_default_wait(sqs, name):
     url = sqs.create_queue(QueueName=name, Attributes={"ReceiveMessageWaitTimeSeconds": "1"})["QueueUrl"]
     started = time.perf_counter()
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
-    assert 0.9 <= time.perf_counter() - started < 3
+    assert 0.9 <= time.perf_counter() - started < 10  # the queue's 1 s default, not the 20 s maximum
 
 
 def test_fifo_queue(sqs, name):
@@ -390,16 +392,8 @@ def test_query_protocol_on_the_queue_url(sqs, endpoint, name):
 
 # --- manual clock ----------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def manual():
-    import riverbed
-
-    with riverbed.Riverbed(clock="manual") as rb:
-        yield rb
-
-
-def test_visibility_timeout_and_delay_on_a_manual_clock(manual, name):
-    sqs = manual.client("sqs")
+def test_visibility_timeout_and_delay_on_a_manual_clock(manual_riverbed, name):
+    sqs = manual_riverbed.client("sqs")
     url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="m")
     sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
@@ -409,16 +403,16 @@ def test_visibility_timeout_and_delay_on_a_manual_clock(manual, name):
     assert (counts["ApproximateNumberOfMessagesNotVisible"],
             counts["ApproximateNumberOfMessagesDelayed"]) == \
         ("1", "1")
-    manual.clock.advance(30)
+    manual_riverbed.clock.advance(30)
     [again] = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
     assert again["MessageId"] == first["MessageId"] and again["Attributes"]["ApproximateReceiveCount"] == "2"
-    manual.clock.advance(30)
+    manual_riverbed.clock.advance(30)
     bodies = sorted(m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"])
     assert bodies == ["later", "m"]
 
 
-def test_redrive_to_dead_letter_queue(manual, name):
-    sqs = manual.client("sqs")
+def test_redrive_to_dead_letter_queue(manual_riverbed, name):
+    sqs = manual_riverbed.client("sqs")
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
     dlq_arn = _arn(sqs, dlq_url)
     url = sqs.create_queue(QueueName=name, Attributes={
@@ -429,7 +423,7 @@ def test_redrive_to_dead_letter_queue(manual, name):
     sqs.send_message(QueueUrl=url, MessageBody="message-1",
                      MessageAttributes={"MyAttribute": {"DataType": "String", "StringValue": "foobar"}})
     assert len(sqs.receive_message(QueueUrl=url)["Messages"]) == 1
-    manual.clock.advance(10)
+    manual_riverbed.clock.advance(10)
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
     [moved] = sqs.receive_message(QueueUrl=dlq_url, AttributeNames=["All"], MessageAttributeNames=["All"])[
         "Messages"]
@@ -439,43 +433,19 @@ def test_redrive_to_dead_letter_queue(manual, name):
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq_url)["queueUrls"] == [url]
 
 
-def test_long_poll_ends_when_the_manual_clock_passes(manual, name):
-    sqs = manual.client("sqs")
+def test_long_poll_ends_when_the_manual_clock_passes(manual_riverbed, name):
+    sqs = manual_riverbed.client("sqs")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     result: list[dict] = []
+    clock = manual_riverbed.clock
+    idle = clock.pending_waits()  # riverbed's own background loops
     thread = threading.Thread(target=lambda: result.append(sqs.receive_message(QueueUrl=url,
                                                                                WaitTimeSeconds=20)))
     thread.start()
-    time.sleep(0.2)
-    assert thread.is_alive()
-    manual.clock.advance(20)
+    deadline = time.monotonic() + 10
+    while clock.pending_waits() <= idle and time.monotonic() < deadline:  # until the receive is parked
+        time.sleep(0.01)
+    assert thread.is_alive() and clock.pending_waits() > idle
+    manual_riverbed.clock.advance(20)
     thread.join(5)
     assert not thread.is_alive() and "Messages" not in result[0]
-
-
-# --- persistence -------------------------------------------------------------------------------------------
-
-def test_messages_survive_a_restart(tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    settings = load_settings({"port": 0, "data_dir": str(tmp_path), "region": REGION}, environ={})
-    first = make_background(settings)
-    first.start()
-    try:
-        sqs = make_client(first.app.endpoint_url, "sqs")
-        url = sqs.create_queue(QueueName="durable", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
-        sent = sqs.send_message(QueueUrl=url, MessageBody="still here")
-        sqs.receive_message(QueueUrl=url)
-    finally:
-        first.stop()
-    second = make_background(settings)
-    second.start()
-    try:
-        sqs = make_client(second.app.endpoint_url, "sqs")
-        url = sqs.get_queue_url(QueueName="durable")["QueueUrl"]
-        [message] = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
-        assert message["MessageId"] == sent["MessageId"] and message["Body"] == "still here"
-        assert message["Attributes"]["ApproximateReceiveCount"] == "2"
-    finally:
-        second.stop()

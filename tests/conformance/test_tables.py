@@ -57,8 +57,9 @@ def test_pay_per_request_summary(ddb, table_name):
     assert desc["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
 
 
-def test_list_tables_paging(ddb):
-    names = [f"list-{i:02d}" for i in range(5)]
+def test_list_tables_paging(ddb, table_name):
+    prefix = f"list-{table_name}-"  # unique per run, so the test can repeat against one long-lived endpoint
+    names = [f"{prefix}{i:02d}" for i in range(5)]
     for n in names:
         create_table(ddb, n)
     seen = []
@@ -70,7 +71,7 @@ def test_list_tables_paging(ddb):
         if "LastEvaluatedTableName" not in page:
             break
         kwargs["ExclusiveStartTableName"] = page["LastEvaluatedTableName"]
-    assert [n for n in seen if n.startswith("list-")] == names
+    assert [n for n in seen if n.startswith(prefix)] == names
     assert seen == sorted(seen)
 
 
@@ -187,7 +188,7 @@ def test_malformed_json(endpoint):
         assert b"SerializationException" in err.read()
 
 
-def test_health(endpoint):
+def test_health(endpoint, riverbed_only):
     import urllib.request
 
     assert urllib.request.urlopen(endpoint + "/_riverbed/health").status == 200

@@ -47,6 +47,13 @@ class TestClock:
         self._clock.advance(float(seconds))
         self._rb._call(settle())
 
+    def pending_waits(self) -> int:
+        """How many waits on this manual clock have not ended yet.  A test polls this to know that the
+        code it drives (a long poll, a backoff) is parked on the clock before it calls :meth:`advance`."""
+        if not isinstance(self._clock, ManualClock):
+            raise RuntimeError("pending_waits() needs a manual clock: Riverbed(clock='manual')")
+        return self._clock.pending_waits()
+
     def __repr__(self) -> str:
         return f"<riverbed clock now={self.now():.3f} manual={self.manual}>"
 

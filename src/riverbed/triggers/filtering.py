@@ -10,6 +10,8 @@ https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
 
 Must not: parse JSON per record, touch storage, or decide what happens to a
 record that does not match (the poller drops it and moves the checkpoint past it).
+The combinators are ``riverbed.filtering``'s, shared with SNS filter policies; this
+module holds Lambda's dialect of them (the switches below) and the FilterCriteria shape.
 
 Semantics in brief (AWS behaviour unless marked [choice]):
 
@@ -34,15 +36,12 @@ Semantics in brief (AWS behaviour unless marked [choice]):
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import math
-import re
-from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
+from riverbed.filtering import Dialect, Predicate, compile_pattern, key_by_text
 
 # Verified: recorded from AWS for a Pattern that is not valid JSON
 # (aws-recorded/lambda_esm_dynamodbstreams.snapshot.json, test_dynamodb_invalid_event_filter),
@@ -62,18 +61,17 @@ MAX_PATTERN_DEPTH = 64
 # Keys under which DynamoDB stores numbers as strings ({"N": "5"}, {"NS": ["1", "2"]}).
 _NUMBER_STRING_KEYS = frozenset({"N", "NS"})
 
-_OPERATORS = frozenset({
-    "prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr",
-})
-
-_MISSING: Any = object()
-_EMPTY: dict[str, Any] = {}  # "every field absent"; never mutated
-_NULL_KEY = ("null",)
-
-# DynamoDB number strings; a plain regex because float() also takes "nan", "inf" and "1_0".
-_NUMBER_STRING = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-Predicate = Callable[[Any], bool]
+# EventBridge's pattern rules as Lambda applies them: every operator, numbers compared by their text,
+# "$or" only when shaped like one, one lower and one upper numeric bound, {} refused, and the DynamoDB
+# data key holding an object.  Every refusal answers the one recorded text.
+LAMBDA_DIALECT = Dialect(
+    name="lambda",
+    error=InvalidParameterValueException,
+    default_message=INVALID_PATTERN_MESSAGE,
+    exact_key=key_by_text,
+    max_levels=MAX_PATTERN_DEPTH,
+    object_keys=frozenset({"dynamodb"}),
+)
 
 
 class RecordFilter:
@@ -121,19 +119,17 @@ def compile_filter_criteria(
         return None
     if len(filters) > max_filters:
         raise InvalidParameterValueException(TOO_MANY_FILTERS_MESSAGE.format(limit=max_filters))
-    compiler = _Compiler(numeric_on_n_strings)
+    dialect = replace(LAMBDA_DIALECT, numeric_string_keys=_NUMBER_STRING_KEYS) if numeric_on_n_strings \
+        else LAMBDA_DIALECT
     matchers: list[Predicate] = []
     texts: list[str] = []
     for item in filters:
         pattern_text = item.get("Pattern") if isinstance(item, dict) else None
         if not isinstance(pattern_text, str):
             raise _invalid()
-        matchers.append(compiler.compile_pattern(_parse_pattern(pattern_text)))
+        matchers.append(compile_pattern(_parse_pattern(pattern_text), dialect))
         texts.append(pattern_text)
     return RecordFilter(tuple(matchers), tuple(texts))
-
-
-# --- parsing and validation ------------------------------------------------------------------
 
 
 def _invalid() -> InvalidParameterValueException:
@@ -152,395 +148,3 @@ def _parse_pattern(text: str) -> dict[str, Any]:
     if not isinstance(pattern, dict):
         raise _invalid()
     return pattern
-
-
-def _is_number(value: Any) -> bool:
-    kind = type(value)
-    return kind is int or (kind is float and math.isfinite(value))
-
-
-def _exact_key(value: Any) -> Any:
-    """A hashable key that equals another only when EventBridge's exact match would.
-
-    Strings are themselves; numbers compare by their JSON text (300 != 300.0); true,
-    false and null are tagged so that 1 never equals true.
-    """
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is bool:
-        return ("bool", value)
-    if value is None:
-        return _NULL_KEY
-    if kind is int:
-        return ("num", str(value))
-    if kind is float:
-        return ("num", repr(value))
-    if kind is Decimal:
-        return ("num", str(value))
-    return None
-
-
-def _is_or(rule: Any) -> bool:
-    # EventBridge treats "$or" as OR only for an array of two or more objects that use no
-    # operator names as keys; otherwise "$or" is an ordinary field name.
-    return (
-        isinstance(rule, list)
-        and len(rule) >= 2
-        and all(isinstance(alt, dict) and not (_OPERATORS & alt.keys()) for alt in rule)
-    )
-
-
-class _Compiler:
-    """Turns one parsed pattern into nested closures."""
-
-    def __init__(self, numeric_on_n_strings: bool) -> None:
-        self.numeric_on_n_strings = numeric_on_n_strings
-
-    def compile_pattern(self, pattern: dict[str, Any]) -> Predicate:
-        self._check_data_key(pattern)
-        return self._node(pattern, 1)
-
-    @staticmethod
-    def _check_data_key(pattern: dict[str, Any]) -> None:
-        # The rule for the DynamoDB data key must be an object (Lambda filtering page: the
-        # data-property pattern must be valid JSON, otherwise the create/update fails).
-        if "dynamodb" in pattern and not isinstance(pattern["dynamodb"], dict):
-            raise _invalid()
-        if "$or" in pattern and _is_or(pattern["$or"]):
-            for alt in pattern["$or"]:
-                _Compiler._check_data_key(alt)
-
-    # -- objects --
-
-    def _object(self, obj: dict[str, Any], depth: int) -> Predicate:
-        """A matcher over a dict value: every key of ``obj`` must match."""
-        if not obj or depth > MAX_PATTERN_DEPTH:
-            raise _invalid()
-        checks: list[Predicate] = []
-        for key, rule in obj.items():
-            if key == "$or" and _is_or(rule):
-                checks.append(_any_of(tuple(self._object(alt, depth + 1) for alt in rule)))
-            elif isinstance(rule, dict):
-                checks.append(_field(key, self._node(rule, depth + 1)))
-            elif isinstance(rule, list):
-                checks.append(_field(key, self._leaf(key, rule)))
-            else:
-                raise _invalid()  # leaf values must be arrays
-        return _all_of(tuple(checks))
-
-    def _node(self, obj: dict[str, Any], depth: int) -> Predicate:
-        """A matcher over any value found at this path (object, array, scalar or missing)."""
-        match_object = self._object(obj, depth)
-        when_absent = match_object(_EMPTY)  # constant: how the pattern fares with no fields at all
-
-        def node(value: Any) -> bool:
-            if isinstance(value, dict):
-                return match_object(value)
-            if isinstance(value, list):
-                seen = False
-                for element in _object_elements(value):
-                    seen = True
-                    if match_object(element):
-                        return True
-                return False if seen else when_absent
-            return when_absent
-
-        return node
-
-    # -- leaves --
-
-    def _leaf(self, key: str, rules: list[Any]) -> Predicate:
-        if not rules:
-            raise _invalid()
-        exact: set[Any] = set()
-        predicates: list[Predicate] = []
-        exists_true = exists_false = False
-        numbers_from_strings = self.numeric_on_n_strings and key in _NUMBER_STRING_KEYS
-        for rule in rules:
-            if isinstance(rule, dict):
-                if len(rule) != 1:
-                    raise _invalid()
-                ((operator, operand),) = rule.items()
-                if operator == "exists":
-                    if type(operand) is not bool:
-                        raise _invalid()
-                    if operand:
-                        exists_true = True
-                    else:
-                        exists_false = True
-                elif operator == "numeric":
-                    predicates.append(_numeric(operand, numbers_from_strings))
-                elif operator == "anything-but":
-                    predicates.append(_anything_but(operand))
-                else:
-                    predicates.append(_string_operator(operator, operand))
-            elif isinstance(rule, list) or (type(rule) is float and not math.isfinite(rule)):
-                raise _invalid()
-            else:
-                exact.add(_exact_key(rule))
-        return _leaf_matcher(frozenset(exact), tuple(predicates), exists_true, exists_false)
-
-
-# --- matcher builders (closures; nothing here may raise on any record) -------------------------
-
-
-def _field(key: str, match: Predicate) -> Predicate:
-    def field(obj: dict[str, Any]) -> bool:
-        return match(obj.get(key, _MISSING))
-
-    return field
-
-
-def _all_of(checks: tuple[Predicate, ...]) -> Predicate:
-    if len(checks) == 1:
-        return checks[0]
-
-    def all_of(obj: dict[str, Any]) -> bool:
-        for check in checks:
-            if not check(obj):
-                return False
-        return True
-
-    return all_of
-
-
-def _any_of(alternatives: tuple[Predicate, ...]) -> Predicate:
-    def any_of(obj: dict[str, Any]) -> bool:
-        for alternative in alternatives:
-            if alternative(obj):
-                return True
-        return False
-
-    return any_of
-
-
-def _object_elements(items: list[Any]) -> list[dict[str, Any]]:
-    """The objects inside an array, nested arrays crushed out (EventBridge array matching)."""
-    found: list[dict[str, Any]] = []
-    stack = [items]
-    while stack:
-        for element in stack.pop():
-            if isinstance(element, dict):
-                found.append(element)
-            elif isinstance(element, list):
-                stack.append(element)
-    return found
-
-
-def _scalars(items: list[Any]) -> list[Any]:
-    """The scalar leaves inside an array, nested arrays crushed out; objects are not leaves."""
-    found: list[Any] = []
-    stack = [items]
-    while stack:
-        for element in stack.pop():
-            if isinstance(element, list):
-                stack.append(element)
-            elif not isinstance(element, dict):
-                found.append(element)
-    return found
-
-
-def _leaf_matcher(exact: frozenset[Any], predicates: tuple[Predicate, ...],
-                  exists_true: bool, exists_false: bool) -> Predicate:
-    def leaf(value: Any) -> bool:
-        if type(value) is str:  # the common case: a single string under S, N, eventName...
-            if exists_true or value in exact:
-                return True
-            for predicate in predicates:
-                if predicate(value):
-                    return True
-            return False
-        if value is _MISSING or isinstance(value, dict):
-            return exists_false
-        values = _scalars(value) if isinstance(value, list) else (value,)
-        if not values:
-            return exists_false
-        if exists_true:
-            return True
-        for item in values:
-            if exact and _exact_key(item) in exact:
-                return True
-            for predicate in predicates:
-                if predicate(item):
-                    return True
-        return False
-
-    return leaf
-
-
-def _string_operator(operator: str, operand: Any) -> Predicate:
-    """prefix, suffix, equals-ignore-case, wildcard, cidr: they match string values only."""
-    if operator == "prefix":
-        if isinstance(operand, dict):
-            text = _ignore_case_operand(operand)
-            return lambda value: type(value) is str and value.lower().startswith(text)
-        text = _string(operand)
-        return lambda value: type(value) is str and value.startswith(text)
-    if operator == "suffix":
-        if isinstance(operand, dict):
-            text = _ignore_case_operand(operand)
-            return lambda value: type(value) is str and value.lower().endswith(text)
-        text = _string(operand)
-        return lambda value: type(value) is str and value.endswith(text)
-    if operator == "equals-ignore-case":
-        text = _string(operand).lower()
-        return lambda value: type(value) is str and value.lower() == text
-    if operator == "wildcard":
-        fullmatch = _wildcard(_string(operand))
-        return lambda value: type(value) is str and fullmatch(value) is not None
-    if operator == "cidr":
-        return _cidr(operand)
-    raise _invalid()  # unknown operator
-
-
-def _string(operand: Any) -> str:
-    if type(operand) is not str:
-        raise _invalid()
-    return operand
-
-
-def _ignore_case_operand(operand: dict[str, Any]) -> str:
-    # {"prefix": {"equals-ignore-case": "x"}} and the same for suffix.
-    if len(operand) != 1 or "equals-ignore-case" not in operand:
-        raise _invalid()
-    return _string(operand["equals-ignore-case"]).lower()
-
-
-def _wildcard(pattern: str) -> Callable[[str], Any]:
-    """EventBridge wildcard: ``*`` is any run of characters; ``\\*`` and ``\\\\`` are literals;
-    two wildcards in a row and any other backslash escape are refused."""
-    parts: list[str] = []
-    literal: list[str] = []
-    previous_was_star = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            if i + 1 >= len(pattern) or pattern[i + 1] not in "*\\":
-                raise _invalid()
-            literal.append(pattern[i + 1])
-            previous_was_star = False
-            i += 2
-            continue
-        if char == "*":
-            if previous_was_star:
-                raise _invalid()
-            parts.append(re.escape("".join(literal)))
-            parts.append(".*")
-            literal = []
-            previous_was_star = True
-        else:
-            literal.append(char)
-            previous_was_star = False
-        i += 1
-    parts.append(re.escape("".join(literal)))
-    return re.compile("".join(parts), re.DOTALL).fullmatch
-
-
-def _cidr(operand: Any) -> Predicate:
-    try:
-        network = ipaddress.ip_network(_string(operand), strict=False)
-    except ValueError:
-        raise _invalid() from None
-
-    def in_network(value: Any) -> bool:
-        if type(value) is not str:
-            return False
-        try:
-            return ipaddress.ip_address(value) in network
-        except ValueError:
-            return False
-
-    return in_network
-
-
-_LOWER_BOUNDS = {">": False, ">=": True}  # operator -> inclusive
-_UPPER_BOUNDS = {"<": False, "<=": True}
-
-
-def _numeric(operand: Any, numbers_from_strings: bool) -> Predicate:
-    """``["=", 5]``, ``[">", 0]`` or a range ``[">", 0, "<=", 5]`` (one lower, one upper bound)."""
-    if not isinstance(operand, list) or len(operand) not in (2, 4):
-        raise _invalid()
-    equals: int | float | None = None
-    lower: tuple[int | float, bool] | None = None
-    upper: tuple[int | float, bool] | None = None
-    for i in range(0, len(operand), 2):
-        operator, bound = operand[i], operand[i + 1]
-        if type(operator) is not str or not _is_number(bound):
-            raise _invalid()
-        if operator == "=" and len(operand) == 2:
-            equals = bound
-        elif operator in _LOWER_BOUNDS and lower is None:
-            lower = (bound, _LOWER_BOUNDS[operator])
-        elif operator in _UPPER_BOUNDS and upper is None:
-            upper = (bound, _UPPER_BOUNDS[operator])
-        else:
-            raise _invalid()
-    if lower is not None and upper is not None and not lower[0] < upper[0]:
-        raise _invalid()  # [choice] an empty range is refused rather than matching nothing
-
-    def as_number(value: Any) -> int | float | None:
-        kind = type(value)
-        if kind is int or kind is float:
-            return value  # type: ignore[no-any-return]
-        if kind is str and numbers_from_strings and _NUMBER_STRING.fullmatch(value):
-            return float(value)
-        if kind is Decimal and value.is_finite():
-            return float(value)
-        return None
-
-    def numeric(value: Any) -> bool:
-        number = as_number(value)
-        if number is None:
-            return False
-        if equals is not None:
-            return number == equals
-        if lower is not None:
-            bound, inclusive = lower
-            if not (number >= bound if inclusive else number > bound):
-                return False
-        if upper is not None:
-            bound, inclusive = upper
-            if not (number <= bound if inclusive else number < bound):
-                return False
-        return True
-
-    return numeric
-
-
-def _anything_but(operand: Any) -> Predicate:
-    """Matches any present leaf value the inner rule would not match.
-
-    ``"x"``, ``5``, ``["a", "b"]`` or ``[1, 2]`` (lists hold only strings or only numbers), or one of
-    ``{"prefix": s}``, ``{"suffix": s}``, ``{"equals-ignore-case": s | [s, ...]}``,
-    ``{"wildcard": s | [s, ...]}``.  A value of another type (a number against a prefix) is
-    "anything but" and matches.
-    """
-    if type(operand) is str or _is_number(operand):
-        excluded = frozenset({_exact_key(operand)})
-        return lambda value: _exact_key(value) not in excluded
-    if isinstance(operand, list):
-        if not operand or not (
-            all(type(item) is str for item in operand) or all(_is_number(item) for item in operand)
-        ):
-            raise _invalid()
-        excluded = frozenset(_exact_key(item) for item in operand)
-        return lambda value: _exact_key(value) not in excluded
-    if isinstance(operand, dict) and len(operand) == 1:
-        ((operator, inner),) = operand.items()
-        if operator in ("prefix", "suffix"):
-            positive = _string_operator(operator, _string(inner))
-        elif operator in ("equals-ignore-case", "wildcard"):
-            items = inner if isinstance(inner, list) else [inner]
-            if not items:
-                raise _invalid()
-            positives = tuple(_string_operator(operator, item) for item in items)
-
-            def positive(value: Any) -> bool:
-                return any(match(value) for match in positives)
-        else:
-            raise _invalid()
-        return lambda value: not positive(value)
-    raise _invalid()

@@ -535,7 +535,7 @@ def test_timeout_kills_the_worker_and_its_children(make_spec, with_runtime, tmp_
         started = time.monotonic()
         result = await rt.invoke(spec, b'{"sleep": 10}', request_id=rid)
         elapsed = time.monotonic() - started
-        assert 0.95 < elapsed < 2.5
+        assert 0.95 < elapsed < 8  # the 1 s timeout, not the 10 s the handler asked for
         assert result.function_error == "Unhandled" and result.error_type == "Sandbox.Timedout"
         assert body(result) == {"errorType": "Sandbox.Timedout",
                                 "errorMessage": f"RequestId: {rid} Error: Task timed out after 1.00 seconds"}
@@ -560,13 +560,12 @@ def test_reserved_concurrency_throttles_without_waiting(make_spec, with_runtime)
     spec = make_spec("reserved", SLEEPY, reserved_concurrency=1)
 
     async def scenario(rt: Runtime) -> None:
-        slow = asyncio.create_task(rt.invoke(spec, b'{"sleep": 0.5}'))
+        slow = asyncio.create_task(rt.invoke(spec, b'{"sleep": 1.5}'))
         while rt.stats("reserved")["busy"] == 0:
             await asyncio.sleep(0.005)
-        started = time.monotonic()
         with pytest.raises(TooManyRequestsException) as caught:
             await rt.invoke(spec, b"{}")
-        assert time.monotonic() - started < 0.05
+        assert not slow.done()  # throttled at once: it did not queue behind the busy environment
         assert caught.value.message == "Rate Exceeded." and caught.value.status == 429
         assert caught.value.extra == {"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
         assert (await slow).function_error is None

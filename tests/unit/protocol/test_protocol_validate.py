@@ -1,6 +1,7 @@
 """Request validation: AWS's exact wording per service, and no crash on any input.
 
-Expected texts come from /work/shared/aws-recorded (real AWS) and from dynalite's tests, which run
+Expected texts come from AWS recordings (real AWS; provenance in
+tests/data/aws-recorded/README.md) and from dynalite's tests, which run
 against DynamoDB (test/helpers.js, test/putItem.js); each test names its source.
 """
 

@@ -177,25 +177,33 @@ def test_in_process_api(svc):
 def test_long_poll_woken_by_send_and_ended_by_clock(svc):
     q = svc.create_queue(REGION, ACCOUNT, "q", None)
 
+    async def until_waiting() -> None:
+        # The receiver is parked once its clock sleep is registered; poll for that, not for a fixed time.
+        for _ in range(2000):
+            if svc.clock.pending_waits() == 1:
+                return
+            await asyncio.sleep(0.005)
+        raise AssertionError("the receiver never started waiting")
+
     async def scenario() -> None:
         waiting = asyncio.ensure_future(svc.receive_wait(q.arn, 1, None, 20, set(), []))
-        await asyncio.sleep(0.01)
+        await until_waiting()
         assert not waiting.done()
         svc.send(q, "wake up")
-        got = await asyncio.wait_for(waiting, 1)
+        got = await asyncio.wait_for(waiting, 10)
         assert [m["Body"] for m in got] == ["wake up"]
 
         empty = asyncio.ensure_future(svc.receive_wait(q.arn, 1, None, 20, set(), []))
-        await asyncio.sleep(0.01)
+        await until_waiting()
         svc.clock.advance(20)
-        assert await asyncio.wait_for(empty, 1) == []
+        assert await asyncio.wait_for(empty, 10) == []
 
         delayed = asyncio.ensure_future(svc.receive_wait(q.arn, 1, None, 20, set(), []))
         svc.send(q, "later", delay=5)
-        await asyncio.sleep(0.01)
+        await until_waiting()
         assert not delayed.done()
         svc.clock.advance(5)                # the delayed message becoming visible ends the wait
-        assert [m["Body"] for m in await asyncio.wait_for(delayed, 1)] == ["later"]
+        assert [m["Body"] for m in await asyncio.wait_for(delayed, 10)] == ["later"]
 
     asyncio.run(scenario())
 

@@ -19,7 +19,9 @@ from riverbed.triggers.filtering import (
     compile_filter_criteria,
 )
 
-SNAPSHOT = Path("/work/shared/aws-recorded/lambda_esm_dynamodbstreams.snapshot.json")
+# Vendored with its provenance note (tests/data/aws-recorded/README.md); the recorded cases must load.
+RECORDINGS = Path(__file__).resolve().parents[2] / "data" / "aws-recorded"
+SNAPSHOT = RECORDINGS / "lambda_esm_dynamodbstreams.snapshot.json"
 
 
 def criteria(*patterns: Any) -> dict[str, Any]:
@@ -307,7 +309,6 @@ RECORDED_PATTERN_OVERRIDES = {
 }
 
 
-@pytest.mark.skipif(not SNAPSHOT.exists(), reason="AWS recordings not available")
 @pytest.mark.parametrize("case_id, content", recorded_filter_cases(), ids=lambda v: v if isinstance(v, str) else "")
 def test_recorded_aws_filter_cases(case_id: str, content: dict[str, Any]) -> None:
     response = content["create_event_source_mapping_response"]
@@ -333,8 +334,11 @@ def test_recorded_aws_filter_cases(case_id: str, content: dict[str, Any]) -> Non
 
 
 def test_recorded_cases_present() -> None:
-    if SNAPSHOT.exists():
-        assert {case_id for case_id, _ in recorded_filter_cases()} == set(RECORDED_ITEMS)
+    # Fails (rather than silently replaying nothing) when the recordings are missing or hold no cases.
+    assert SNAPSHOT.exists(), f"AWS recordings missing: {SNAPSHOT}"
+    cases = {case_id for case_id, _ in recorded_filter_cases()}
+    assert cases, "the AWS recordings hold no test_dynamodb_event_filter cases"
+    assert cases == set(RECORDED_ITEMS)
 
 
 def test_recorded_numeric_filter_with_n_strings_setting() -> None:

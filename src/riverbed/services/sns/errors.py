@@ -1,7 +1,8 @@
 """SNS errors (query protocol: the code is the one botocore reports, with the model's HTTP status).
 
 Owns: one class per SNS error code used here, and helpers for SNS's usual ``Invalid parameter: ...``
-wording.  Texts are the recorded ones in /work/shared/aws-recorded/sns.snapshot.json.
+wording.  Texts are the recorded ones in AWS's recorded sns.snapshot.json
+(provenance: tests/data/aws-recorded/README.md).
 
 Must not: decide when an error applies.
 """

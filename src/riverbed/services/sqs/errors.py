@@ -5,7 +5,8 @@ answers ``{"__type": "com.amazonaws.sqs#QueueDoesNotExist"}`` plus the header
 ``x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender``, and the query protocol answers
 ``<Code>AWS.SimpleQueueService.NonExistentQueue</Code>``.  ``code`` holds the JSON type and
 ``extra['__query_code']`` the query code (the gateway and ``protocol/query`` read it).  Texts are the
-recorded ones in /work/shared/aws-recorded/sqs.snapshot.json where a recording exists.
+recorded ones in AWS's recorded sqs.snapshot.json where a recording exists
+(provenance: tests/data/aws-recorded/README.md).
 
 Must not: know about HTTP or decide when an error applies.
 """
