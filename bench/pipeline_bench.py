@@ -31,7 +31,7 @@ import boto3
 from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(__file__))
-from run import free_port, start_riverbed  # noqa: E402
+from run import free_port, start_riverbed
 
 HANDLER = '''
 import os, time
@@ -176,7 +176,7 @@ def main() -> int:
         for conc in (1, 8):
             times: list[float] = []
 
-            def invoke(_i: int) -> None:
+            def invoke(_i: int, times: list[float] = times) -> None:
                 c = local.lam
                 s = time.time()
                 c.invoke(FunctionName="echo", Payload=b'{"x": 1}')

@@ -59,7 +59,7 @@ async def main(n: int) -> None:
                 times: list[float] = []
                 await asyncio.gather(*(runtime.invoke(fn, b"{}") for _ in range(concurrency)))
 
-                async def worker(count: int) -> None:
+                async def worker(count: int, times: list[float] = times) -> None:
                     for _ in range(count):
                         t = time.perf_counter()
                         await runtime.invoke(fn, b'{"x": 1}')

@@ -49,7 +49,8 @@ def main() -> int:
     for _ in range(5):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         starts.append(float(out.stdout.strip().splitlines()[-1]))
-    print(json.dumps({"workload": "in_process_start", "first_start_ms_median": round(statistics.median(starts) * 1000, 1),
+    print(json.dumps({"workload": "in_process_start",
+                      "first_start_ms_median": round(statistics.median(starts) * 1000, 1),
                       "includes": "import riverbed + start on a fresh interpreter"}), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "test_generated.py")

@@ -174,7 +174,8 @@ class App:
                 if isinstance(self.clock, ManualClock) and not self.triggers.busy_invoking():
                     self.clock.skip_pipeline_waits()
             if loop.time() > deadline:
-                raise TimeoutError("drain() timed out after %.1f s; still pending: %s" % (timeout, "; ".join(pending)))
+                raise TimeoutError("drain() timed out after {:.1f} s; still pending: {}".format(timeout,
+                                                                                                "; ".join(pending)))
             await asyncio.sleep(0.002 if not pending else 0.005)
 
     def pending_work(self) -> list[str]:

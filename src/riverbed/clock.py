@@ -25,7 +25,7 @@ import heapq
 import itertools
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -42,7 +42,7 @@ class Clock:
         return time.perf_counter()
 
     def utcnow(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.now(), tz=UTC)
 
     async def sleep(self, seconds: float, *, pipeline: bool = False) -> None:
         """Wait ``seconds`` of clock time."""
@@ -66,7 +66,7 @@ class SystemClock(Clock):
 
 
 class _Waiter:
-    __slots__ = ("deadline", "pipeline", "future", "loop")
+    __slots__ = ("deadline", "future", "loop", "pipeline")
 
     def __init__(self, deadline: float, pipeline: bool, future: asyncio.Future, loop) -> None:
         self.deadline = deadline
@@ -177,9 +177,9 @@ def make_clock(kind: str) -> Clock:
 
 def iso8601_millis(ts: float) -> str:
     """``2019-11-14T00:13:49.717Z`` -- the form AWS uses in JSON documents."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ts, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 def iso8601_seconds(ts: float) -> str:
-    return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(ts), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

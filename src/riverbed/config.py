@@ -49,7 +49,7 @@ class Settings:
     def memory(self) -> bool:
         return self.in_memory or self.data_dir in (":memory:", "")
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
 

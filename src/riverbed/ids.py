@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SEQUENCE_DIGITS = 21
 
@@ -36,8 +36,8 @@ def table_arn(region: str, account: str, table: str) -> str:
 
 def stream_label(ts: float) -> str:
     """``YYYY-MM-DDThh:mm:ss.mmm`` in UTC."""
-    ms = int(round(ts * 1000))
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    ms = round(ts * 1000)
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}"
 
 

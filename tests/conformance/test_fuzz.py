@@ -92,5 +92,5 @@ def test_random_requests_never_5xx_and_never_corrupt(endpoint, sentinel, op, req
 @settings(max_examples=60, deadline=None)
 @given(raw=st.binary(max_size=64))
 def test_garbage_bodies(endpoint, raw):
-    status, body = _post(endpoint, "PutItem", raw)
+    status, _body = _post(endpoint, "PutItem", raw)
     assert 400 <= status < 500 or status == 200

@@ -159,7 +159,8 @@ def test_index_query_order_paging_and_last_evaluated_key(ddb, gsi_table):
     assert [i for p in pages for i in p] == full
     backwards = _query(ddb, gsi_table, "by-keys", "x", ScanIndexForward=False)["Items"]
     assert [int(i["n"]["N"]) for i in backwards] == sorted((int(i["n"]["N"]) for i in full), reverse=True)
-    ranged = ddb.query(TableName=gsi_table, IndexName="by-keys", KeyConditionExpression="g = :g AND n BETWEEN :a AND :b",
+    ranged = ddb.query(TableName=gsi_table, IndexName="by-keys",
+                       KeyConditionExpression="g = :g AND n BETWEEN :a AND :b",
                        ExpressionAttributeValues={":g": {"S": "x"}, ":a": {"N": "1"}, ":b": {"N": "2"}})
     assert ranged["Count"] == 8
     counted = ddb.query(TableName=gsi_table, IndexName="by-all", KeyConditionExpression="g = :g", Select="COUNT",
@@ -302,7 +303,8 @@ def test_delete_table_drops_index_entries(ddb, gsi_table):
     _put(ddb, gsi_table, "a", g="x", n=1)
     ddb.delete_table(TableName=gsi_table)
     ddb.create_table(TableName=gsi_table, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=_attrs(pk="S", g="S"),
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], GlobalSecondaryIndexes=[_gsi("by-all", "g")])
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], GlobalSecondaryIndexes=[_gsi("by-all",
+                                                                                                          "g")])
     assert ddb.scan(TableName=gsi_table, IndexName="by-all")["Count"] == 0
 
 

@@ -198,7 +198,8 @@ def test_transact_write_and_cancel(ddb, table):
             {"Update": {"TableName": table, "Key": {"pk": {"S": "t1"}}, "UpdateExpression": "SET v = :two",
                         "ExpressionAttributeValues": {":two": {"N": "2"}}}},
             {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "t2"}},
-                                "ConditionExpression": "v = :nine", "ExpressionAttributeValues": {":nine": {"N": "9"}}}},
+                                "ConditionExpression": "v = :nine",
+                                "ExpressionAttributeValues": {":nine": {"N": "9"}}}},
         ])
     code, msg = _err(exc)
     assert code == "TransactionCanceledException"
@@ -224,7 +225,7 @@ def test_transact_idempotency_token(ddb, table):
     ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "ctr"}})["Item"]["n"] == {"N": "1"}
     with pytest.raises(ClientError) as exc:
-        ddb.transact_write_items(TransactItems=items + [{"Put": {"TableName": table, "Item": {"pk": {"S": "o"}}}}],
+        ddb.transact_write_items(TransactItems=[*items, {"Put": {"TableName": table, "Item": {"pk": {"S": "o"}}}}],
                                  ClientRequestToken=token)
     assert _err(exc)[0] == "IdempotentParameterMismatchException"
 
@@ -238,7 +239,8 @@ def test_transact_get(ddb, table):
 
 def test_query_order_paging_and_filters(ddb, sorted_table):
     for i in range(30):
-        ddb.put_item(TableName=sorted_table, Item={"pk": {"S": "p"}, "sk": {"N": str(i - 10)}, "odd": {"BOOL": i % 2 == 1}})
+        ddb.put_item(TableName=sorted_table, Item={"pk": {"S": "p"}, "sk": {"N": str(i - 10)},
+                                                   "odd": {"BOOL": i % 2 == 1}})
     ddb.put_item(TableName=sorted_table, Item={"pk": {"S": "other"}, "sk": {"N": "0"}})
     out = ddb.query(TableName=sorted_table, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
                     ExpressionAttributeValues={":p": {"S": "p"}, ":a": {"N": "-5"}, ":b": {"N": "5"}})
@@ -260,7 +262,8 @@ def test_query_order_paging_and_filters(ddb, sorted_table):
 
 def test_query_key_condition_errors(ddb, sorted_table):
     with pytest.raises(ClientError) as exc:
-        ddb.query(TableName=sorted_table, KeyConditionExpression="sk = :a", ExpressionAttributeValues={":a": {"N": "1"}})
+        ddb.query(TableName=sorted_table, KeyConditionExpression="sk = :a",
+                  ExpressionAttributeValues={":a": {"N": "1"}})
     assert _err(exc)[0] == "ValidationException"
 
 

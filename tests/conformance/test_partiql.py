@@ -61,7 +61,8 @@ def test_select_query_scan_filters(ddb, table):
         for sk in range(5):
             run(ddb, f"INSERT INTO \"{table}\" VALUE {{'pk': '{pk}', 'sk': {sk}, 'v': {sk * 10}, "
                      f"'s': 'item-{pk}{sk}'}}")
-    keys = lambda out: [(i["pk"]["S"], int(i["sk"]["N"])) for i in out["Items"]]
+    def keys(out):
+        return [(i["pk"]["S"], int(i["sk"]["N"])) for i in out["Items"]]
     assert keys(run(ddb, f'SELECT * FROM "{table}" WHERE pk = \'a\' AND sk >= 3')) == [("a", 3), ("a", 4)]
     assert keys(run(ddb, f'SELECT * FROM "{table}" WHERE pk = \'a\' AND sk BETWEEN 1 AND 2')) == [("a", 1), ("a", 2)]
     assert keys(run(ddb, f'SELECT * FROM "{table}" WHERE pk = \'b\' AND sk <> 0 AND v < 30')) == [("b", 1), ("b", 2)]
@@ -144,7 +145,8 @@ def test_statement_errors(ddb, endpoint, table):
     cases = [
         ("SELEC * FROM x", NOT_WELL_FORMED + "Expected data manipulation"),
         (f'SELECT * FROM "{table}" WHERE pk = ?', "Number of parameters in request and statement don't match."),
-        (f"SELECT *, pk FROM \"{table}\"", "Other attributes should not be present in the projection when '*' is used."),
+        (f"SELECT *, pk FROM \"{table}\"",
+         "Other attributes should not be present in the projection when '*' is used."),
         (f"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': 1}} RETURNING ALL OLD *",
          "RETURNING is not supported in INSERT"),
         (f"SELECT * FROM \"{table}\" WHERE v = MISSING", "MISSING must be compared using IS operator"),
@@ -161,14 +163,16 @@ def test_statement_errors(ddb, endpoint, table):
                              aws_secret_access_key="test", config=Config(parameter_validation=False))
     with pytest.raises(ClientError) as exc:
         unchecked.execute_statement(Statement=f'SELECT * FROM "{table}"', Parameters=[])
-    assert _err(exc) == ("ValidationException", ("1 validation error detected: Value '[]' at 'parameters' failed to "
-                                                "satisfy constraint: Member must have length greater than or equal to 1"))
+    assert _err(exc) == ("ValidationException", (
+        "1 validation error detected: Value '[]' at 'parameters' failed to "
+        "satisfy constraint: Member must have length greater than or equal to 1"))
 
 
 def test_select_on_index(ddb, table_name):
     ddb.create_table(
         TableName=table_name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g",
+                                                                              "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                                  "Projection": {"ProjectionType": "ALL"}}])

@@ -93,7 +93,8 @@ def test_view_types(ddb, streams, table_name, view, insert_keys, modify_keys, re
 
 def test_batch_and_transaction_records(ddb, streams, table_name):
     arn = create_table(ddb, table_name, stream="KEYS_ONLY")["LatestStreamArn"]
-    ddb.batch_write_item(RequestItems={table_name: [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}}}} for i in range(5)]})
+    ddb.batch_write_item(RequestItems={table_name: [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}}}}
+                                                    for i in range(5)]})
     ddb.transact_write_items(TransactItems=[
         {"Put": {"TableName": table_name, "Item": {"pk": {"S": "t"}}}},
         {"ConditionCheck": {"TableName": table_name, "Key": {"pk": {"S": "b0"}},
@@ -165,8 +166,9 @@ def test_iterator_types_and_errors(ddb, streams, table_name):
     assert len(streams.get_records(ShardIterator=it, Limit=2)["Records"]) == 2
     with pytest.raises(ClientError) as exc:
         streams.get_records(ShardIterator=it, Limit=1001)
-    assert _err(exc) == ("ValidationException", ("1 validation error detected: Value '1001' at 'limit' failed to "
-                                                 "satisfy constraint: Member must have value less than or equal to 1000"))
+    assert _err(exc) == ("ValidationException", (
+        "1 validation error detected: Value '1001' at 'limit' failed to "
+        "satisfy constraint: Member must have value less than or equal to 1000"))
     with pytest.raises(ClientError) as exc:
         streams.get_records(ShardIterator=it[:-4] + "abcd")
     assert _err(exc)[0] == "ValidationException"

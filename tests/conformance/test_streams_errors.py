@@ -49,7 +49,8 @@ def test_unknown_exclusive_start_shard_id_gives_no_further_shards(streams, strea
                                    ExclusiveStartShardId="zzzzzzzzzzzzzzzzzzzzzzzzsfasdgagadfadfgagkjsdfsfsdjfjks")
     assert desc["StreamDescription"]["Shards"] == []
     last = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][-1]["ShardId"]
-    assert streams.describe_stream(StreamArn=stream_arn, ExclusiveStartShardId=last)["StreamDescription"]["Shards"] == []
+    assert streams.describe_stream(StreamArn=stream_arn,
+                                   ExclusiveStartShardId=last)["StreamDescription"]["Shards"] == []
 
 
 def test_shard_filter_needs_type_and_shard_id(streams, stream_arn: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -150,7 +151,7 @@ def test_concurrent_writers_chain_images(tmp_path):
         assert records[0]["eventName"] == "INSERT"
         values = [int(r["dynamodb"]["NewImage"]["n"]["N"]) for r in records]
         assert values == list(range(1, total + 1))
-        for prev, cur in zip(records, records[1:]):
+        for prev, cur in itertools.pairwise(records):
             assert cur["eventName"] == "MODIFY"
             assert cur["dynamodb"]["OldImage"] == prev["dynamodb"]["NewImage"]
         seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in records]

@@ -208,7 +208,7 @@ def test_filter_criteria(rb):
 
 
 def test_invalid_filter_pattern(rb):
-    ddb, arn = make_table(rb)
+    _ddb, arn = make_table(rb)
     rb.register_function("fn", Recorder())
     with pytest.raises(rb.client("lambda").exceptions.InvalidParameterValueException) as exc:
         mapping(rb, "fn", arn, FilterCriteria={"Filters": [{"Pattern": "single-string"}]})
@@ -266,7 +266,7 @@ def test_chained_mappings(rb):
 
 
 def test_duplicate_mapping_and_missing_stream(rb):
-    ddb, arn = make_table(rb)
+    _ddb, arn = make_table(rb)
     rb.register_function("fn", Recorder())
     lam = rb.client("lambda")
     uuid = mapping(rb, "fn", arn)["UUID"]
@@ -289,7 +289,7 @@ def test_duplicate_mapping_and_missing_stream(rb):
 
 
 def test_list_mappings_paging(rb):
-    ddb, arn = make_table(rb)
+    _ddb, arn = make_table(rb)
     lam = rb.client("lambda")
     for i in range(3):
         rb.register_function(f"fn{i}", Recorder())

@@ -207,7 +207,7 @@ class Gateway:
                 return await self._dispatch(RestJsonWire(desc, self.model(desc.name), match, query, headers, body),
                                             headers, scope)
         ctype = headers.get("content-type", "")
-        if method == "POST" and "x-www-form-urlencoded" in ctype or (method == "GET" and scope.get("query_string")):
+        if (method == "POST" and "x-www-form-urlencoded" in ctype) or (method == "GET" and scope.get("query_string")):
             return await self._query(scope, headers, body)
         if path in ("/", "/health") and method in ("GET", "HEAD"):   # /_riverbed/health: control routes
             payload = orjson.dumps({"status": "running", "service": "riverbed", "version": _version()})

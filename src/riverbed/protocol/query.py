@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from riverbed.errors import ServiceError
 from riverbed.core.models import ServiceModel
+from riverbed.errors import ServiceError
 from riverbed.protocol.xml import escape, format_scalar
 
 __all__ = ["parse_query_request", "serialize_query_error", "serialize_query_response"]

@@ -24,9 +24,9 @@ from typing import Any
 
 import orjson
 
-from riverbed.errors import ServiceError
 from riverbed.core.jsondoc import content_error, jackson_kind, parse_json_body
 from riverbed.core.models import ServiceModel
+from riverbed.errors import ServiceError
 
 __all__ = ["RestJsonRouter", "parse_json_body", "parse_restjson_request", "serialize_restjson_error",
            "serialize_restjson_response"]

@@ -15,7 +15,7 @@ of failure exist, in AWS's order:
   hides the value); SQS checks only required members (``MissingParameter``) and leaves the rest to the
   service, as SQS does.
 
-Texts come from /work/shared/aws-recorded snapshots and from dynalite's tests against DynamoDB
+Texts come from recorded AWS responses (tests/data/aws-recorded) and from dynalite's tests against DynamoDB
 (https://github.com/mhart/dynalite, test/helpers.js).  Unknown members are ignored, as AWS does;
 JSON ``null`` counts as absent and is removed from the request, so services never see ``None``; a null
 list element or map value is a ``Member must not be null`` violation at that element.  Integer members
@@ -39,8 +39,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from riverbed.errors import SerializationException, ServiceError, ValidationException
 from riverbed.core.models import ServiceModel
+from riverbed.errors import SerializationException, ServiceError, ValidationException
 
 __all__ = ["STYLES", "style_for", "validate_input"]
 

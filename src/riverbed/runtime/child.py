@@ -139,14 +139,14 @@ def marshal_response(value: Any, ensure_ascii: bool = True) -> bytes:
         return value  # sent as is ("application/unknown")
     try:
         return to_json(value, ensure_ascii)
-    except Exception as exc:  # noqa: BLE001 - any encoder failure is a MarshalError
+    except Exception as exc:
         raise Fault(Fault.MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
 
 
 def unmarshal_event(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise Fault(Fault.UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
 
 
@@ -210,7 +210,7 @@ def _setup_logging() -> None:
         def emit(self, record: logging.LogRecord) -> None:
             try:
                 sys.stdout.write(self.format(record))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self.handleError(record)
 
     handler = _LambdaLogHandler()
@@ -267,7 +267,7 @@ def _serve(handler: Callable[..., Any], proto_in: int, proto_out: int, capture: 
         error_type = None
         try:
             result = marshal_response(handler(unmarshal_event(body), context), ascii_only)
-        except Exception as exc:  # noqa: BLE001 - SystemExit and friends end the process, as on AWS
+        except Exception as exc:
             error = error_from_exception(exc, request_id)
             error_type = error["errorType"]
             sys.stdout.write(error_block(error))
@@ -307,7 +307,7 @@ def main() -> None:
 
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
-    except Exception as exc:  # noqa: BLE001 - every init failure is reported, then the worker exits
+    except Exception as exc:
         import logging
 
         from riverbed.runtime.logs import LAMBDA_UNHANDLED_EXCEPTION_WARNING, error_block

@@ -84,7 +84,7 @@ def uninstall_streams() -> None:
 def _max_rss_mb() -> int:
     try:
         return child.max_rss_mb()
-    except Exception:  # noqa: BLE001 - no resource module (Windows)
+    except Exception:
         return 0
 
 
@@ -116,7 +116,7 @@ async def run_inprocess(func: Callable[..., Any], payload: bytes, *, request_id:
                 code = exc.code if isinstance(exc.code, int) or exc.code is None else 1
                 outcome = Outcome.exited(request_id=request_id, reason=exit_reason(code), output="",
                                          max_memory_used_mb=0)
-            except BaseException as exc:  # noqa: BLE001 - report everything, as the worker would
+            except BaseException as exc:
                 error = child.error_from_exception(exc, request_id, RUNTIME_FILES)
                 buffer.append(error_block(error))
                 outcome = Outcome(body=child.to_json(error, ensure_ascii), error_type=error["errorType"],

@@ -26,7 +26,7 @@ from riverbed.server import BackgroundServer, make_background
 class TestClock:
     """The instance's clock as tests see it: ``now()``, ``advance(seconds)`` (manual clocks only)."""
 
-    def __init__(self, clock: Clock, server: "Riverbed") -> None:
+    def __init__(self, clock: Clock, server: Riverbed) -> None:
         self._clock = clock
         self._rb = server
 
@@ -81,7 +81,7 @@ class Riverbed:
         self.clock = TestClock(self._clock, self)
 
     # --- lifecycle ----------------------------------------------------------------------------------
-    def start(self) -> "Riverbed":
+    def start(self) -> Riverbed:
         if self._server is None:
             self._server = make_background(self.settings, self._clock)
             self._server.start()
@@ -92,7 +92,7 @@ class Riverbed:
             self._server.stop()
             self._server = None
 
-    def __enter__(self) -> "Riverbed":
+    def __enter__(self) -> Riverbed:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -34,7 +34,7 @@ class Window:
         self.terminated_early = False
 
     @classmethod
-    def containing(cls, created: float, length: float) -> "Window":
+    def containing(cls, created: float, length: float) -> Window:
         return cls(created - created % length, length)
 
     def holds(self, record: dict[str, Any]) -> bool:

@@ -31,8 +31,8 @@ def strategy(shape: Shape, depth: int = 0, override: Override | None = None,
             return st.just({})
         optional: dict[str, st.SearchStrategy[Any]] = {}
         for name, member in shape.members.items():
-            if member.metadata.get("streaming") or member.type_name == "structure" and member.metadata.get(
-                    "eventstream"):
+            if member.metadata.get("streaming") or (member.type_name == "structure" and member.metadata.get(
+                    "eventstream")):
                 continue
             special = override(name, member) if override else None
             optional[name] = special if special is not None else strategy(member, depth + 1, None, text)

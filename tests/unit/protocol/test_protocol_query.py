@@ -14,14 +14,14 @@ from botocore.awsrequest import HeadersDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riverbed.errors import ServiceError
 from riverbed.core.models import load_service_model
-from riverbed.services.sqs.wire import QUERY_NAMES, QUERY_NAMESPACE
+from riverbed.errors import ServiceError
 from riverbed.protocol.query import (
     parse_query_request,
     serialize_query_error,
     serialize_query_response,
 )
+from riverbed.services.sqs.wire import QUERY_NAMES, QUERY_NAMESPACE
 from tests.unit.protocol.botocore_shapes import drop_empty, legacy_sqs_model, strategy, to_wire
 
 SESSION = botocore.session.get_session()

@@ -17,8 +17,8 @@ from botocore.response import StreamingBody
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riverbed.errors import LambdaResourceNotFoundException, ServiceError, TooManyRequestsException, error
 from riverbed.core.models import load_service_model
+from riverbed.errors import LambdaResourceNotFoundException, ServiceError, TooManyRequestsException, error
 from riverbed.protocol.restjson import (
     RestJsonRouter,
     parse_json_body,

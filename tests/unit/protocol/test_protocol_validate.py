@@ -13,10 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riverbed.errors import SerializationException, ServiceError, ValidationException
 from riverbed.core.models import load_service_model
+from riverbed.errors import SerializationException, ServiceError, ValidationException
 from riverbed.protocol.validate import style_for, validate_input
-
 
 # The dialects the service descriptions name (see each service's wiring.build); others use their
 # protocol's default (``style_for``).

@@ -38,7 +38,8 @@ def test_billed_duration_rounds_up_and_includes_init():
 
 def test_error_block_uses_no_break_space_indentation():
     error = {"errorMessage": "some error occurred", "errorType": "CustomException", "requestId": "x",
-             "stackTrace": ['  File "/var/task/handler.py", line 6, in handler\n    raise CustomException("some error occurred")\n']}
+             "stackTrace": ['  File "/var/task/handler.py", line 6, in handler\n'
+                            '    raise CustomException("some error occurred")\n']}
     # The CloudWatch event recorded in lambda.snapshot.json, plus the line end.
     assert logs.error_block(error) == (
         "[ERROR] CustomException: some error occurred\nTraceback (most recent call last):\n"

@@ -87,5 +87,6 @@ def test_invalid_policies():
             compile_policy(text)
     with pytest.raises(FilterPolicyError):
         compile_policy('{"a": {"b": ["x"]}}', "MessageAttributes")
-    assert str(pytest.raises(FilterPolicyError, compile_policy, "{bad").value).startswith("failed to parse "
-                                                                                          "JSON.")
+    with pytest.raises(FilterPolicyError) as bad:
+        compile_policy("{bad")
+    assert str(bad.value).startswith("failed to parse JSON.")

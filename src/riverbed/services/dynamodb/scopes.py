@@ -14,8 +14,8 @@ from typing import Any
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import types
-from riverbed.services.dynamodb.tables import Table
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import Table
 
 
 class TableScope:

@@ -15,8 +15,8 @@ Must not: know about tables, requests, expressions or storage; do I/O.
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import re
 from decimal import Context, Decimal
 from typing import Any
@@ -280,8 +280,7 @@ def value_size(av: AV) -> int:
     length, B its raw length, BOOL and NULL 1, sets the sum of their elements; M and L cost
     3 bytes plus, per element, 1 byte plus the element (and, in a map, the UTF-8 key).
     """
-    for kind, value in av.items():   # one member: the type
-        break
+    ((kind, value),) = av.items()   # exactly one member: the type
     if kind == "S":
         return len(value) if value.isascii() else len(value.encode("utf-8"))
     if kind == "N":
@@ -396,7 +395,7 @@ def values_equal(a: AV, b: AV) -> bool:
     if kind == "BS":
         return {decode_binary(e) for e in x} == {decode_binary(e) for e in y}
     if kind == "L":
-        return len(x) == len(y) and all(values_equal(p, q) for p, q in zip(x, y))
+        return len(x) == len(y) and all(values_equal(p, q) for p, q in zip(x, y, strict=False))
     return x.keys() == y.keys() and all(values_equal(x[name], y[name]) for name in x)
 
 

@@ -28,8 +28,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
-from riverbed.errors import InvalidParameterValueException
 from riverbed.core.context import RequestContext
+from riverbed.errors import InvalidParameterValueException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.asynchronous import AsyncInvocations
@@ -38,8 +38,8 @@ from riverbed.services.lambda_.inprocess import build_inprocess_doc
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
-    from riverbed.runtime import Runtime
     from riverbed.config import Settings
+    from riverbed.runtime import Runtime
     from riverbed.storage.base import Store
 
 log = logging.getLogger("riverbed.lambda")
@@ -59,6 +59,7 @@ class LambdaService:
         self._loop_thread: int | None = None
         self._known: set[str] = set()          # names the runtime may hold environments for
         self._inprocess: set[str] = set()
+        self._retiring: set[asyncio.Task[None]] = set()
         self._log_seq = 0
         self._log_feed: dict[str, deque[tuple[int, str]]] = {}
         self._log_lock = threading.Lock()
@@ -173,7 +174,9 @@ class LambdaService:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop yet: no environment can exist either
-        loop.create_task(self.runtime.retire(name))
+        task = loop.create_task(self.runtime.retire(name))
+        self._retiring.add(task)                    # kept alive until done
+        task.add_done_callback(self._retiring.discard)
 
     def forget_inprocess(self, name: str) -> None:
         if name in self._inprocess:

@@ -18,8 +18,8 @@ from riverbed.services.lambda_.functions import new_revision
 _SNAPSHOT_FIELDS = ("runtime", "role", "handler", "timeout", "memory_size", "environment", "code_sha256",
                     "architectures", "log_group", "dead_letter_target", "kms_key_arn", "ephemeral_storage")
 
-_COPIED_FIELDS = _SNAPSHOT_FIELDS + ("name", "account", "region", "description", "code_hex", "code_size",
-                                     "inprocess", "tracing_mode", "log_format")
+_COPIED_FIELDS = (*_SNAPSHOT_FIELDS, "name", "account", "region", "description", "code_hex", "code_size",
+                  "inprocess", "tracing_mode", "log_format")
 
 
 def publish(txn: Any, doc: dict[str, Any], now: float, description: str | None = None) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def check_paths(paths: list[DocPath], kind: str) -> None:
                 )
     for i, first in enumerate(paths):
         for second in paths[i + 1 :]:
-            for a, b in zip(first, second):
+            for a, b in zip(first, second, strict=False):
                 if a != b:
                     if isinstance(a, int) != isinstance(b, int):
                         raise _error(

@@ -186,7 +186,8 @@ def apply_update(plan: UpdatePlan, item: Item | None) -> tuple[Item, set[str]]:
     for name in touched:
         if name in new:
             new[name] = copy_value(new[name])
-    for action, value in sorted(zip(plan.sets, values), key=lambda pair: _sort_key(pair[0].path.elements)):
+    for action, value in sorted(zip(plan.sets, values, strict=False),
+                                key=lambda pair: _sort_key(pair[0].path.elements)):
         path = action.path.elements
         _put(_container(new, path), path[-1], copy_value(value))
     for remove in sorted(plan.removes, key=lambda action: _sort_key(action.path.elements), reverse=True):

@@ -31,7 +31,6 @@ from riverbed.services.dynamodb.operations.update_table import update_table
 from riverbed.services.dynamodb.service import DdbContext
 
 
-
 def _lazy(module: str, name: str) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
     """PartiQL is imported on its first statement, keeping it out of start-up (testing API < 150 ms)."""
 

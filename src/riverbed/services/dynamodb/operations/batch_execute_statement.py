@@ -36,7 +36,7 @@ def batch_execute_statement(ctx: DdbContext, req: dict[str, Any]) -> dict[str, A
         raise ValidationException("The entire batch must consist of either read statements or write statements, "
                                   "you cannot mix both in one batch.")
     responses = []
-    for entry, prepared in zip(req["Statements"], parsed):
+    for entry, prepared in zip(req["Statements"], parsed, strict=False):
         responses.append(_run(ctx, entry, prepared))
     return {"Responses": responses}
 

@@ -38,7 +38,8 @@ def batch_get_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         found = responses.setdefault(table_name, [])
         for hk, rk in keys:
             item = items.load(ctx.store, table, hk, rk)
-            capacity[table_name] = capacity.get(table_name, 0.0) + items.read_units(item, bool(spec.get("ConsistentRead")))
+            capacity[table_name] = capacity.get(table_name, 0.0) + items.read_units(item,
+                                                                                    bool(spec.get("ConsistentRead")))
             if item is not None:
                 found.append(ex.project(item, projection) if projection is not None else item)
     out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}

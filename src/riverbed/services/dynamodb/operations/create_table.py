@@ -11,9 +11,8 @@ from typing import Any
 from riverbed import ids
 from riverbed.errors import ResourceInUseException, ValidationException
 from riverbed.services.dynamodb import schema
-from riverbed.services.dynamodb.service import check_table_name
+from riverbed.services.dynamodb.service import DdbContext, check_table_name
 from riverbed.services.dynamodb.tables import describe
-from riverbed.services.dynamodb.service import DdbContext
 
 
 def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +52,8 @@ def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         "DeletionProtectionEnabled": bool(req.get("DeletionProtectionEnabled", False)),
     }
     if billing == "PAY_PER_REQUEST":
-        doc["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": round(now, 3)}
+        doc["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST",
+                                     "LastUpdateToPayPerRequestDateTime": round(now, 3)}
     if gsis:
         doc["GlobalSecondaryIndexes"] = [schema.describe_gsi(g, arn, billing) for g in gsis]
     if lsis:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ValidationException
-from riverbed.services.dynamodb.tables import describe
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import describe
 
 
 def delete_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.dynamodb.tables import describe
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import describe
 
 
 def describe_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:

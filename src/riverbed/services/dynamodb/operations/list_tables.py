@@ -6,6 +6,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTables.ht
 from __future__ import annotations
 
 from typing import Any
+
 from riverbed.services.dynamodb.service import DdbContext
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 
 from riverbed.errors import ValidationException
-from riverbed.services.dynamodb.expressions.evaluate import referenced_attributes
 from riverbed.services.dynamodb import pages, types
+from riverbed.services.dynamodb.expressions.evaluate import referenced_attributes
 from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.scopes import check_select, read_scope

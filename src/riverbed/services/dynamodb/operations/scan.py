@@ -15,8 +15,8 @@ from riverbed.services.dynamodb import pages
 from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.scopes import check_select, read_scope
-from riverbed.services.dynamodb.tables import Table
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import Table
 
 
 def scan(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from riverbed.services.dynamodb.service import DdbContext
 from riverbed.services.dynamodb.tables import KeyTypeMismatch
 
 
-
 def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     dyn = ctx.backend
     actions = req["TransactItems"]

@@ -10,8 +10,8 @@ from typing import Any
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import schema
-from riverbed.services.dynamodb.tables import describe
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import describe
 
 INVALID = schema.INVALID
 

@@ -28,8 +28,8 @@ from riverbed.services.dynamodb.partiql import ast
 from riverbed.services.dynamodb.partiql import translate as tr
 from riverbed.services.dynamodb.partiql.parser import parse
 from riverbed.services.dynamodb.scopes import TableScope
-from riverbed.services.dynamodb.tables import Table
 from riverbed.services.dynamodb.service import DdbContext
+from riverbed.services.dynamodb.tables import Table
 
 AV = dict[str, Any]
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")

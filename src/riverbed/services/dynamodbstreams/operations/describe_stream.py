@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.services.dynamodbstreams.checks import check_limit, check_shard_filter, require_stream
-
 from riverbed.services.dynamodbstreams.service import StreamsContext
 
 __all__ = ["describe_stream", "require_stream"]

@@ -11,8 +11,8 @@ import orjson
 
 from riverbed.errors import ResourceNotFoundException, TrimmedDataAccessException
 from riverbed.services.dynamodbstreams.checks import check_limit
-from riverbed.streams.iterators import Position
 from riverbed.services.dynamodbstreams.service import StreamsContext
+from riverbed.streams.iterators import Position
 
 MAX_BYTES = 1024 * 1024
 

@@ -7,8 +7,8 @@ from typing import Any
 from riverbed import ids
 from riverbed.errors import ResourceNotFoundException, TrimmedDataAccessException, ValidationException
 from riverbed.services.dynamodbstreams.operations.describe_stream import require_stream
-from riverbed.streams.iterators import Position
 from riverbed.services.dynamodbstreams.service import StreamsContext
+from riverbed.streams.iterators import Position
 
 
 def get_shard_iterator(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.code import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from riverbed.services.lambda_.operations.concurrency import reserved_elsewhere
+from riverbed.services.lambda_.service import LambdaContext
 
 TOTAL_CODE_SIZE_LIMIT = 80530636800   # 75 GB
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.lookup import ref_for, require_function, require_unqualified
+from riverbed.services.lambda_.service import LambdaContext
 
 MIN_UNRESERVED = 100
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ResourceConflictException
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import code as codes
 from riverbed.services.lambda_ import functions, names, parameters, versions
 from riverbed.services.lambda_.config_fields import apply_configuration
+from riverbed.services.lambda_.service import LambdaContext
 
 NO_CODE = "Please provide a source for function code."
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.code import code_url
 from riverbed.services.lambda_.lookup import ref_for, require_qualified
+from riverbed.services.lambda_.service import LambdaContext
 
 
 def get_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from riverbed.errors import error
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.core.jsondoc import parse_json_body
+from riverbed.errors import error
 from riverbed.services.lambda_ import names
 from riverbed.services.lambda_.lookup import ref_for, require_qualified
+from riverbed.services.lambda_.service import LambdaContext
 
 SYNC_PAYLOAD_LIMIT = 6291456
 ASYNC_PAYLOAD_LIMIT = 1048576
@@ -57,7 +57,8 @@ async def invoke(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
 def _check_size(kind: str, size: int) -> None:
     if kind == "Event" and size > ASYNC_PAYLOAD_LIMIT:
         raise error("RequestEntityTooLargeException",
-                    f"{size} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_LIMIT} bytes)",
+                    f"{size} byte payload is too large for the Event invocation type "
+                    f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)",
                     413)
     if size > SYNC_PAYLOAD_LIMIT:
         raise error("RequestEntityTooLargeException",

@@ -13,9 +13,9 @@ import base64
 import binascii
 from typing import Any
 
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.lookup import ref_for, require_function
+from riverbed.services.lambda_.service import LambdaContext
 
 DEFAULT_MAX_ITEMS = 50
 

@@ -20,9 +20,9 @@ from riverbed.errors import (
     LambdaResourceNotFoundException,
     ResourceConflictException,
 )
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names, policy
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
+from riverbed.services.lambda_.service import LambdaContext
 
 NO_RESOURCE = "The resource you requested does not exist."
 NO_POLICY = "No policy is associated with the given resource."

@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, LambdaResourceNotFoundException
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, names
+from riverbed.services.lambda_.service import LambdaContext
 
 QUALIFIED_TAGS = "Tags on function aliases and versions are not supported. Please specify a function ARN."
 MAX_TAGS = 50

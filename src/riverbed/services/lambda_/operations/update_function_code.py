@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import code as codes
 from riverbed.services.lambda_ import functions, parameters, versions
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
+from riverbed.services.lambda_.service import LambdaContext
 
 IMAGE_URI_ON_ZIP = "Please don't provide ImageUri when updating a function with packageType Zip."
 

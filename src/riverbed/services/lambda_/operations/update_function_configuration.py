@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions
 from riverbed.services.lambda_.config_fields import apply_configuration
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
+from riverbed.services.lambda_.service import LambdaContext
 
 
 async def update_function_configuration(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:

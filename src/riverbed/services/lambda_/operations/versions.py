@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException
-from riverbed.services.lambda_.service import LambdaContext
 from riverbed.services.lambda_ import functions, versions
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
+from riverbed.services.lambda_.service import LambdaContext
 
 
 def publish_version(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
@@ -27,6 +26,7 @@ from riverbed.services.sns.errors import (
 )
 from riverbed.services.sns.messages import MAX_MESSAGE_BYTES, check_attributes, message_size
 from riverbed.services.sns.operations.topics import service
+from riverbed.services.sns.service import SnsContext
 
 MAX_BATCH = 10
 _ENTRY_ID = re.compile(r"[A-Za-z0-9_-]*")
@@ -81,7 +81,7 @@ def publish_batch(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
                          attributes=e.get("MessageAttributes"), group_id=e.get("MessageGroupId"),
                          dedup_id=e.get("MessageDeduplicationId")) for e in entries]
     successful: list[dict[str, Any]] = []
-    for entry, note in zip(entries, notes):
+    for entry, note in zip(entries, notes, strict=False):
         sent = svc.publish_notification(topic, note)
         item: dict[str, Any] = {"Id": entry["Id"], "MessageId": sent.message_id}
         if sent.sequence_number is not None:

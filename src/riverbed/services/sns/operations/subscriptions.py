@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.operations.paging import page
 from riverbed.services.sns.operations.topics import service
-from riverbed.services.sns.service import PENDING
+from riverbed.services.sns.service import PENDING, SnsContext
 
 _CONFIRMED_AT_ONCE = frozenset({"sqs", "lambda", "sms", "application", "firehose"})
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.errors import ResourceNotFound
 from riverbed.services.sns.operations.topics import service
-from riverbed.services.sns.service import check_tags
+from riverbed.services.sns.service import SnsContext, check_tags
 from riverbed.services.sns.topics import Topic, check_arn
 
 

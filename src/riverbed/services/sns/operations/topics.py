@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sns.service import SnsContext
 from riverbed.services.sns.operations.paging import page
-from riverbed.services.sns.service import SnsService
+from riverbed.services.sns.service import SnsContext, SnsService
 from riverbed.services.sns.topics import check_arn, topic_attributes
 
 

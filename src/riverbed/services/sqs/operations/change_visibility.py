@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter
 from riverbed.services.sqs.operations.lookup import check_batch, failure, queue_for
+from riverbed.services.sqs.service import SqsContext
 
 
 def change_message_visibility(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:

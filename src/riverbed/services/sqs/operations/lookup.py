@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import (
     BatchEntryIdsNotDistinct,
     EmptyBatchRequest,
@@ -22,7 +21,7 @@ from riverbed.services.sqs.errors import (
     TooManyEntriesInBatchRequest,
 )
 from riverbed.services.sqs.queues import Queue, arn_from_url
-from riverbed.services.sqs.service import SqsService
+from riverbed.services.sqs.service import SqsContext, SqsService
 
 MAX_BATCH_ENTRIES = 10
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs import attributes as attrs
 from riverbed.services.sqs.errors import InvalidAttributeName, MissingParameter
 from riverbed.services.sqs.operations.lookup import queue_for
+from riverbed.services.sqs.service import SqsContext
 
 
 def get_queue_attributes(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -13,10 +13,10 @@ import base64
 import binascii
 from typing import Any
 
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter, QueueDoesNotExist, invalid_value
 from riverbed.services.sqs.operations.lookup import queue_for, service
 from riverbed.services.sqs.queues import arn_from_url, queue_arn
+from riverbed.services.sqs.service import SqsContext
 
 MAX_LIST = 1000
 

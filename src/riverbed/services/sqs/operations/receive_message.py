@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import invalid_value
 from riverbed.services.sqs.operations.lookup import queue_for
-from riverbed.services.sqs.service import MAX_VISIBILITY_TIMEOUT
+from riverbed.services.sqs.service import MAX_VISIBILITY_TIMEOUT, SqsContext
 
 MAX_WAIT_SECONDS = 20
 MAX_MESSAGES = 10

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ServiceError
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs import messages
 from riverbed.services.sqs.attributes import MAX_MESSAGE_SIZE
 from riverbed.services.sqs.errors import BatchRequestTooLong, InvalidParameterValue
 from riverbed.services.sqs.operations.lookup import check_batch, failure, queue_for, sender_id
+from riverbed.services.sqs.service import SqsContext
 
 
 def send_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:

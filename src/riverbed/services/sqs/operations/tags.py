@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.sqs.service import SqsContext
 from riverbed.services.sqs.errors import MissingParameter
 from riverbed.services.sqs.operations.lookup import queue_for
+from riverbed.services.sqs.service import SqsContext
 
 
 def tag_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
