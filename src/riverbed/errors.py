@@ -87,7 +87,7 @@ class AccessDeniedException(ServiceError):
 class ConditionalCheckFailedException(ServiceError):
     code = "ConditionalCheckFailedException"
 
-    def __init__(self, message: str = "The conditional request failed", item: dict | None = None) -> None:
+    def __init__(self, message: str = "The conditional request failed", item: dict[str, Any] | None = None) -> None:
         super().__init__(message, extra={"Item": item} if item is not None else None)
 
 

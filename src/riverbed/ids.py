@@ -50,7 +50,7 @@ def shard_id(created_ms: int) -> str:
     return f"shardId-{created_ms:020d}-{os.urandom(4).hex()}"
 
 
-SEQUENCE_BASE = 10 ** (SEQUENCE_DIGITS - 1)
+SEQUENCE_BASE: int = 10 ** (SEQUENCE_DIGITS - 1)
 
 
 def sequence_number(n: int) -> str:

@@ -44,7 +44,9 @@ from riverbed.errors import SerializationException, ServiceError, ValidationExce
 
 __all__ = ["STYLES", "style_for", "validate_input"]
 
-Checker = Callable[[Any, Any, Any, list], Any]
+# A recorded constraint violation: (parent, meta, value, shape_name, text); see "compiling shapes into checkers".
+Violation = tuple[Any, Any, Any, str | None, str]
+Checker = Callable[[Any, Any, Any, list[Violation]], Any]
 
 STYLES = ("coral", "lambda", "sqs", "query", "iam")
 
@@ -165,7 +167,7 @@ class _Spec:
             return f"java.util.Map<java.lang.String, {self.java_type(model, shape['value']['shape'], depth + 1)}>"
         return f"{self.package}.{shape_name}" if self.package else shape_name
 
-    def _old_table(self, model: ServiceModel, name: str, shape: dict, t: str, role: str) -> dict[str, str]:
+    def _old_table(self, model: ServiceModel, name: str, shape: dict[str, Any], t: str, role: str) -> dict[str, str]:
         # dynalite test/helpers.js, assertType, recorded against DynamoDB.
         start_map = "Start of structure or map found where not expected"
         if t in ("string", "integer", "long", "double", "float", "timestamp"):
@@ -311,13 +313,13 @@ def _render(model: ServiceModel, shape_name: str | None, value: Any, depth: int 
 
 # --- constraint texts ---------------------------------------------------------------------------
 
-def _num_text(shape: dict, x: Any) -> str:
+def _num_text(shape: dict[str, Any], x: Any) -> str:
     if shape["type"] in ("double", "float"):
         return _java_double(float(x))
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
 
-def _single_constraints(shape: dict, spec: _Spec) -> list[tuple[str, str]]:
+def _single_constraints(shape: dict[str, Any], spec: _Spec) -> list[tuple[str, str]]:
     """The checks of one scalar shape, in the order DynamoDB reports them (pattern before length)."""
     out: list[tuple[str, str]] = []
     t = shape["type"]
@@ -342,7 +344,7 @@ def _single_constraints(shape: dict, spec: _Spec) -> list[tuple[str, str]]:
     return out
 
 
-def _aggregate_text(shape: dict, spec: _Spec, not_null: bool) -> str:
+def _aggregate_text(shape: dict[str, Any], spec: _Spec, not_null: bool) -> str:
     """All constraints of an element shape, as Lambda lists them: max, min, pattern, enum, not null."""
     texts = dict(_single_constraints(shape, spec))
     order = ("maxlen", "max", "minlen", "min", "pattern", "enum")
@@ -383,7 +385,7 @@ class _Compiler:
         self.memo: dict[tuple[str, str], Checker] = {}
         self.tests: dict[str, Callable[[Any], bool]] = {}
 
-    def shape(self, name: str) -> dict:
+    def shape(self, name: str) -> dict[str, Any]:
         return self.model.shapes[name]
 
     def checker(self, name: str, role: str) -> Checker:
@@ -393,7 +395,7 @@ class _Compiler:
             return found
         cell: list[Checker] = []
 
-        def trampoline(v: Any, parent: Any, meta: Any, errs: list) -> Any:  # for recursive shapes
+        def trampoline(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:  # for recursive shapes
             return cell[0](v, parent, meta, errs)
 
         self.memo[key] = trampoline
@@ -422,7 +424,7 @@ class _Compiler:
             found = self.tests[name] = self._scalar_test(name, self.shape(name))
         return found
 
-    def _type_guard(self, name: str, shape: dict, role: str) -> Callable[[Any], Any]:
+    def _type_guard(self, name: str, shape: dict[str, Any], role: str) -> Callable[[Any], Any]:
         """``guard(v)``: raises _Mismatch unless v has the shape's wire type; returns a fixed value or None."""
         t = shape["type"]
         table = self.spec.mismatch_table(self.model, name, role)
@@ -505,7 +507,7 @@ class _Compiler:
             return None
         return guard_any
 
-    def _violations(self, shape: dict) -> list[tuple[str, Callable[[Any], bool]]]:
+    def _violations(self, shape: dict[str, Any]) -> list[tuple[str, Callable[[Any], bool]]]:
         """(text, ok(v)) pairs for the constraints of a scalar, in report order."""
         out: list[tuple[str, Callable[[Any], bool]]] = []
         if not self.spec.constraints:
@@ -520,20 +522,20 @@ class _Compiler:
                 out.append((text, _bound(kind, shape["min" if kind.startswith("min") else "max"], t)))
         return out
 
-    def _scalar(self, name: str, shape: dict, role: str) -> Checker:
+    def _scalar(self, name: str, shape: dict[str, Any], role: str) -> Checker:
         guard = self._type_guard(name, shape, role)
         checks = tuple(self._violations(shape))
         t = shape["type"]
         if t == "string" and self.spec.flavor != "lambda" and not checks:
             table = self.spec.mismatch_table(self.model, name, role)
 
-            def check_plain_str(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+            def check_plain_str(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
                 if v.__class__ is str or isinstance(v, str):
                     return None
                 raise _mismatch(v, table)
             return check_plain_str
 
-        def check_scalar(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+        def check_scalar(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             fixed = guard(v)
             if fixed is not None:
                 v = fixed
@@ -543,7 +545,7 @@ class _Compiler:
             return fixed
         return check_scalar
 
-    def _scalar_test(self, name: str, shape: dict) -> Callable[[Any], Any]:
+    def _scalar_test(self, name: str, shape: dict[str, Any]) -> Callable[[Any], Any]:
         guard = self._type_guard(name, shape, "value")
         checks = tuple(ok for _, ok in self._violations(shape))
 
@@ -556,10 +558,10 @@ class _Compiler:
         return test
 
     # --- composites ------------------------------------------------------------------------------
-    def _structure(self, name: str, shape: dict, role: str) -> Checker:
+    def _structure(self, name: str, shape: dict[str, Any], role: str) -> Checker:
         table = self.spec.mismatch_table(self.model, name, role)
-        members: dict[str, tuple[Checker, tuple]] = {}
-        required: list[tuple[str, tuple]] = []
+        members: dict[str, tuple[Checker, tuple[str, int, str]]] = {}
+        required: list[tuple[str, tuple[str, int, str]]] = []
         required_names = set(shape.get("required", ()))
         for index, (mname, ref) in enumerate(shape.get("members", {}).items()):
             location_meta = (_lower_camel(mname), index, mname)
@@ -571,7 +573,7 @@ class _Compiler:
         # MessageBody." for MessageBody="" as well).
         missing: tuple[Any, ...] = (None, "") if self.spec.style == "sqs" else (None,)
 
-        def check_structure(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+        def check_structure(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not dict and not isinstance(v, dict):
                 raise _mismatch(v, table)
             here = None if meta is None else (parent, meta)
@@ -595,7 +597,7 @@ class _Compiler:
             return None
         return check_structure
 
-    def _list(self, name: str, shape: dict, role: str) -> Checker:
+    def _list(self, name: str, shape: dict[str, Any], role: str) -> Checker:
         table = self.spec.mismatch_table(self.model, name, role)
         member_name = shape["member"]["shape"]
         member = self.shape(member_name)
@@ -604,7 +606,7 @@ class _Compiler:
             test = self.scalar_test(member_name)
             aggregate = "Member must satisfy constraint: " + _aggregate_text(member, self.spec, True)
 
-            def check_scalar_list(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+            def check_scalar_list(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
                 if v.__class__ is not list and not isinstance(v, list):
                     raise _mismatch(v, table)
                 for text, ok in size:
@@ -624,7 +626,7 @@ class _Compiler:
 
         element = self.checker(member_name, "value")
 
-        def check_list(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+        def check_list(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not list and not isinstance(v, list):
                 raise _mismatch(v, table)
             for text, ok in size:
@@ -641,7 +643,7 @@ class _Compiler:
             return None
         return check_list
 
-    def _map(self, name: str, shape: dict, role: str) -> Checker:
+    def _map(self, name: str, shape: dict[str, Any], role: str) -> Checker:
         table = self.spec.mismatch_table(self.model, name, role)
         size = tuple(self._violations(shape))
         key_shape = self.shape(shape["key"]["shape"])
@@ -656,7 +658,7 @@ class _Compiler:
             value_test, value_check = None, self.checker(value_name, "value")
         constraints = self.spec.constraints
 
-        def check_map(v: Any, parent: Any, meta: Any, errs: list) -> Any:
+        def check_map(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not dict and not isinstance(v, dict):
                 raise _mismatch(v, table)
             for text, ok in size:
@@ -744,7 +746,7 @@ def _path_nodes(parent: Any, meta: Any) -> list[Any]:
 
 def _segment(meta: Any) -> str:
     if isinstance(meta, tuple):
-        return meta[0]
+        return str(meta[0])
     return f"{meta}.member"
 
 
@@ -767,7 +769,7 @@ def _build(model: ServiceModel, operation: str, style: str, package: str) -> Cal
     root = compiler.checker(input_name, "root")
 
     def validate(params: Any) -> None:
-        errs: list = []
+        errs: list[Violation] = []
         try:
             root({} if params is None else params, None, None, errs)
         except _Mismatch as exc:
@@ -779,7 +781,7 @@ def _build(model: ServiceModel, operation: str, style: str, package: str) -> Cal
     return validate
 
 
-def _report(model: ServiceModel, spec: _Spec, errs: list) -> ServiceError:
+def _report(model: ServiceModel, spec: _Spec, errs: list[Violation]) -> ServiceError:
     entries = []
     for parent, meta, value, shape_name, text in errs:
         metas = _path_nodes(parent, meta)
