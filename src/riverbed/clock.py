@@ -68,7 +68,8 @@ class SystemClock(Clock):
 class _Waiter:
     __slots__ = ("deadline", "future", "loop", "pipeline")
 
-    def __init__(self, deadline: float, pipeline: bool, future: asyncio.Future, loop) -> None:
+    def __init__(self, deadline: float, pipeline: bool, future: asyncio.Future[None],
+                 loop: asyncio.AbstractEventLoop) -> None:
         self.deadline = deadline
         self.pipeline = pipeline
         self.future = future

@@ -20,7 +20,7 @@ import logging
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qs
 
 import orjson
@@ -28,7 +28,7 @@ import orjson
 from riverbed import ids
 from riverbed.core.context import RequestContext
 from riverbed.core.models import ServiceModel, load_service_model
-from riverbed.core.service import Operation, ServiceDescription
+from riverbed.core.service import Operation, Result, ServiceDescription
 from riverbed.errors import (
     InternalServerError,
     SerializationException,
@@ -253,10 +253,9 @@ class Gateway:
             ctx = self._context(bound, operation, headers, request_id)
             if desc.validate:
                 self._validate(desc, operation, call.request)
-            result = bound.func(ctx, call.request)
-            if bound.is_async:
-                result = await result  # type: ignore[misc]
-            return wire.answer(operation, result or {}, request_id)   # type: ignore[arg-type]
+            out = bound.func(ctx, call.request)
+            result = await cast("Awaitable[Result]", out) if bound.is_async else cast("Result", out)
+            return wire.answer(operation, result or {}, request_id)
         except ServiceError as exc:
             if self.on_error is not None:
                 self.on_error(desc.name, operation, exc)

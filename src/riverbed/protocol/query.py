@@ -34,10 +34,10 @@ class _Names:
         self.model = model
         self.legacy = legacy or {}
 
-    def flattened(self, ref: dict, shape: dict) -> bool:
+    def flattened(self, ref: dict[str, Any], shape: dict[str, Any]) -> bool:
         return bool(shape.get("flattened") or ref.get("flattened"))
 
-    def member_names(self, member: str, ref: dict) -> list[str]:
+    def member_names(self, member: str, ref: dict[str, Any]) -> list[str]:
         """Candidate names of a structure member on the wire, preferred first."""
         shape_name = ref["shape"]
         shape = self.model.shapes[shape_name]
@@ -60,10 +60,10 @@ class _Names:
         legacy = self.legacy.get(shape_name)
         return legacy if isinstance(legacy, str) else None
 
-    def list_element(self, shape: dict) -> str:
-        return shape["member"].get("locationName", "member")
+    def list_element(self, shape: dict[str, Any]) -> str:
+        return str(shape["member"].get("locationName", "member"))
 
-    def map_names(self, shape_name: str, shape: dict) -> tuple[list[str], list[str]]:
+    def map_names(self, shape_name: str, shape: dict[str, Any]) -> tuple[list[str], list[str]]:
         keys = [shape["key"].get("locationName", "key")]
         values = [shape["value"].get("locationName", "value")]
         legacy = self.legacy.get(shape_name)
@@ -114,7 +114,7 @@ class _FormReader:
     def _present(self, key: str) -> bool:
         return key in self.form or key in self.children
 
-    def value(self, shape_name: str, key: str, ref: dict) -> Any:
+    def value(self, shape_name: str, key: str, ref: dict[str, Any]) -> Any:
         shape = self.model.shapes[shape_name]
         t = shape["type"]
         if t == "structure":
@@ -126,7 +126,7 @@ class _FormReader:
         text = self.form.get(key)
         return None if text is None else _coerce(t, text, key)
 
-    def structure(self, shape: dict, prefix: str) -> dict[str, Any] | None:
+    def structure(self, shape: dict[str, Any], prefix: str) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
         for member, ref in shape.get("members", {}).items():
             for name in self.names.member_names(member, ref):
@@ -142,7 +142,7 @@ class _FormReader:
         found = [s for s in self.children.get(prefix, ()) if s.isdigit()]
         return sorted(found, key=int)
 
-    def list(self, shape_name: str, shape: dict, key: str, ref: dict) -> list[Any] | None:
+    def list(self, shape_name: str, shape: dict[str, Any], key: str, ref: dict[str, Any]) -> list[Any] | None:
         member_shape = shape["member"]["shape"]
         # Lists arrive as ``Name.member.N`` or, flattened, ``Name.N``; accept both (SQS clients differ).
         element = self.names.list_element(shape)
@@ -154,7 +154,7 @@ class _FormReader:
             return []  # botocore sends ``Name=`` for an empty list
         return None
 
-    def map(self, shape_name: str, shape: dict, key: str, ref: dict) -> dict[str, Any] | None:
+    def map(self, shape_name: str, shape: dict[str, Any], key: str, ref: dict[str, Any]) -> dict[str, Any] | None:
         key_names, value_names = self.names.map_names(shape_name, shape)
         for prefix in (self._join(key, "entry"), key):
             indices = self._indices(prefix)
@@ -284,7 +284,7 @@ class _XmlWriter:
         self.out = out
         self.names = _Names(model, legacy)
 
-    def members(self, shape: dict, value: dict[str, Any]) -> None:
+    def members(self, shape: dict[str, Any], value: dict[str, Any]) -> None:
         if not isinstance(value, dict):
             return
         for member, ref in shape.get("members", {}).items():
@@ -327,7 +327,7 @@ class _XmlWriter:
         else:
             out.append(f"<{name}>{format_scalar(t, value)}</{name}>")
 
-    def map_entries(self, shape_name: str, shape: dict, value: dict[str, Any], entry: str) -> None:
+    def map_entries(self, shape_name: str, shape: dict[str, Any], value: dict[str, Any], entry: str) -> None:
         key_names, value_names = self.names.map_names(shape_name, shape)
         for k, v in (value or {}).items():
             self.out.append(f"<{entry}><{key_names[0]}>{escape(str(k))}</{key_names[0]}>")

@@ -39,7 +39,7 @@ class RestJsonRouter:
 
     def __init__(self, model: ServiceModel) -> None:
         self.model = model
-        routes: dict[str, list[tuple[tuple, Any, dict[str, str | None], str]]] = {}
+        routes: dict[str, list[tuple[tuple[int, int, int, int], Any, dict[str, str | None], str]]] = {}
         for name, op in model.operations.items():
             http = op.get("http") or {}
             uri = http.get("requestUri", "/")
@@ -113,7 +113,7 @@ def parse_restjson_request(model: ServiceModel, operation: str, path_params: dic
     if not input_ref:
         return {}
     shape = model.shapes[input_ref["shape"]]
-    members: dict[str, dict] = shape.get("members", {})
+    members: dict[str, dict[str, Any]] = shape.get("members", {})
     params: dict[str, Any] = {}
     payload = shape.get("payload")
     if payload:
@@ -250,7 +250,7 @@ def serialize_restjson_response(model: ServiceModel, operation: str,
     if not output_ref:
         return (204 if status == 200 else status), headers, b""
     shape = model.shapes[output_ref["shape"]]
-    members: dict[str, dict] = shape.get("members", {})
+    members: dict[str, dict[str, Any]] = shape.get("members", {})
     payload = shape.get("payload")
     body_members: dict[str, Any] = {}
     has_body_members = False
@@ -299,12 +299,12 @@ def serialize_restjson_response(model: ServiceModel, operation: str,
 def serialize_restjson_error(err: ServiceError, model: ServiceModel | None = None) -> tuple[int, dict[str, str],
                                                                                              bytes]:
     """``(status, headers, body)`` for an error; pass ``model`` to spell members as its error shape does."""
-    shape: dict = {}
+    shape: dict[str, Any] = {}
     if model is not None:
         shape_name = model.error_shape_name(err.code)
         if shape_name:
             shape = model.shapes[shape_name]
-    members: dict[str, dict] = shape.get("members", {})
+    members: dict[str, dict[str, Any]] = shape.get("members", {})
     body: dict[str, Any] = {}
     if not shape or "Type" in members:
         body["Type"] = "User" if err.sender else "Service"

@@ -17,16 +17,16 @@ from typing import Any
 class Waiters:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_queue: dict[str, set[asyncio.Future]] = {}
+        self._by_queue: dict[str, set[asyncio.Future[None]]] = {}
 
-    def register(self, queue: str) -> asyncio.Future:
+    def register(self, queue: str) -> asyncio.Future[None]:
         """A future (on the running loop) that completes at the next :meth:`notify` of ``queue``."""
         future = asyncio.get_running_loop().create_future()
         with self._lock:
             self._by_queue.setdefault(queue, set()).add(future)
         return future
 
-    def discard(self, queue: str, future: asyncio.Future) -> None:
+    def discard(self, queue: str, future: asyncio.Future[None]) -> None:
         with self._lock:
             waiting = self._by_queue.get(queue)
             if waiting is not None:
@@ -56,12 +56,12 @@ class Waiters:
             return len(self._by_queue.get(queue, ()))
 
 
-def _wake(future: asyncio.Future) -> None:
+def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
 
 
-async def wait_for_wake(future: asyncio.Future, clock: Any, seconds: float) -> None:
+async def wait_for_wake(future: asyncio.Future[None], clock: Any, seconds: float) -> None:
     """Return when ``future`` completes or ``seconds`` of clock time pass, whichever is first."""
     if future.done():
         return
