@@ -6,12 +6,17 @@ The public testing API (``riverbed.Riverbed``) is imported lazily so that
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.testing.api import Riverbed
+
 __version__ = "0.1.0"
 
 __all__ = ["Riverbed", "__version__"]
 
 
-def __getattr__(name: str):  # pragma: no cover - trivial
+def __getattr__(name: str) -> type[Riverbed]:  # pragma: no cover - trivial
     if name == "Riverbed":
         from riverbed.testing.api import Riverbed
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote
 
 import orjson
 
+from riverbed.clock import ManualClock
 from riverbed.services.lambda_ import names
 from riverbed.services.lambda_.code import CODE_PREFIX
 
@@ -84,7 +85,7 @@ def lambda_routes(service: LambdaService) -> tuple[Any, Any]:
 
 
 def mount(app: App) -> None:
-    async def riverbed_routes(scope: dict, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    async def riverbed_routes(scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         path = scope.get("path", "")
         method = scope.get("method", "GET")
         if path == "/_riverbed/health":
@@ -103,12 +104,13 @@ def mount(app: App) -> None:
             return _json(400, {"message": "body must be a JSON object"})
         if path == "/_riverbed/clock":
             if method == "POST":
-                if not getattr(app.clock, "manual", False):
+                clock = app.clock
+                if not isinstance(clock, ManualClock):  # the only clock with ``manual`` True
                     return _json(400, {"message": "the clock is not manual (start with --clock manual)"})
                 seconds = _number(request.get("advance", 0), MAX_ADVANCE)
                 if seconds is None:
                     return _json(400, {"message": f"advance must be a number of seconds from 0 to {MAX_ADVANCE}"})
-                app.clock.advance(seconds)
+                clock.advance(seconds)
                 await settle()
             return _json(200, {"now": app.clock.now(), "manual": bool(getattr(app.clock, "manual", False))})
         if path == "/_riverbed/drain" and method == "POST":

@@ -23,7 +23,8 @@ POLL_SECONDS = 0.5
 def fetch(endpoint_url: str, function: str, since: int, timeout: float = 10.0) -> dict[str, Any]:
     url = f"{endpoint_url.rstrip('/')}/_riverbed/logs/{quote(function, safe='')}?since={since}"
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
+        payload: dict[str, Any] = json.loads(response.read().decode("utf-8"))  # the logs route answers an object
+        return payload
 
 
 def run_logs(function: str, follow: bool, endpoint_url: str, *, out: TextIO | None = None,

@@ -106,7 +106,7 @@ class Riverbed:
 
     @property
     def endpoint_url(self) -> str:
-        return self.app.endpoint_url
+        return str(self.app.endpoint_url)
 
     def _call(self, coro: Any, timeout: float | None = None) -> Any:
         if self._server is None:
@@ -133,7 +133,8 @@ class Riverbed:
         async def register() -> Any:
             return self.app.register_function(name, handler, **config)
 
-        return self._call(register(), 30)
+        function: dict[str, Any] = self._call(register(), 30)  # App.register_function's configuration
+        return function
 
     def reset(self) -> None:
         """Drop all state: tables, streams, functions, mappings, queues, topics, metrics."""

@@ -9,7 +9,7 @@ pytest-xdist: every worker process starts its own instance on its own port.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, cast
 
 import pytest
 
@@ -19,8 +19,12 @@ def pytest_addoption(parser: Any) -> None:
     parser.addini("riverbed_clock", "clock of the riverbed fixture (manual or system)", default="manual")
 
 
-def _scope(fixture_name: str, config: Any) -> str:
-    return config.getini("riverbed_scope") or "function"
+_Scope = Literal["session", "package", "module", "class", "function"]
+
+
+def _scope(fixture_name: str, config: pytest.Config) -> _Scope:
+    # An ini value: pytest itself rejects a name that is not one of the scopes above.
+    return cast(_Scope, config.getini("riverbed_scope") or "function")
 
 
 @pytest.fixture(scope=_scope)

@@ -20,7 +20,8 @@ PAGE_BYTES = 1024 * 1024
 
 
 def read_page(rows: Iterable[dict[str, Any]], *, limit: int | None, filter_node: Any, projection: Any,
-              select: str | None, key_of: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+              select: str | None, key_of: Callable[[dict[str, Any]], dict[str, Any]]
+              ) -> tuple[dict[str, Any], int]:
     out_items: list[dict[str, Any]] = []
     scanned = 0
     size = 0
@@ -51,4 +52,4 @@ def read_page(rows: Iterable[dict[str, Any]], *, limit: int | None, filter_node:
     elif limit is not None and scanned == limit and last is not None and size < PAGE_BYTES:
         # AWS returns LastEvaluatedKey whenever the Limit was reached, even if nothing follows.
         result["LastEvaluatedKey"] = key_of(last)
-    return result, size  # type: ignore[return-value]
+    return result, size

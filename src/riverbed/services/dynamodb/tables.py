@@ -10,6 +10,7 @@ Must not: read or write items (``items.py``) or stream records (``riverbed.strea
 
 from __future__ import annotations
 
+import builtins
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,23 +48,23 @@ class Table:
     # --- identity --------------------------------------------------------------------
     @property
     def name(self) -> str:
-        return self.doc["TableName"]
+        return str(self.doc["TableName"])
 
     @property
     def tid(self) -> int:
-        return self.doc["_tid"]
+        return int(self.doc["_tid"])
 
     @property
     def account(self) -> str:
-        return self.doc["_account"]
+        return str(self.doc["_account"])
 
     @property
     def region(self) -> str:
-        return self.doc["_region"]
+        return str(self.doc["_region"])
 
     @property
     def arn(self) -> str:
-        return self.doc["TableArn"]
+        return str(self.doc["TableArn"])
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -212,7 +213,7 @@ class Catalog:
             out.append(Table(doc))
         return out
 
-    def all(self) -> list[Table]:
+    def all(self) -> builtins.list[Table]:  # ``list`` here is the method above
         return [Table(doc) for _, doc in self.store.list_docs(TABLE)]
 
     def clear_cache(self) -> None:

@@ -178,7 +178,7 @@ def av_type(av: AV) -> str:
 def _type_of(av: Any) -> str:
     if not isinstance(av, dict):
         raise ValidationException(EMPTY_VALUE)
-    present = [key for key, value in av.items() if key in _TYPE_SET and value is not None]
+    present: list[str] = [key for key, value in av.items() if key in _TYPE_SET and value is not None]
     if not present:
         raise ValidationException(EMPTY_VALUE)
     if len(present) > 1:
@@ -330,7 +330,8 @@ def encode_key_value(av: AV) -> bytes:
     """
     kind = av_type(av)
     if kind == "S":
-        return av["S"].encode("utf-8")
+        text: str = av["S"]
+        return text.encode("utf-8")
     if kind == "B":
         return decode_binary(av["B"])
     if kind != "N":
@@ -373,7 +374,7 @@ def compare_values(a: AV, b: AV) -> int | None:
         x, y = number_value(a["N"]), number_value(b["N"])
     else:
         x, y = decode_binary(a["B"]), decode_binary(b["B"])
-    return (x > y) - (x < y)
+    return int(x > y) - int(x < y)
 
 
 def values_equal(a: AV, b: AV) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 from riverbed import ids
 from riverbed.runtime import FunctionSpec
 from riverbed.services.lambda_.names import LATEST, FunctionRef, function_key
+from riverbed.storage import Txn
 
 FUNCTION_KIND = "function"
 VERSION_KIND = "function-version"
@@ -50,11 +51,11 @@ def new_revision() -> str:
 
 # --- reading -----------------------------------------------------------------------------------------
 
-def get_function(store: Any, ref: FunctionRef) -> dict[str, Any] | None:
+def get_function(store: Txn, ref: FunctionRef) -> dict[str, Any] | None:
     return store.get_doc(FUNCTION_KIND, ref.key)
 
 
-def get_version(store: Any, ref: FunctionRef, version: str) -> dict[str, Any] | None:
+def get_version(store: Txn, ref: FunctionRef, version: str) -> dict[str, Any] | None:
     if not version.isdigit() or len(version) > 10:
         return None
     return store.get_doc(VERSION_KIND, version_key(ref.account, ref.region, ref.name, version))

@@ -17,6 +17,7 @@ Must not: know about HTTP or wire shapes beyond the dicts SQS operations return;
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -269,7 +270,7 @@ class SqsService:
                 if not moved or not rows:
                     break
             for arn in moved_to:
-                txn.after_commit(lambda arn=arn: self.waiters.notify(arn))
+                txn.after_commit(functools.partial(self.waiters.notify, arn))
         return out
 
     def _deliver_row(self, txn: Txn, queue: Queue, row: LogEntry, now: float, timeout: int,

@@ -35,7 +35,8 @@ def _lazy(module: str, name: str) -> Callable[[Any, dict[str, Any]], dict[str, A
     """PartiQL is imported on its first statement, keeping it out of start-up (testing API < 150 ms)."""
 
     def operation(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
-        func = getattr(importlib.import_module(f"riverbed.services.dynamodb.operations.{module}"), name)
+        func: Callable[[DdbContext, dict[str, Any]], dict[str, Any]] = getattr(
+            importlib.import_module(f"riverbed.services.dynamodb.operations.{module}"), name)
         return func(ctx, req)
 
     operation.__name__ = name

@@ -22,7 +22,7 @@ def delete_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         old = items.load(txn, table, hk, rk)
         if condition is not None and not ex.evaluate_condition(condition, old or {}):
             raise items.condition_failed(old, req.get("ReturnValuesOnConditionCheckFailure"))
-        items.commit(txn, dyn.streams, table, hk, rk, old and key, old, None, region=ctx.region,
+        items.commit(txn, dyn.streams, table, hk, rk, key, old, None, region=ctx.region,
                      indexes=dyn.indexes)
     out: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:

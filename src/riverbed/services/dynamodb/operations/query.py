@@ -91,7 +91,7 @@ def _rows(ctx: DdbContext, scope: Any, hk: bytes, cond: Any, forward: bool, star
 
 def _begins(value: dict[str, Any], prefix: dict[str, Any]) -> bool:
     if "S" in value and "S" in prefix:
-        return value["S"].startswith(prefix["S"])
+        return bool(value["S"].startswith(prefix["S"]))
     if "B" in value and "B" in prefix:
         import base64
 

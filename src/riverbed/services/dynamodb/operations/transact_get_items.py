@@ -26,7 +26,7 @@ def transact_get_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         table = dyn.table(ctx, get["TableName"])
         hk, rk, _ = table.key_of_key(get.get("Key"))
         plans.append((table, hk, rk, projection))
-    responses = []
+    responses: list[dict[str, Any]] = []
     for table, hk, rk, projection in plans:
         item = items.load(ctx.store, table, hk, rk)
         if item is None:

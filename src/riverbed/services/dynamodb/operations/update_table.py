@@ -6,7 +6,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.h
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import schema
@@ -72,7 +72,8 @@ def update_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                 doc["LatestStreamArn"] = stream.arn
                 doc["LatestStreamLabel"] = stream.label
             else:
-                dyn.streams.disable(txn, table.stream_arn)
+                # _check_stream_change rejected disabling a table without an enabled stream.
+                dyn.streams.disable(txn, cast(str, table.stream_arn))
                 doc.pop("StreamSpecification", None)
         if index_updates:
             if dyn.indexes is None:

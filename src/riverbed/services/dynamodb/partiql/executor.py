@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
@@ -74,8 +74,8 @@ def select(ctx: DdbContext, stmt: ast.Select, params: list[AV], *, limit: int | 
     else:
         after = scope.start_position(start, query=False) if start else None
         rows = (orjson.loads(data) for _hk, data in scope.scan(after))
-    page, _size = cast("tuple[dict[str, Any], int]", pages.read_page(
-        rows, limit=limit, filter_node=where, projection=projection, select=None, key_of=scope.last_key))
+    page, _size = pages.read_page(
+        rows, limit=limit, filter_node=where, projection=projection, select=None, key_of=scope.last_key)
     out: dict[str, Any] = {"Items": page["Items"]}
     if "LastEvaluatedKey" in page:
         out["LastEvaluatedKey"] = page["LastEvaluatedKey"]

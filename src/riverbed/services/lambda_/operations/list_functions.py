@@ -53,7 +53,8 @@ def _sort_key(doc: dict[str, Any]) -> str:
     return f"{doc['name']}\x00{'' if version == '$LATEST' else f'{int(version):010d}'}"
 
 
-def _page(entries: list[tuple[str, dict[str, Any]]], request: dict[str, Any]) -> tuple[list[dict], str | None]:
+def _page(entries: list[tuple[str, dict[str, Any]]],
+          request: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
     start = 0
     if request.get("Marker"):
         try:
