@@ -110,3 +110,33 @@ def create_table(ddb, name, *, range_key=None, hash_type="S", range_type="S", st
         params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
     params.update(extra)
     return ddb.create_table(**params)["TableDescription"]
+
+
+# --- PostgreSQL (the second store engine); see tests/postgres_cluster.py ------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A server URL: ``RIVERBED_TEST_POSTGRES``, else a throwaway cluster, else None (no server binaries)."""
+    from tests import postgres_cluster as pg
+
+    url = os.environ.get(pg.ENV)
+    if url:
+        yield url
+    elif pg.server_binaries_present():
+        url, directory = pg.start_cluster()
+        yield url
+        pg.stop_cluster(directory)
+    else:
+        yield None
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server):
+    """A ``postgresql://`` URL whose connections work in a fresh, empty schema (dropped afterwards)."""
+    from tests import postgres_cluster as pg
+
+    if postgres_server is None:
+        pytest.skip(f"PostgreSQL: {pg.ENV} is unset and no server binaries are installed")
+    name = pg.create_schema(postgres_server)
+    yield pg.in_schema(postgres_server, name)
+    pg.drop_schema(postgres_server, name)

@@ -21,7 +21,7 @@ class Settings:
     port: int = 4566
     data_dir: str = "./.riverbed"
     in_memory: bool = False
-    store: str = "sqlite"                    # "sqlite" or a postgresql:// URL (future)
+    store: str = "sqlite"                    # "sqlite" or a postgresql:// URL (libpq syntax)
     region: str = "us-east-1"
     account: str = "000000000000"
     clock: str = "system"                    # system | manual

@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default=None, help="where state is kept (RIVERBED_DATA_DIR, default ./.riverbed)")
     serve.add_argument("--in-memory", action="store_true", default=None,
                        help="keep nothing on disk (RIVERBED_IN_MEMORY)")
-    serve.add_argument("--store", default=None, help="sqlite (default) (RIVERBED_STORE)")
+    serve.add_argument("--store", default=None,
+                       help="sqlite (default) or postgresql://user:pass@host/db (RIVERBED_STORE)")
     serve.add_argument("--region", default=None, help="default region (RIVERBED_REGION, default us-east-1)")
     serve.add_argument("--clock", choices=["system", "manual"], default=None,
                        help="manual: time moves only through POST /_riverbed/clock (RIVERBED_CLOCK)")

@@ -1,4 +1,7 @@
-"""The store contract: every engine must pass this suite (today: SQLite on a file and in memory).
+"""The store contract: every engine must pass this suite (SQLite on a file and in memory, PostgreSQL).
+
+PostgreSQL runs against ``RIVERBED_TEST_POSTGRES`` or a throwaway cluster (``tests/postgres_cluster.py``),
+each test in a fresh schema; it is skipped only when neither is available.
 
 Every public method of ``storage.base.Txn``/``Store`` is called by some test here; the last tests check
 that (by reading this file), that each method is documented, and that an engine exposes nothing else.
@@ -15,11 +18,32 @@ import pytest
 from riverbed.storage import Store, Txn, open_store
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres"])
 def store(request, tmp_path):
-    s = open_store("sqlite", str(tmp_path) if request.param == "file" else None)
+    if request.param == "postgres":
+        s = open_store(request.getfixturevalue("postgres_schema_url"), None)
+    else:
+        s = open_store("sqlite", str(tmp_path) if request.param == "sqlite-file" else None)
     yield s
     s.close()
+
+
+@pytest.fixture(params=["sqlite-file", "postgres"])
+def reopen(request, tmp_path):
+    """Opens the same durable store again each time it is called (engines that outlive a process)."""
+    if request.param == "postgres":
+        url, data_dir = request.getfixturevalue("postgres_schema_url"), None
+    else:
+        url, data_dir = "sqlite", str(tmp_path)
+    opened: list[Store] = []
+
+    def open_again() -> Store:
+        opened.append(open_store(url, data_dir))
+        return opened[-1]
+
+    yield open_again
+    for s in opened:
+        s.close()
 
 
 def test_documents_roundtrip_and_prefix_listing(store):
@@ -100,15 +124,14 @@ def test_index_entries(store):
     assert store.index_stats(3) == (1, 1)
 
 
-def test_file_store_survives_reopen(tmp_path):
-    s = open_store("sqlite", str(tmp_path))
+def test_durable_store_survives_reopen(reopen):
+    s = reopen()
     with s.transaction() as txn:
         txn.put_doc("k", "v", {"x": 1})
         txn.append_record(1, 1, 1.0, b"r")
     s.close()
-    s = open_store("sqlite", str(tmp_path))
+    s = reopen()
     assert s.get_doc("k", "v") == {"x": 1} and s.last_record_seq(1) == 1
-    s.close()
 
 
 def test_reset_drops_everything(store):
@@ -288,16 +311,15 @@ def test_expiring_keys_prune_and_drop(store):
     assert store.get_key("ns", "new", 200.0) is None and store.get_key("other", "old", 50.0) == b"3"
 
 
-def test_file_store_keeps_logs_and_keys_across_reopen(tmp_path):
-    s = open_store("sqlite", str(tmp_path))
+def test_durable_store_keeps_logs_and_keys_across_reopen(reopen):
+    s = reopen()
     with s.transaction() as txn:
         txn.log_append("q", 1, "m1", "g", 5.0, 1.0, b"body")
         txn.put_key_if_absent("ns", "k", b"v", 600.0, 0.0)
     s.close()
-    s = open_store("sqlite", str(tmp_path))
+    s = reopen()
     assert s.log_get("q", 1) == (1, "m1", "g", 5.0, 1.0, 0, None, None, b"body")
     assert s.get_key("ns", "k", 1.0) == b"v"
-    s.close()
 
 
 def test_reset_drops_logs_keys_and_counters(store):
@@ -312,6 +334,53 @@ def test_reset_drops_logs_keys_and_counters(store):
     assert store.last_record_seq(1) is None and store.index_stats(1) == (0, 0)
     with store.transaction() as txn:
         assert txn.next_counter("c") == 1
+
+
+# --- ordering and long reads (engines order bytes like memcmp and text by code point) ------------------------
+
+ODD_BYTES = [b"", b"\x00", b"\x00\x00", b"\x00\x01", b"\x01", b"\x7f", b"\x80", b"\x80\x00", b"\xfe", b"\xff",
+             b"\xff\x00", b"\xff\xff"]
+
+
+def test_byte_keys_order_like_memcmp_shorter_first(store):
+    shuffled = ODD_BYTES[::2] + ODD_BYTES[1::2]
+    with store.transaction() as txn:
+        for n, key in enumerate(shuffled):
+            txn.put_item(1, b"p", key, bytes([n]), 1)
+            txn.put_item(2, key, b"r", b"", 0)
+            txn.index_put(3, b"g", key, b"t%d" % n, b"", b"", 0)
+    assert [rk for rk, _ in store.query_items(1, b"p")] == sorted(ODD_BYTES)
+    assert [rk for rk, _ in store.query_items(1, b"p", forward=False)] == sorted(ODD_BYTES, reverse=True)
+    assert [rk for rk, _ in store.query_items(1, b"p", low=b"\x00", low_inclusive=False, high=b"\xff")] == \
+        [k for k in sorted(ODD_BYTES) if b"\x00" < k <= b"\xff"]
+    assert [hk for hk, _, _ in store.scan_items(2)] == sorted(ODD_BYTES)
+    assert [rk for rk, _, _, _ in store.index_query(3, b"g", forward=False)] == sorted(ODD_BYTES, reverse=True)
+
+
+def test_document_keys_order_by_code_point_and_prefixes_are_literal(store):
+    keys = ["b", "B", "a", "a_1", "ab1", "a%", "_", "\u00e9", "z", "\U0001f600", "a/x"]
+    with store.transaction() as txn:
+        for key in keys:
+            txn.put_doc("k", key, {"key": key})
+    assert [k for k, _ in store.list_docs("k")] == sorted(keys)
+    assert [k for k, _ in store.list_docs("k", "a_")] == ["a_1"]
+    assert [k for k, _ in store.list_docs("k", "a%")] == ["a%"]
+    assert [d["key"] for _, d in store.list_docs("k", "\u00e9")] == ["\u00e9"]
+
+
+def test_long_range_reads_return_every_row_once_in_order(store):
+    keys = [n.to_bytes(2, "big") for n in range(1234)]
+    with store.transaction() as txn:
+        for key in reversed(keys):
+            txn.put_item(1, b"p", key, b"", 0)
+            txn.put_item(2, key[:1], key[1:], b"", 0)
+            txn.index_put(3, b"g", key[:1], b"t", key, b"", 0)
+    assert [rk for rk, _ in store.query_items(1, b"p")] == keys
+    assert [rk for rk, _ in store.query_items(1, b"p", forward=False, low=keys[10])] == keys[:9:-1]
+    assert [hk + rk for hk, rk, _ in store.scan_items(2, after=(keys[5][:1], keys[5][1:]))] == keys[6:]
+    entries = [(rk, trk) for rk, _, trk, _ in store.index_query(3, b"g", forward=False)]
+    assert [trk for _, trk in entries] == keys[::-1]
+    assert len(list(store.index_scan(3, after=(b"g", keys[700][:1], b"t", keys[700])))) == 1234 - 701
 
 
 # --- the contract covers the whole protocol ----------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Two riverbed nodes (each its own App, event loop, server and connection pool) on one PostgreSQL database.
+
+Checks what the PostgreSQL store promises across nodes: a write acknowledged by one node is read by the
+other, and conditional writes racing from both nodes on one item serialize (exactly one wins a round; no
+lost update).  Skipped only when PostgreSQL is unavailable (see tests/postgres_cluster.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.conftest import REGION, create_table, make_client
+
+ROUNDS = 25
+
+
+@pytest.fixture
+def nodes(postgres_schema_url, tmp_path):
+    from riverbed.config import load_settings
+    from riverbed.server import make_background
+
+    started = []
+    for n in range(2):
+        settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
+                                  "data_dir": str(tmp_path / f"node{n}")}, environ={})
+        node = make_background(settings)
+        node.start()
+        started.append(node)
+    # No retries: a request that fails on a node must fail the test, not be repeated until it passes.
+    yield [boto3.client("dynamodb", endpoint_url=node.app.endpoint_url, region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test",
+                        config=Config(retries={"total_max_attempts": 1})) for node in started]
+    for node in started:
+        node.stop()
+
+
+def test_a_write_acknowledged_by_one_node_is_read_on_the_other(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name)
+    b.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.05})
+    for n in range(10):
+        writer, reader = (a, b) if n % 2 else (b, a)
+        writer.put_item(TableName=table_name, Item={"pk": {"S": "k"}, "n": {"N": str(n)}})
+        got = reader.get_item(TableName=table_name, Key={"pk": {"S": "k"}}, ConsistentRead=True)
+        assert got["Item"]["n"] == {"N": str(n)}
+
+
+def test_racing_conditional_puts_have_exactly_one_winner_each_round(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name)
+    barrier = threading.Barrier(2)
+
+    def attempt(client, round_no: int, name: str) -> bool:
+        barrier.wait(10)
+        try:
+            client.put_item(TableName=table_name, Item={"pk": {"S": f"r{round_no}"}, "by": {"S": name}},
+                            ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as err:
+            assert err.response["Error"]["Code"] == "ConditionalCheckFailedException"
+            return False
+
+    with ThreadPoolExecutor(2) as pool:
+        for round_no in range(ROUNDS):
+            won = [f.result() for f in [pool.submit(attempt, a, round_no, "a"), pool.submit(attempt, b, round_no, "b")]]
+            assert sorted(won) == [False, True], f"round {round_no}: {won}"
+            item = b.get_item(TableName=table_name, Key={"pk": {"S": f"r{round_no}"}}, ConsistentRead=True)["Item"]
+            assert item["by"]["S"] == ("a" if won[0] else "b")
+
+
+def test_read_modify_write_from_both_nodes_loses_no_update(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name)
+    a.put_item(TableName=table_name, Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
+
+    def bump(client, times: int) -> int:
+        # A compare-and-set loop: read, then write n+1 only if n is unchanged.
+        done = 0
+        while done < times:
+            n = int(client.get_item(TableName=table_name, Key={"pk": {"S": "counter"}},
+                                    ConsistentRead=True)["Item"]["n"]["N"])
+            try:
+                client.put_item(TableName=table_name, Item={"pk": {"S": "counter"}, "n": {"N": str(n + 1)}},
+                                ConditionExpression="n = :n", ExpressionAttributeValues={":n": {"N": str(n)}})
+                done += 1
+            except ClientError as err:
+                assert err.response["Error"]["Code"] == "ConditionalCheckFailedException"
+        return done
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sum(pool.map(bump, [a, b], [30, 30])) == 60
+    item = a.get_item(TableName=table_name, Key={"pk": {"S": "counter"}}, ConsistentRead=True)["Item"]
+    assert item["n"] == {"N": "60"}
+
+
+@pytest.mark.xfail(strict=True, reason="streams/log.py draws sequence numbers from a per-process counter "
+                   "(StreamLog._take_seq); across nodes they collide.  Fix: draw them with txn.next_counter "
+                   "inside the write's transaction (issue 20)")
+def test_stream_records_written_through_both_nodes_get_unique_increasing_sequence_numbers(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name, stream="NEW_IMAGE")
+    for n in range(6):
+        (a, b)[n % 2].put_item(TableName=table_name, Item={"pk": {"S": "k"}, "n": {"N": str(n)}})
+    streams = make_client(b.meta.endpoint_url, "dynamodbstreams")
+    arn = b.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    seqs, images = [], []
+    for shard in shards:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        for record in streams.get_records(ShardIterator=it)["Records"]:
+            seqs.append(int(record["dynamodb"]["SequenceNumber"]))
+            images.append(record["dynamodb"]["NewImage"]["n"]["N"])
+    assert images == [str(n) for n in range(6)]
+    assert seqs == sorted(set(seqs))
