@@ -202,8 +202,13 @@ class StreamLog:
     # --- the write path ------------------------------------------------------------------------
     def append(self, txn: Any, arn: str, *, event_name: str, hk: bytes, keys: dict[str, Any],
                old: dict[str, Any] | None, new: dict[str, Any] | None, region: str,
-               service_identity: bool = False, new_size: int | None = None) -> None:
-        """Append one record in the caller's transaction (the item write's)."""
+               service_identity: bool = False, size_bytes: int | None = None) -> None:
+        """Append one record in the caller's transaction (the item write's).
+
+        ``size_bytes`` is the record's ``SizeBytes`` as the writer measures it (DynamoDB: the item sizes
+        of the keys and of the images this stream's view type carries, ``records.NEW_IMAGE_VIEWS`` and
+        ``records.OLD_IMAGE_VIEWS``).
+        """
         stream = self.get(arn)
         if stream is None or stream.status != "ENABLED":
             return
@@ -216,7 +221,7 @@ class StreamLog:
         record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                               region=region, created=now, sequence_number=ids.sequence_number(seq),
                               event_version=self.event_version, service_identity=service_identity,
-                              new_size=new_size)
+                              size_bytes=size_bytes)
         txn.append_record(shard.no, seq, now, orjson.dumps(record))
         no = shard.no
         txn.after_commit(lambda: self._on_append(no))
