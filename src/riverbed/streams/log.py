@@ -116,8 +116,8 @@ class StreamLog:
         self.retention_seconds = retention_seconds
         self.event_version = event_version
         self._cache: dict[str, Stream] = {}
-        self._waiters: dict[int, list[asyncio.Future]] = {}
-        self._any_waiters: list[asyncio.Future] = []
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._any_waiters: list[asyncio.Future[None]] = []
         self.appended = 0  # records appended by this process (for drain/metrics)
         self.on_shards_changed: list[Any] = []   # callbacks after a shard opens or closes (trigger supervisor)
         self._next_seq: int | None = None
@@ -253,7 +253,7 @@ class StreamLog:
         """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""
         first = self.store.first_record(shard.no)
         if first is not None:
-            return first[0]
+            return int(first[0])
         return max(shard.start, shard.trimmed_below)
 
     def latest_position(self, shard: Shard) -> int:
@@ -271,7 +271,7 @@ class StreamLog:
             rows = self.store.read_records(shard.no, position, 1000)
             for seq, created, _data in rows:
                 if int(created) >= when:
-                    return seq
+                    return int(seq)
             if len(rows) < 1000:
                 return self.latest_position(shard)
             position = rows[-1][0] + 1
