@@ -32,7 +32,9 @@ def mount(app: Any) -> None:
 
             return _json(200, {"status": "running", "service": "riverbed", "version": __version__})
         if path == "/metrics" or path == "/_riverbed/metrics":
-            return 200, [(b"content-type", b"text/plain; version=0.0.4")], app.metrics.prometheus().encode()
+            accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
+            content_type, text = app.metrics.exposition(accept)
+            return 200, [(b"content-type", content_type.encode())], text
         route = getattr(app, "_routes", {}).get(path)
         if route is not None:
             return await route(scope, body)
