@@ -93,7 +93,9 @@ def mount(app: App) -> None:
 
             return _json(200, {"status": "running", "service": "riverbed", "version": __version__})
         if path == "/metrics" or path == "/_riverbed/metrics":
-            return 200, [(b"content-type", b"text/plain; version=0.0.4")], app.metrics.prometheus().encode()
+            accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
+            content_type, text = app.metrics.exposition(accept)
+            return 200, [(b"content-type", content_type.encode())], text
         if not app.settings.control:
             return _json(404, {"message": "Not Found (start riverbed with --control or --clock manual)"})
         try:

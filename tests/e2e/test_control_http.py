@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import riverbed
+from riverbed import Riverbed
 
 
 def _call(url, body=None, method="POST"):
@@ -43,12 +44,71 @@ def test_control_endpoints_are_off_unless_enabled():
         assert status == 200 and body["status"] == "running"
 
 
+def _scrape(rb, accept=None):
+    req = urllib.request.Request(rb.endpoint_url + "/metrics", headers={"Accept": accept} if accept else {})
+    with urllib.request.urlopen(req) as resp:
+        return resp.headers["Content-Type"], resp.read().decode()
+
+
 def test_metrics_endpoint_is_prometheus_text():
     with riverbed.Riverbed() as rb:
         rb.app.metrics.put("AWS/Lambda", "Invocations", {"FunctionName": "f"}, 1)
-        with urllib.request.urlopen(rb.endpoint_url + "/metrics") as resp:
-            text = resp.read().decode()
-        assert 'aws_lambda_Invocations{FunctionName="f"} 1.0' in text
+        content_type, text = _scrape(rb)
+        assert content_type == "text/plain; version=0.0.4; charset=utf-8"
+        assert "# TYPE aws_lambda_Invocations_total counter" in text
+        assert 'aws_lambda_Invocations_total{FunctionName="f"} 1.0' in text
+
+
+def test_three_invocations_count_three(riverbed, riverbed_client):
+    ddb, lam = riverbed_client("dynamodb"), riverbed_client("lambda")
+    arn = ddb.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
+                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+                           )["TableDescription"]["LatestStreamArn"]
+    riverbed.register_function("fn", lambda event, context: None)
+    lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                    BatchSize=1)
+    for key in ("a", "b", "c"):
+        ddb.put_item(TableName="tbl", Item={"pk": {"S": key}})
+        riverbed.drain()
+    _, text = _scrape(riverbed)
+    assert 'aws_lambda_Invocations_total{FunctionName="fn"} 3.0' in text
+    assert "# TYPE aws_lambda_IteratorAge gauge" in text
+    assert [line for line in text.splitlines() if line.startswith('aws_lambda_IteratorAge{FunctionName="fn"}')]
+
+
+def test_levels_are_gauges_of_the_latest_value_and_durations_summaries(riverbed):
+    metrics = riverbed.app.metrics
+    for age in (5000, 20):
+        metrics.put("AWS/Lambda", "IteratorAge", {"FunctionName": "f"}, age, "Milliseconds")
+    for ms in (20, 30):
+        metrics.put("AWS/Lambda", "Duration", {"FunctionName": "f"}, ms, "Milliseconds")
+    _, text = _scrape(riverbed)
+    assert 'aws_lambda_IteratorAge{FunctionName="f"} 20.0' in text
+    assert "# TYPE aws_lambda_Duration summary" in text
+    assert 'aws_lambda_Duration_count{FunctionName="f"} 2.0' in text
+    assert 'aws_lambda_Duration_sum{FunctionName="f"} 50.0' in text
+    assert metrics.total("AWS/Lambda", "IteratorAge", {"FunctionName": "f"}) == 5020   # the points are kept
+
+
+def test_label_values_are_escaped_and_instances_do_not_share_a_registry(riverbed):
+    riverbed.app.metrics.put("AWS/Lambda", "Errors", {"FunctionName": 'a"b\\c\nd'}, 1)
+    riverbed.app.metrics.put("AWS/Lambda", "Errors", {"FunctionName": 'a"b\\c\nd'}, 1)
+    _, text = _scrape(riverbed)
+    assert 'aws_lambda_Errors_total{FunctionName="a\\"b\\\\c\\nd"} 2.0' in text
+    with Riverbed() as other:
+        other.app.metrics.put("AWS/Lambda", "Errors", {"FunctionName": "other"}, 1)
+        _, other_text = _scrape(other)
+    assert "aws_lambda_Errors_total" in other_text and "a\\\"b" not in other_text
+    assert 'FunctionName="other"' not in _scrape(riverbed)[1]
+
+
+def test_openmetrics_on_request(riverbed):
+    riverbed.app.metrics.put("AWS/Lambda", "Invocations", {"FunctionName": "f"}, 1)
+    content_type, text = _scrape(riverbed, "application/openmetrics-text; version=1.0.0; charset=utf-8")
+    assert content_type.startswith("application/openmetrics-text")
+    assert "# TYPE aws_lambda_Invocations counter" in text and text.endswith("# EOF\n")
 
 
 def test_control_inputs_are_checked():

@@ -116,8 +116,8 @@ class StreamLog:
         self.retention_seconds = retention_seconds
         self.event_version = event_version
         self._cache: dict[str, Stream] = {}
-        self._waiters: dict[int, list[asyncio.Future]] = {}
-        self._any_waiters: list[asyncio.Future] = []
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._any_waiters: list[asyncio.Future[None]] = []
         self.appended = 0  # records appended by this process (for drain/metrics)
         self.on_shards_changed: list[Any] = []   # callbacks after a shard opens or closes (trigger supervisor)
         self._next_seq: int | None = None
@@ -202,8 +202,13 @@ class StreamLog:
     # --- the write path ------------------------------------------------------------------------
     def append(self, txn: Any, arn: str, *, event_name: str, hk: bytes, keys: dict[str, Any],
                old: dict[str, Any] | None, new: dict[str, Any] | None, region: str,
-               service_identity: bool = False, new_size: int | None = None) -> None:
-        """Append one record in the caller's transaction (the item write's)."""
+               service_identity: bool = False, size_bytes: int | None = None) -> None:
+        """Append one record in the caller's transaction (the item write's).
+
+        ``size_bytes`` is the record's ``SizeBytes`` as the writer measures it (DynamoDB: the item sizes
+        of the keys and of the images this stream's view type carries, ``records.NEW_IMAGE_VIEWS`` and
+        ``records.OLD_IMAGE_VIEWS``).
+        """
         stream = self.get(arn)
         if stream is None or stream.status != "ENABLED":
             return
@@ -216,7 +221,7 @@ class StreamLog:
         record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                               region=region, created=now, sequence_number=ids.sequence_number(seq),
                               event_version=self.event_version, service_identity=service_identity,
-                              new_size=new_size)
+                              size_bytes=size_bytes)
         txn.append_record(shard.no, seq, now, orjson.dumps(record))
         no = shard.no
         txn.after_commit(lambda: self._on_append(no))
@@ -248,7 +253,7 @@ class StreamLog:
         """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""
         first = self.store.first_record(shard.no)
         if first is not None:
-            return first[0]
+            return int(first[0])
         return max(shard.start, shard.trimmed_below)
 
     def latest_position(self, shard: Shard) -> int:
@@ -266,7 +271,7 @@ class StreamLog:
             rows = self.store.read_records(shard.no, position, 1000)
             for seq, created, _data in rows:
                 if int(created) >= when:
-                    return seq
+                    return int(seq)
             if len(rows) < 1000:
                 return self.latest_position(shard)
             position = rows[-1][0] + 1

@@ -1,12 +1,15 @@
 """Stream records: the shape of one change, exactly as DynamoDB Streams returns it.
 
 Owns: building the record for an INSERT / MODIFY / REMOVE under a
-StreamViewType (spec/streams.md §4-5), its SizeBytes, and turning a stored
-record into the Lambda event form (``eventSourceARN``, lower-case
-``userIdentity``).
+StreamViewType (spec/streams.md §4-5), which images it carries, turning a
+stored record into the Lambda event form (``eventSourceARN``, lower-case
+``userIdentity``), and the length of that form's JSON computed from the
+stored bytes' length (so a trigger never re-encodes a record to size it).
 
 Must not: decide *whether* a write produces a record (``items.py`` does, in
-the write's transaction) or where it is stored (``log.py``).
+the write's transaction), where it is stored (``log.py``), or how big an item
+is: ``SizeBytes`` is DynamoDB's measure and comes from the writer (nothing
+here imports a service).
 """
 
 from __future__ import annotations
@@ -14,28 +17,35 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from riverbed.services.dynamodb.types import item_size
+import orjson
 
 TTL_IDENTITY = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+NEW_IMAGE_VIEWS = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+OLD_IMAGE_VIEWS = ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+_EVENT_SOURCE_MEMBER = len(b',"eventSourceARN":')
 
 
 def build_record(*, event_name: str, keys: dict[str, Any], old: dict[str, Any] | None, new: dict[str, Any] | None,
                  view_type: str, region: str, created: float, sequence_number: str, event_version: str,
-                 service_identity: bool = False, new_size: int | None = None) -> dict[str, Any]:
+                 service_identity: bool = False, size_bytes: int | None = None) -> dict[str, Any]:
+    """The record, with ``SizeBytes`` as measured by the writer.
+
+    A writer that does not measure (``size_bytes`` None: unit tests, tools) gets the JSON length of the
+    keys and the images the view carries -- an approximation, not DynamoDB's item size.
+    """
     dyn: dict[str, Any] = {
         # AWS rounds ApproximateCreationDateTime down to the whole second (epoch seconds on the wire).
         "ApproximateCreationDateTime": int(created),
         "Keys": keys,
     }
-    size = item_size(keys)
-    if new is not None and view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
+    if new is not None and view_type in NEW_IMAGE_VIEWS:
         dyn["NewImage"] = new
-        size += new_size if new_size is not None else item_size(new)
-    if old is not None and view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
+    if old is not None and view_type in OLD_IMAGE_VIEWS:
         dyn["OldImage"] = old
-        size += item_size(old)
+    if size_bytes is None:
+        size_bytes = sum(len(orjson.dumps(dyn[m])) for m in ("Keys", "NewImage", "OldImage") if m in dyn)
     dyn["SequenceNumber"] = sequence_number
-    dyn["SizeBytes"] = max(1, size)
+    dyn["SizeBytes"] = max(1, size_bytes)
     dyn["StreamViewType"] = view_type
     record: dict[str, Any] = {
         "eventID": os.urandom(16).hex(),
@@ -58,3 +68,12 @@ def to_lambda_event_record(record: dict[str, Any], stream_arn: str) -> dict[str,
         out["userIdentity"] = {"type": ident.get("Type"), "principalId": ident.get("PrincipalId")}
     out["eventSourceARN"] = stream_arn
     return out
+
+
+def lambda_event_record_length(stored_length: int, stream_arn: str) -> int:
+    """Length of ``orjson.dumps(to_lambda_event_record(record, stream_arn))`` from the stored record's length.
+
+    The stored record is orjson's compact encoding; the event form only adds the ``eventSourceARN`` member
+    at the end (the ``userIdentity`` rewrite swaps the case of two names, keeping every length).
+    """
+    return stored_length + _EVENT_SOURCE_MEMBER + len(orjson.dumps(stream_arn))

@@ -7,6 +7,11 @@ retries with backoff until MaximumRetryAttempts / MaximumRecordAgeInSeconds,
 bisecting, ReportBatchItemFailures, the OnFailure destination, and the
 checkpoint that advances only after a batch is handled.
 
+Records read past the checkpoint are kept (:class:`ReadAhead`) until they are
+delivered, so a batching window that wakes on every commit reads only the new
+records, and each record is decoded once; its size comes from the stored
+length, never from re-encoding it.
+
 The single step is :meth:`ShardPoller.poll_once`; :meth:`run` only repeats
 it and waits (for a commit on the shard, or for the clock).
 
@@ -25,7 +30,7 @@ import orjson
 
 from riverbed import ids
 from riverbed.errors import ServiceError, TooManyRequestsException
-from riverbed.streams.records import to_lambda_event_record
+from riverbed.streams.records import lambda_event_record_length, to_lambda_event_record
 from riverbed.triggers import events
 from riverbed.triggers.windows import WindowSteps
 
@@ -39,6 +44,31 @@ class Item:
     seq: int
     record: dict[str, Any]          # Lambda event form
     size: int
+
+
+@dataclass
+class ReadAhead:
+    """Matching records read past the poller's position and not yet delivered, kept across wake-ups.
+
+    ``end`` is the read position: every record before it is in ``items`` or was filtered out.
+    ``size`` is the event-form bytes of ``items``.  Reading stops once ``items`` holds the wanted count
+    or one record more than the payload budget allows, so every item but the last always fits.
+    """
+    items: list[Item]
+    end: int
+    size: int = 0
+
+    def drop_before(self, position: int) -> None:
+        """Forget records before ``position`` (delivered, or passed by a tumbling window)."""
+        count = 0
+        for item in self.items:
+            if item.seq >= position:
+                break
+            self.size -= item.size
+            count += 1
+        if count:
+            del self.items[:count]
+        self.end = max(self.end, position)
 
 
 @dataclass
@@ -71,11 +101,13 @@ class ShardPoller(WindowSteps):
         self.status = PollerStatus()
         self.filter = engine.compile_filter(mapping.get("FilterCriteria"))
         self.window: Any = None          # tumbling windows: the open window (see windows.py)
+        self._ahead = ReadAhead([], position)
+        self._want = mapping["BatchSize"] * mapping["ParallelizationFactor"]
 
     # --- configuration shortcuts ----------------------------------------------------------------
     @property
     def uuid(self) -> str:
-        return self.mapping["UUID"]
+        return str(self.mapping["UUID"])
 
     def cfg(self, name: str) -> Any:
         return self.mapping[name]
@@ -103,9 +135,11 @@ class ShardPoller(WindowSteps):
                 self._finish()
             return False
         window = self.cfg("MaximumBatchingWindowInSeconds")
-        if window and not self._full(items):
+        if window and not self._full():
             items, end = await self._gather(items, end, window)
-        lanes = self._lanes(items)
+        lanes, taken = self._lanes(items)
+        if taken < len(items):
+            end = items[taken].seq      # a full lane stopped the split: the rest waits for the next batch
         self.status.in_flight = len(lanes)
         try:
             if len(lanes) == 1:
@@ -115,40 +149,42 @@ class ShardPoller(WindowSteps):
         finally:
             self.status.in_flight = 0
         self._advance(end)
+        self._ahead.drop_before(end)
         self.status.handled_batches += 1
         return True
 
     def _read(self) -> tuple[list[Item], int]:
-        """Up to BatchSize × lanes matching records from the position, and the position after the last read."""
-        want = self.cfg("BatchSize") * self.cfg("ParallelizationFactor")
+        """The next batch from the position: up to BatchSize × lanes matching records within the payload
+        budget, and the position after it.  Reads only what earlier calls have not (``self._ahead``)."""
+        ahead = self._ahead
+        ahead.drop_before(self.position)
         budget = events.MAX_PAYLOAD - 64
-        items: list[Item] = []
-        position = self.position
-        size = 0
-        while len(items) < want:
-            rows, _next = self.engine.streams.read(self.shard, position, READ_CHUNK)
+        arn = self.stream.arn
+        while len(ahead.items) < self._want and ahead.size <= budget:
+            rows, _next = self.engine.streams.read(self.shard, ahead.end, READ_CHUNK)
             if not rows:
                 break
             for seq, _created, data in rows:
-                record = to_lambda_event_record(orjson.loads(data), self.stream.arn)
+                ahead.end = seq + 1
+                record = to_lambda_event_record(orjson.loads(data), arn)
                 if self.filter is not None and not self.filter.matches(record):
-                    position = seq + 1
                     continue
-                rsize = len(orjson.dumps(record)) + 1
-                if items and size + rsize > budget:
-                    return items, position
-                items.append(Item(seq, record, rsize))
-                size += rsize
-                position = seq + 1
-                if len(items) >= want:
+                size = lambda_event_record_length(len(data), arn) + 1   # + the separating comma
+                ahead.items.append(Item(seq, record, size))
+                ahead.size += size
+                if len(ahead.items) >= self._want or ahead.size > budget:
                     break
             if len(rows) < READ_CHUNK:
                 break
-        return items, position
+        if ahead.size > budget and len(ahead.items) > 1:
+            # The last record read does not fit: it opens the next batch.
+            return ahead.items[:-1], ahead.items[-1].seq
+        return list(ahead.items), ahead.end
 
-    def _full(self, items: list[Item]) -> bool:
-        return len(items) >= self.cfg("BatchSize") * self.cfg("ParallelizationFactor") or \
-            sum(i.size for i in items) >= events.MAX_PAYLOAD - 1024
+    def _full(self) -> bool:
+        """Nothing more can join the batch: the count is reached, the payload is near its limit, or the
+        next record does not fit (then the read-ahead is over budget)."""
+        return len(self._ahead.items) >= self._want or self._ahead.size >= events.MAX_PAYLOAD - 1024
 
     async def _gather(self, items: list[Item], end: int, window: float) -> tuple[list[Item], int]:
         """Wait until the batch is full, the window has elapsed, or the payload limit is near."""
@@ -156,7 +192,7 @@ class ShardPoller(WindowSteps):
         deadline = clock.now() + window
         self.status.waiting = "window"
         try:
-            while not self._full(items) and clock.now() < deadline:
+            while not self._full() and clock.now() < deadline:
                 sleeper = asyncio.ensure_future(clock.sleep(deadline - clock.now(), pipeline=True))
                 waker = asyncio.ensure_future(self.engine.streams.wait([self.shard.no], None))
                 _done, pending = await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
@@ -167,19 +203,23 @@ class ShardPoller(WindowSteps):
             self.status.waiting = ""
         return items, end
 
-    def _lanes(self, items: list[Item]) -> list[list[Item]]:
+    def _lanes(self, items: list[Item]) -> tuple[list[list[Item]], int]:
+        """Split by partition key into ParallelizationFactor lanes of at most BatchSize, keeping order within a
+        key; returns the lanes and how many leading items they took (a full lane stops the split)."""
         factor = self.cfg("ParallelizationFactor")
         size = self.cfg("BatchSize")
         if factor <= 1:
-            return [items[:size]]
+            return [items[:size]], min(len(items), size)
         lanes: list[list[Item]] = [[] for _ in range(factor)]
+        taken = 0
         for item in items:
             key = orjson.dumps(item.record["dynamodb"]["Keys"], option=orjson.OPT_SORT_KEYS)
             lane = lanes[zlib.crc32(key) % factor]
             if len(lane) >= size:
                 break
             lane.append(item)
-        return [lane for lane in lanes if lane]
+            taken += 1
+        return [lane for lane in lanes if lane], taken
 
     # --- the failure policy ------------------------------------------------------------------------
     async def _handle(self, batch: list[Item]) -> None:
@@ -264,7 +304,8 @@ class ShardPoller(WindowSteps):
         records = [i.record for i in batch]
         if self.window is None:
             return events.event_payload(records)
-        return self.window.event(records, self.shard.shard_id, self.stream.arn)
+        payload: bytes = self.window.event(records, self.shard.shard_id, self.stream.arn)
+        return payload
 
     async def _backoff(self, attempts: int) -> None:
         delay = min(self.engine.retry_backoff * (2 ** min(attempts - 1, 8)), 30.0)

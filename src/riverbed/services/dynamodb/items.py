@@ -20,6 +20,7 @@ import orjson
 from riverbed.errors import ConditionalCheckFailedException, ValidationException
 from riverbed.services.dynamodb import types
 from riverbed.services.dynamodb.tables import MAX_ITEM_BYTES, Table
+from riverbed.streams.records import NEW_IMAGE_VIEWS, OLD_IMAGE_VIEWS
 
 
 def load(txn: Any, table: Table, hk: bytes, rk: bytes) -> dict[str, Any] | None:
@@ -59,8 +60,20 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
     arn = table.stream_arn
     if arn is not None:
         streams.append(txn, arn, event_name=event, hk=hk, keys=key, old=old, new=new, region=region,
-                       service_identity=service_identity, new_size=size)
+                       service_identity=service_identity,
+                       size_bytes=record_size(table.view_type, key, old, new, size))
     return event
+
+
+def record_size(view_type: str | None, key: dict[str, Any], old: dict[str, Any] | None,
+                new: dict[str, Any] | None, new_size: int | None) -> int:
+    """A stream record's SizeBytes: the item sizes of its keys and of the images its view type carries."""
+    size = types.item_size(key)
+    if new is not None and view_type in NEW_IMAGE_VIEWS:
+        size += new_size if new_size is not None else types.item_size(new)
+    if old is not None and view_type in OLD_IMAGE_VIEWS:
+        size += types.item_size(old)
+    return size
 
 
 def condition_failed(old: dict[str, Any] | None, return_on_failure: str | None) -> ConditionalCheckFailedException:
