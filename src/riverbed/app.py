@@ -28,6 +28,7 @@ from riverbed.services.dynamodb import wiring as dynamodb_wiring
 from riverbed.services.dynamodbstreams import wiring as streams_wiring
 from riverbed.services.iam import wiring as iam_wiring
 from riverbed.services.iam.enforcement import RoleEnforcement
+from riverbed.services.kms import wiring as kms_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
@@ -71,6 +72,7 @@ class App:
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
+        self.kms, kms = kms_wiring.build(self.store, self.clock)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
                                                  roles=roles)
@@ -79,7 +81,7 @@ class App:
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
             destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics, roles=roles)
-        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers, iam, sts]
+        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)
