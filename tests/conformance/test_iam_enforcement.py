@@ -133,3 +133,24 @@ def test_read_only_managed_policy_cannot_read_records(iam, lam, stream_arn):
     with pytest.raises(ClientError) as exc:
         lam.create_event_source_mapping(FunctionName=name, EventSourceArn=stream_arn, StartingPosition="LATEST")
     assert _error(exc) == _cannot_access(stream_arn)
+
+
+def test_on_failure_destination_needs_send_permission(iam, lam, stream_arn, endpoint):
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName=f"dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    role_name, role_arn = _role(iam)
+    iam.attach_role_policy(RoleName=role_name, PolicyArn=DDB_EXEC)
+    name = _function(lam, role_arn)
+    destination = {"OnFailure": {"Destination": queue_arn}}
+    with pytest.raises(ClientError) as exc:
+        lam.create_event_source_mapping(FunctionName=name, EventSourceArn=stream_arn, StartingPosition="LATEST",
+                                        DestinationConfig=destination)
+    assert _error(exc) == ("InvalidParameterValueException",
+                           "The provided execution role does not have permissions to call SendMessage on SQS")
+    send = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}
+    iam.put_role_policy(RoleName=role_name, PolicyName="dlq",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [send]}))
+    mapping = lam.create_event_source_mapping(FunctionName=name, EventSourceArn=stream_arn, StartingPosition="LATEST",
+                                              DestinationConfig=destination, Enabled=False)
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])

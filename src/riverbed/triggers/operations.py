@@ -75,19 +75,28 @@ def create_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> di
     for doc in triggers.docs().values():
         if doc["EventSourceArn"] == source and doc["FunctionArn"] == function_arn:
             raise m.duplicate_error(source, req["FunctionName"], doc["UUID"])
-    _check_destination(ctx, req)
+    _check_destination(ctx, req, req["FunctionName"])
     doc = m.new_mapping(ctx, req, function_arn, source)
     triggers.start_positions(doc)
     triggers.saved(doc)
     return m.describe(doc, "Creating")
 
 
-def _check_destination(ctx: TriggersContext, req: dict[str, Any]) -> None:
+def _check_destination(ctx: TriggersContext, req: dict[str, Any], function_name: str) -> None:
     target = ((req.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
     if not target:
         return
     # A missing destination is reported when delivery fails (LastProcessingResult,
-    # DestinationDeliveryFailures), as on AWS; nothing is checked here beyond the ARN's shape.
+    # DestinationDeliveryFailures), as on AWS; here only the role's permission to send to it is checked.
+    service = target.split(":")[2] if target.count(":") >= 5 else ""
+    action = {"sqs": ("sqs:SendMessage", "SendMessage", "SQS"), "sns": ("sns:Publish", "Publish", "SNS")}.get(service)
+    roles = ctx.backend.roles
+    role = ((ctx.backend.functions.resolve(ctx.account, ctx.region, function_name) or {}).get("role"))
+    if action is None or roles is None or not role:
+        return
+    if roles.missing_actions(ctx.account, role, [action[0]], target):
+        raise InvalidParameterValueException(
+            f"The provided execution role does not have permissions to call {action[1]} on {action[2]}")
 
 
 def get_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +145,7 @@ def update_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> di
         doc["FunctionArn"] = _function_arn(ctx, req["FunctionName"])
         doc["_function_name"] = req["FunctionName"]
     _check_stream_access(ctx, doc["FunctionArn"], doc["EventSourceArn"])
+    _check_destination(ctx, req, doc["FunctionArn"])
     for key in m.TUNABLE:
         if key in req and req[key] is not None:
             doc[key] = req[key]
