@@ -26,9 +26,13 @@ from riverbed.metrics import Metrics
 from riverbed.protocol.gateway import Gateway
 from riverbed.services.dynamodb import wiring as dynamodb_wiring
 from riverbed.services.dynamodbstreams import wiring as streams_wiring
+from riverbed.services.iam import wiring as iam_wiring
+from riverbed.services.iam.enforcement import RoleEnforcement
+from riverbed.services.kms import wiring as kms_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
+from riverbed.services.sts import wiring as sts_wiring
 from riverbed.storage import open_store
 from riverbed.streams.iterators import IteratorCodec
 from riverbed.streams.log import StreamLog
@@ -66,13 +70,18 @@ class App:
                                                              self.metrics)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), self.metrics)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
-        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url)
+        self.iam, iam = iam_wiring.build(self.store, self.clock)
+        self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
+        self.kms, kms = kms_wiring.build(self.store, self.clock)
+        roles = RoleEnforcement(self.iam, settings.iam)
+        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
+                                                 roles=roles)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics)
-        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers]
+            destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics, roles=roles)
+        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)

@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--control", action="store_true", default=None,
                        help="enable /_riverbed/clock, /drain, /reset (on by default with --clock manual)")
     serve.add_argument("--log-level", default=None, help="warning (default), info, debug")
+    serve.add_argument("--iam", choices=["enforce", "strict", "off"], default=None,
+                       help="permission checks: enforce (default; unknown roles pass with a warning), strict, off "
+                            "(RIVERBED_IAM)")
 
     logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
     logs.add_argument("function")
@@ -57,7 +60,7 @@ def _serve(args: Any) -> int:
 
     overrides = {"host": args.host, "port": args.port, "data_dir": args.data_dir, "in_memory": args.in_memory,
                  "store": args.store, "region": args.region, "clock": args.clock,
-                 "control": args.control, "log_level": args.log_level}
+                 "control": args.control, "log_level": args.log_level, "iam": args.iam}
     settings = load_settings(overrides)
     if settings.clock == "manual" and args.control is None:
         settings = settings.replace(control=True)

@@ -3,7 +3,9 @@
 Owns: the shapes of those calls.  The composition root (``app.py``) hands each component the
 implementations it needs — the trigger engine gets :class:`Functions` (invoke) and
 :class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
-:class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink` — so a reader
+:class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink`, Lambda and the
+triggers get :class:`RoleGuard` (the ``--iam`` mode applied to IAM's :class:`Permissions`), STS gets
+:class:`Permissions` — so a reader
 (and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
 
 Must not: import any implementation.
@@ -11,7 +13,10 @@ Must not: import any implementation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
+
+from riverbed.core.policy import Decision
 
 
 class Invocation(Protocol):
@@ -76,4 +81,37 @@ class MetricsSink(Protocol):
     """CloudWatch-shaped data points: namespace, name, dimensions, value, unit; time from the clock."""
 
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
+        ...
+
+
+class Permissions(Protocol):
+    """IAM as other services see it: roles, trust, and the decision for a principal's request."""
+
+    def role(self, account: str, role_arn: str) -> dict[str, Any] | None:
+        """The role an ARN names in ``account`` (IAM's Role shape, documents as text), or None."""
+        ...
+
+    def trusts(self, account: str, role_arn: str, principal: str, *, kind: str = "AWS") -> bool:
+        """Whether the role's trust policy lets ``principal`` (an ARN, or a service with kind "Service") assume it."""
+        ...
+
+    def allowed(self, account: str, principal_arn: str, action: str, resource: str,
+                context: Mapping[str, Any] | None = None) -> Decision:
+        """The decision for a user, role or role session performing ``action`` on ``resource``."""
+        ...
+
+    def access_key_owner(self, access_key: str) -> tuple[str, str, str] | None:
+        """``(account, user ARN, user id)`` of an IAM user's long-term access key, or None."""
+        ...
+
+
+class RoleGuard(Protocol):
+    """The ``--iam`` setting applied to execution roles (enforce: unknown roles pass with a warning)."""
+
+    def lambda_can_assume(self, account: str, role_arn: str) -> bool:
+        """False when Lambda must refuse the role ("cannot be assumed by Lambda")."""
+        ...
+
+    def missing_actions(self, account: str, role_arn: str, actions: Sequence[str], resource: str) -> list[str]:
+        """The actions of ``actions`` the role may not perform on ``resource`` (empty: all allowed)."""
         ...

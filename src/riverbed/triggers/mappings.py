@@ -20,6 +20,7 @@ from riverbed.errors import (
     ResourceConflictException,
     ServiceError,
 )
+from riverbed.storage.base import Store
 
 ESM = "esm"
 CHECKPOINT = "esm-checkpoint"
@@ -131,7 +132,7 @@ def duplicate_error(stream_arn: str, function_name: str, existing_uuid: str) -> 
 class MappingStore:
     """Mapping documents and checkpoints, with an in-memory view the pollers read without I/O."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def get(self, esm_uuid: str) -> dict[str, Any] | None:

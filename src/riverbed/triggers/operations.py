@@ -5,6 +5,9 @@ Each reads top to bottom: validate -> do -> answer.  Create/Update/Delete
 answer with the transitional state (Creating / Updating / Enabling /
 Disabling / Deleting), as AWS does; the final state is visible straight away
 through Get (spec/lambda-esm.md §4, transition delay 0).
+
+Create and Update check that the function's execution role may read the stream (the four actions AWS
+names in its message; spec/iam.md), through the ``RoleGuard`` the engine was handed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,22 @@ from typing import Any
 from riverbed.errors import InvalidParameterValueException, ResourceInUseException, ValidationException
 from riverbed.triggers import mappings as m
 from riverbed.triggers.supervisor import TriggersContext
+
+STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams")
+
+
+def _check_stream_access(ctx: TriggersContext, function_name: str, source: str) -> None:
+    """InvalidParameterValueException, in AWS's words, when the function's role cannot read the stream."""
+    roles = ctx.backend.roles
+    doc = ctx.backend.functions.resolve(ctx.account, ctx.region, function_name)
+    role = (doc or {}).get("role")
+    if roles is None or not role:
+        return
+    if roles.missing_actions(ctx.account, role, STREAM_ACTIONS, source):
+        raise InvalidParameterValueException(
+            f"Cannot access stream {source}. Please ensure the role can perform the GetRecords, GetShardIterator, "
+            "DescribeStream, and ListStreams Actions on your stream in IAM.")
 
 
 def _function_arn(ctx: TriggersContext, name: str) -> str:
@@ -51,22 +70,32 @@ def create_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> di
     stream = ctx.backend.streams.get(source)
     if stream is None:
         raise InvalidParameterValueException(f"Stream not found: {source}")
+    _check_stream_access(ctx, req["FunctionName"], source)
     for doc in triggers.docs().values():
         if doc["EventSourceArn"] == source and doc["FunctionArn"] == function_arn:
             raise m.duplicate_error(source, req["FunctionName"], doc["UUID"])
-    _check_destination(ctx, req)
+    _check_destination(ctx, req, req["FunctionName"])
     doc = m.new_mapping(ctx, req, function_arn, source)
     triggers.start_positions(doc)
     triggers.saved(doc)
     return m.describe(doc, "Creating")
 
 
-def _check_destination(ctx: TriggersContext, req: dict[str, Any]) -> None:
+def _check_destination(ctx: TriggersContext, req: dict[str, Any], function_name: str) -> None:
     target = ((req.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
     if not target:
         return
     # A missing destination is reported when delivery fails (LastProcessingResult,
-    # DestinationDeliveryFailures), as on AWS; nothing is checked here beyond the ARN's shape.
+    # DestinationDeliveryFailures), as on AWS; here only the role's permission to send to it is checked.
+    service = target.split(":")[2] if target.count(":") >= 5 else ""
+    action = {"sqs": ("sqs:SendMessage", "SendMessage", "SQS"), "sns": ("sns:Publish", "Publish", "SNS")}.get(service)
+    roles = ctx.backend.roles
+    role = ((ctx.backend.functions.resolve(ctx.account, ctx.region, function_name) or {}).get("role"))
+    if action is None or roles is None or not role:
+        return
+    if roles.missing_actions(ctx.account, role, [action[0]], target):
+        raise InvalidParameterValueException(
+            f"The provided execution role does not have permissions to call {action[1]} on {action[2]}")
 
 
 def get_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +143,8 @@ def update_event_source_mapping(ctx: TriggersContext, req: dict[str, Any]) -> di
     if req.get("FunctionName"):
         doc["FunctionArn"] = _function_arn(ctx, req["FunctionName"])
         doc["_function_name"] = req["FunctionName"]
+    _check_stream_access(ctx, doc["FunctionArn"], doc["EventSourceArn"])
+    _check_destination(ctx, req, doc["FunctionArn"])
     for key in m.TUNABLE:
         if key in req and req[key] is not None:
             doc[key] = req[key]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink
+from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard
 from riverbed.errors import ServiceError
 from riverbed.triggers.filtering import compile_filter_criteria
 from riverbed.triggers.mappings import MappingStore
@@ -37,8 +37,10 @@ class Triggers:
     """The trigger engine and the backend of the event-source-mapping API actions."""
 
     def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings, *,
-                 functions: Functions, destinations: Destinations, metrics: MetricsSink) -> None:
+                 functions: Functions, destinations: Destinations, metrics: MetricsSink,
+                 roles: RoleGuard | None = None) -> None:
         self.clock = clock
+        self.roles = roles            # the function role's permission checks (the --iam mode); None: none
         self.streams = streams
         self.functions = functions
         self.destinations = destinations
@@ -47,7 +49,7 @@ class Triggers:
         self.poll_interval = settings.esm_poll_interval
         self.retry_backoff = settings.esm_retry_backoff
         self._numeric_n = settings.esm_filter_numeric_on_n_strings
-        self.pollers: dict[tuple[str, str], tuple[ShardPoller, asyncio.Task]] = {}
+        self.pollers: dict[tuple[str, str], tuple[ShardPoller, asyncio.Task[None]]] = {}
         self._kick: asyncio.Event | None = None
         self._docs: dict[str, dict[str, Any]] | None = None
 

@@ -38,7 +38,8 @@ class Window:
         return cls(created - created % length, length)
 
     def holds(self, record: dict[str, Any]) -> bool:
-        return self.start <= record["dynamodb"]["ApproximateCreationDateTime"] < self.end
+        created: float = record["dynamodb"]["ApproximateCreationDateTime"]
+        return self.start <= created < self.end
 
     def event(self, records: list[dict[str, Any]], shard_id: str, stream_arn: str) -> bytes:
         return orjson.dumps({
@@ -88,7 +89,7 @@ class WindowSteps:
                 return False
             poller.window = Window.containing(items[0].record["dynamodb"]["ApproximateCreationDateTime"], length)
         window: Window = poller.window
-        inside = []
+        inside: list[Any] = []
         for item in items:
             if not window.holds(item.record) or len(inside) >= poller.cfg("BatchSize"):
                 break

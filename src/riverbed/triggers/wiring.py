@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from riverbed.core.interfaces import Destinations, Functions, MetricsSink
+from riverbed.core.interfaces import Destinations, Functions, MetricsSink, RoleGuard
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.triggers.operations import OPERATIONS
 from riverbed.triggers.supervisor import Triggers
@@ -24,9 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, *, functions: Functions,
-          destinations: Destinations, metrics: MetricsSink) -> tuple[Triggers, Component]:
+          destinations: Destinations, metrics: MetricsSink, roles: RoleGuard | None = None
+          ) -> tuple[Triggers, Component]:
     triggers = Triggers(store, clock, streams, settings, functions=functions, destinations=destinations,
-                        metrics=metrics)
+                        metrics=metrics, roles=roles)
     description = ServiceDescription("lambda", "rest-json", dict(OPERATIONS), backend=triggers,
                                      validation_style="lambda")
     return triggers, Component("triggers", [description], loops=[("triggers", triggers.run)],

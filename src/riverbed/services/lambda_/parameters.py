@@ -3,7 +3,9 @@
 Owns: the ``Runtime`` rules (AWS's own enum message -- an InvalidParameterValueException, not the
 model's ValidationException --, retired runtimes, and riverbed's one departure: only Python runtimes
 run, all on this machine's interpreter), environment variables (4 KB limit, reserved keys), layers
-(riverbed has none) and code sources other than ``ZipFile``.
+(riverbed has none), code sources other than ``ZipFile``, and the execution role's trust of Lambda
+(asked of the :class:`~riverbed.core.interfaces.RoleGuard` the service was handed; "The role defined
+for the function cannot be assumed by Lambda.", spec/iam.md).
 
 Texts: lambda_api snapshot (test_create_lambda_exceptions, TestLambdaSizeLimits, runtime
 deprecation cases); https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
@@ -16,7 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from riverbed.core.interfaces import RoleGuard
 from riverbed.errors import InvalidParameterValueException
+
+ROLE_NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
 
 # The enum Lambda itself enforces, in the order its message lists it (lambda_api snapshot).
 AWS_RUNTIMES = ("nodejs20.x, python3.14, provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, "
@@ -99,3 +104,9 @@ def check_code_source(code: dict[str, Any]) -> None:
         raise InvalidParameterValueException(
             "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket "
             "does not exist")
+
+
+def check_role(roles: RoleGuard | None, account: str, role_arn: Any) -> None:
+    """InvalidParameterValueException when the execution role does not trust lambda.amazonaws.com."""
+    if roles is not None and role_arn and not roles.lambda_can_assume(account, str(role_arn)):
+        raise InvalidParameterValueException(ROLE_NOT_ASSUMABLE)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import RoleGuard
 from riverbed.errors import InvalidParameterValueException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
@@ -48,8 +49,10 @@ _LOG_FEED_ENTRIES = 1000
 
 
 class LambdaService:
-    def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime,
+                 roles: RoleGuard | None = None) -> None:
         self.store = store
+        self.roles = roles            # execution-role checks (the --iam mode); None: none
         self.clock = clock
         self.settings = settings
         self.runtime = runtime

@@ -53,6 +53,7 @@ def create_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, An
         "last_modified": now, "revision_id": functions.new_revision(),
     }
     apply_configuration(doc, request)   # Runtime, Role, Handler, Timeout, Environment ... (checked there)
+    parameters.check_role(ctx.backend.roles, ref.account, request.get("Role"))
 
     service = ctx.backend
     published = None

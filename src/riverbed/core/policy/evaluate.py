@@ -1,0 +1,132 @@
+"""Policy evaluation: the decision for one request against identity, resource and boundary policies.
+
+Owns: the order AWS documents for a single account — an explicit Deny in any policy wins; otherwise an
+Allow in an identity policy or in the resource's policy grants (a permissions boundary, when given,
+must allow as well); otherwise the request is implicitly denied.  Also whether a trust policy lets a
+principal assume a role (``principal_allowed``).
+
+Must not: look policies up (the caller hands over the statements it gathered) or raise service errors.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from riverbed.core.policy.conditions import conditions_hold
+from riverbed.core.policy.documents import Statement
+from riverbed.core.policy.matching import Unresolved, action_matches, arn_matches, principal_matches, substitute
+
+
+class Decision(enum.Enum):
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+
+    @property
+    def allowed(self) -> bool:
+        return self is Decision.ALLOWED
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a request asks: the action, the resource ARN, who asks (an ARN or a service principal), the context keys."""
+
+    action: str
+    resource: str = "*"
+    principal: str = ""
+    principal_kind: str = "AWS"                  # "AWS" for ARNs, "Service" for lambda.amazonaws.com & co
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+Policy = Sequence[Statement]
+
+
+def _action_applies(statement: Statement, action: str) -> bool:
+    if statement.not_actions is not None:
+        return not any(action_matches(p, action) for p in statement.not_actions)
+    return any(action_matches(p, action) for p in statement.actions)
+
+
+def _patterns_match(patterns: Iterable[str], resource: str, context: Mapping[str, Any]) -> bool:
+    for pattern in patterns:
+        try:
+            if arn_matches(substitute(pattern, context), resource):
+                return True
+        except Unresolved:
+            continue
+    return False
+
+
+def _resource_applies(statement: Statement, resource: str, context: Mapping[str, Any]) -> bool:
+    if statement.not_resources is not None:
+        return not _patterns_match(statement.not_resources, resource, context)
+    if statement.resources is None:
+        return True
+    return _patterns_match(statement.resources, resource, context)
+
+
+def _principal_in(block: Mapping[str, tuple[str, ...]], facts: RequestFacts) -> bool:
+    if facts.principal_kind == "AWS" and block.get("AWS") == ("*",):
+        return True
+    if block.get("AWS") == ("*",) and facts.principal_kind != "AWS":
+        return True   # "Principal": "*" is everyone, services included
+    entries = block.get(facts.principal_kind, ())
+    if facts.principal_kind == "AWS":
+        return any(principal_matches(entry, facts.principal) for entry in entries)
+    return facts.principal in entries
+
+
+def _principal_applies(statement: Statement, facts: RequestFacts) -> bool:
+    if statement.not_principals is not None:
+        return not _principal_in(statement.not_principals, facts)
+    if statement.principals is None:
+        return True
+    return _principal_in(statement.principals, facts)
+
+
+def applies(statement: Statement, facts: RequestFacts) -> bool:
+    """Whether a statement speaks about this request (its effect aside)."""
+    return (_action_applies(statement, facts.action)
+            and _resource_applies(statement, facts.resource, facts.context)
+            and _principal_applies(statement, facts)
+            and conditions_hold(statement.conditions, facts.context))
+
+
+def _effects(policies: Iterable[Policy], facts: RequestFacts) -> tuple[bool, bool]:
+    allow = deny = False
+    for policy in policies:
+        for statement in policy:
+            if applies(statement, facts):
+                if statement.effect == "Deny":
+                    deny = True
+                else:
+                    allow = True
+    return allow, deny
+
+
+def evaluate(identity: Iterable[Policy], facts: RequestFacts, resource: Iterable[Policy] = (),
+             boundary: Iterable[Policy] | None = None) -> Decision:
+    """The decision for ``facts``: explicit Deny anywhere, else Allow (identity or resource), else implicit deny."""
+    identity_allow, identity_deny = _effects(identity, facts)
+    resource_allow, resource_deny = _effects(resource, facts)
+    if identity_deny or resource_deny:
+        return Decision.EXPLICIT_DENY
+    if boundary is not None:
+        boundary_allow, boundary_deny = _effects(boundary, facts)
+        if boundary_deny:
+            return Decision.EXPLICIT_DENY
+        if not boundary_allow:
+            identity_allow = False
+    return Decision.ALLOWED if identity_allow or resource_allow else Decision.IMPLICIT_DENY
+
+
+def principal_allowed(trust: Policy, principal: str, *, kind: str = "AWS", action: str = "sts:AssumeRole",
+                      context: Mapping[str, Any] | None = None) -> bool:
+    """Whether a role's trust policy lets ``principal`` (an ARN, or a service name with kind "Service") assume it."""
+    facts = RequestFacts(action=action, resource="*", principal=principal, principal_kind=kind,
+                         context=context or {})
+    return evaluate((), facts, resource=[trust]).allowed
