@@ -4,7 +4,10 @@ Owns: the replica-group document (kind ``global-table``, key ``<account>/<table 
 region with its status and settings), the rules UpdateTable applies to ``ReplicaUpdates``
 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html), creating a
 replica's table in its region, the ``_global`` mark on every member's table document (the write path
-reads it), and the ``GlobalTableVersion`` / ``Replicas`` members of ``TableDescription``.
+reads it), the ``GlobalTableVersion`` / ``Replicas`` members of ``TableDescription``, and what a local
+write on a replica adds in its own transaction (:func:`record_local_write`): the item's write version
+(kind ``global-table-version``: timestamp and origin region, kept for deletes too) and a message in the
+replica's outbound log for the replicator.
 
 Facts followed (spec/global-tables.md): adding a replica turns a stream on (NEW_AND_OLD_IMAGES) when the
 table has none and keeps an existing stream's view type; the stream cannot be disabled while the table

@@ -1,11 +1,9 @@
 """The replicator of global tables: carries every replica's local writes to the other replicas.
 
-Owns: the per-item write version (kind ``global-table-version``, key
-``<account>/<region>/<table>/<hk hex>/<rk hex>``: the timestamp and origin region of the write the item
-now holds, kept for deletes too), the outbound record of each local write (a message in the store's
-log ``global-table-out/<account>/<region>/<table>``, appended by :func:`record_local_write` in the
-write's own transaction), and the :class:`Replicator` that applies those messages to the other replicas,
-backfills a new replica, finishes replica deletes and settles statuses.
+Owns: the :class:`Replicator`, which applies the messages of each replica's outbound log
+(``global-table-out/<account>/<region>/<table>``, appended with the item's write version by
+``globaltables.record_local_write`` in the local write's own transaction) to the other replicas,
+backfills a new replica, finishes replica deletes and settles statuses; and ``drop_table``.
 
 Why a log of its own and not the user-visible stream: the stream may be KEYS_ONLY (AWS accepts a
 replica on such a table and still replicates; ScyllaDB test_global_tables.py, run against DynamoDB), it
