@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from riverbed.errors import ConditionalCheckFailedException, ValidationException
-from riverbed.services.dynamodb import types
+from riverbed.services.dynamodb import globaltables, types
 from riverbed.services.dynamodb.tables import MAX_ITEM_BYTES, Table
 from riverbed.streams.records import NEW_IMAGE_VIEWS, OLD_IMAGE_VIEWS
 
@@ -37,11 +37,13 @@ def check_size(item: dict[str, Any]) -> int:
 
 def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict[str, Any],
            old: dict[str, Any] | None, new: dict[str, Any] | None, *, region: str,
-           service_identity: bool = False, indexes: Any = None) -> str | None:
+           service_identity: bool = False, indexes: Any = None, replicated: bool = False) -> str | None:
     """Make ``new`` (None: delete) the item at ``(hk, rk)``, given ``old`` read in this transaction.
 
     Returns the stream event name, or None when nothing changed (identical
     put, delete of a missing item) -- then no record is written, as AWS does.
+    A local write on a global table's replica is also queued for the other
+    replicas; ``replicated`` marks a write the replicator carries in (not queued again).
     """
     size = None
     if new is None:
@@ -62,6 +64,8 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
         streams.append(txn, arn, event_name=event, hk=hk, keys=key, old=old, new=new, region=region,
                        service_identity=service_identity,
                        size_bytes=record_size(table.view_type, key, old, new, size))
+    if table.doc.get("_global") and not replicated:
+        globaltables.record_local_write(txn, table, hk, rk, key, new, streams.clock.now())
     return event
 
 

@@ -9,6 +9,7 @@ Must not: implement operations (``operations/``) or storage (``riverbed.storage`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.context import RequestContext
@@ -34,6 +35,8 @@ class DynamoDB:
         self.settings = settings
         self.catalog = Catalog(store)
         self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
+        self.wake_replicator: Callable[[], None] = lambda: None   # set by wiring: a replica change is waiting
+        self.replicator: Any = None                                # global tables (replication.Replicator)
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""

@@ -18,6 +18,14 @@ from riverbed.services.dynamodb.operations.delete_item import delete_item
 from riverbed.services.dynamodb.operations.delete_table import delete_table
 from riverbed.services.dynamodb.operations.describe_table import describe_table
 from riverbed.services.dynamodb.operations.get_item import get_item
+from riverbed.services.dynamodb.operations.global_tables_2017 import (
+    create_global_table,
+    describe_global_table,
+    describe_global_table_settings,
+    list_global_tables,
+    update_global_table,
+    update_global_table_settings,
+)
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
 from riverbed.services.dynamodb.operations.query import query
@@ -75,4 +83,10 @@ OPERATIONS = {
     "ExecuteStatement": execute_statement,
     "BatchExecuteStatement": batch_execute_statement,
     "ExecuteTransaction": execute_transaction,
+    "CreateGlobalTable": create_global_table,
+    "DescribeGlobalTable": describe_global_table,
+    "UpdateGlobalTable": update_global_table,
+    "DescribeGlobalTableSettings": describe_global_table_settings,
+    "UpdateGlobalTableSettings": update_global_table_settings,
+    "ListGlobalTables": list_global_tables,
 }

@@ -1,5 +1,8 @@
 """DeleteTable: drop the items; the table's stream stays readable until retention ends.
 
+Deleting a global table's replica takes it out of its replica group (AWS: "you can delete a replica
+table the same way as a regular table"); deletion protection applies first.
+
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
 """
 
@@ -8,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb.replication import drop_table
 from riverbed.services.dynamodb.service import DdbContext
 from riverbed.services.dynamodb.tables import describe
 
@@ -23,10 +27,5 @@ def delete_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                 "LocalSecondaryIndexes", "LatestStreamArn", "LatestStreamLabel", "TableClassSummary"):
         desc.pop(key, None)
     with ctx.store.transaction() as txn:
-        if table.stream_arn:
-            dyn.streams.disable(txn, table.stream_arn)
-        txn.drop_items(table.tid)
-        if dyn.indexes is not None:
-            dyn.indexes.dropped(txn, table)
-        dyn.catalog.remove(txn, table)
+        drop_table(dyn, txn, table)
     return {"TableDescription": desc}
