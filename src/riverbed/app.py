@@ -29,6 +29,7 @@ from riverbed.services.cloudwatch import wiring as cloudwatch_wiring
 from riverbed.services.dynamodb import wiring as dynamodb_wiring
 from riverbed.services.dynamodbstreams import wiring as streams_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
+from riverbed.services.logs import wiring as logs_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
 from riverbed.storage import open_store
@@ -70,7 +71,9 @@ class App:
         self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
-        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url)
+        self.logs, logs = logs_wiring.build(self.store, self.clock)
+        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
+                                                metrics=sink, logs=self.logs)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
@@ -78,7 +81,7 @@ class App:
             destinations=ArnDestinations(self.sqs, self.sns), metrics=sink)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
         sink.sinks.append(self.cloudwatch)
-        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers, cloudwatch]
+        self.components += [ddb, ddb_streams, sqs, logs, lam, sns, triggers, cloudwatch]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)
