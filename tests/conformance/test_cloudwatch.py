@@ -167,3 +167,26 @@ def test_query_protocol(endpoint, ns):
     with urllib.request.urlopen(req) as resp:
         body = resp.read().decode()
     assert "<MetricName>q</MetricName>" in body and f"<Namespace>{ns}</Namespace>" in body
+
+
+def test_get_metric_data_metric_math(cw, ns):
+    cw.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "errors", "Value": 2.0},
+                                                 {"MetricName": "requests", "Value": 8.0}])
+    now = time.time()
+
+    def stat(name):
+        return {"Metric": {"Namespace": ns, "MetricName": name}, "Period": 60, "Stat": "Sum"}
+
+    got = cw.get_metric_data(StartTime=now - 600, EndTime=now + 600, MetricDataQueries=[
+        {"Id": "e", "MetricStat": stat("errors"), "ReturnData": False},
+        {"Id": "r", "MetricStat": stat("requests"), "ReturnData": False},
+        {"Id": "rate", "Expression": "100 * e / r", "Label": "Error rate"},
+        {"Id": "total", "Expression": "SUM(METRICS())"},
+    ])
+    results = {r["Id"]: r for r in got["MetricDataResults"]}
+    assert results["rate"]["Values"] == [25.0] and results["rate"]["Label"] == "Error rate"
+    assert results["total"]["Values"] == [10.0] and results["total"]["Label"] == "total"
+    with pytest.raises(ClientError) as err:
+        cw.get_metric_data(StartTime=now - 600, EndTime=now + 600, MetricDataQueries=[
+            {"Id": "x", "Expression": "missing * 2"}])
+    assert err.value.response["Error"]["Code"] == "ValidationError"
