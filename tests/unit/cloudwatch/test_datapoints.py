@@ -52,3 +52,16 @@ def test_data_points_survive_a_restart(tmp_path):
     key = series_key("AWS/Lambda", "Invocations", {"FunctionName": "f"})
     assert [s.total for s in again.datapoints.samples(key, 0, 2000)] == [3.0]
     store.close()
+
+
+def test_points_of_one_second_merge_into_one_sample():
+    clock = ManualClock(1000.0)
+    points = Datapoints(clock)
+    for value in (1.0, 5.0, 3.0):
+        points.put("ns", "m", {}, value)
+        clock.advance(0.2)
+    clock.advance(1.0)
+    points.put("ns", "m", {}, 7.0)
+    samples = points.samples(series_key("ns", "m", {}), 0, 2000)
+    assert [(s.count, s.total, s.minimum, s.maximum) for s in samples] == [(3, 9.0, 1.0, 5.0), (1, 7.0, 7.0, 7.0)]
+    assert statistic(samples, "p50") == 3.0

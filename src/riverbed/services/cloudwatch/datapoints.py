@@ -3,9 +3,10 @@
 Owns: recording samples (a single value, a statistic set, or values with counts — what PutMetricData
 and the services' own metrics send), finding series by namespace, name and dimensions, and computing
 per-period statistics (SampleCount, Sum, Average, Minimum, Maximum and percentiles ``pNN``) over them.
-Bounded: samples older than the retention period are dropped, and each series keeps at most
-``max_samples``.  Also a snapshot of all samples as plain data for the store (``dump``/``load``), so
-data points survive a restart.
+Bounded: samples of the same second and series are merged (up to ``MERGE_VALUES`` values each),
+samples older than the retention period are dropped, and each series keeps at most ``max_samples``.
+Also a snapshot of all samples as plain data for the store (``dump``/``load``), so data points
+survive a restart.
 
 Must not: know about alarms, requests or wire shapes.
 """
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+MERGE_VALUES = 1000     # values one merged sample keeps (exact percentiles); then a new sample starts
 
 
 @dataclass
@@ -77,7 +79,18 @@ class Datapoints:
             samples = self._series.get(key)
             if samples is None:
                 samples = self._series[key] = deque(maxlen=self.max_samples)
-            if samples and samples[-1].timestamp > sample.timestamp:
+            last = samples[-1] if samples else None
+            if (last is not None and last.unit == sample.unit and int(last.timestamp) == int(sample.timestamp)
+                    and last.timestamp <= sample.timestamp and len(last.values) + len(sample.values) <= MERGE_VALUES
+                    and (last.values or not last.count) and (sample.values or not sample.count)):
+                # One sample per second and series (CloudWatch's finest resolution): merge into it.
+                last.count += sample.count
+                last.total += sample.total
+                last.minimum = min(last.minimum, sample.minimum)
+                last.maximum = max(last.maximum, sample.maximum)
+                last.values.extend(sample.values)
+                last.timestamp = sample.timestamp
+            elif last is not None and last.timestamp > sample.timestamp:
                 # Back-dated (PutMetricData with an old Timestamp): keep the deque ordered.
                 ordered = sorted([*samples, sample], key=lambda s: s.timestamp)
                 samples.clear()
