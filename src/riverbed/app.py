@@ -20,16 +20,19 @@ from typing import Any
 
 from riverbed.clock import Clock, ManualClock, make_clock
 from riverbed.config import Settings
+from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, Hook, LoopFactory, Probe
 from riverbed.errors import ServiceError
 from riverbed.metrics import Metrics
 from riverbed.protocol.gateway import Gateway
+from riverbed.services.cloudwatch import wiring as cloudwatch_wiring
 from riverbed.services.dynamodb import wiring as dynamodb_wiring
 from riverbed.services.dynamodbstreams import wiring as streams_wiring
 from riverbed.services.iam import wiring as iam_wiring
 from riverbed.services.iam.enforcement import RoleEnforcement
 from riverbed.services.kms import wiring as kms_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
+from riverbed.services.logs import wiring as logs_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
 from riverbed.services.sts import wiring as sts_wiring
@@ -53,6 +56,8 @@ class App:
         self.store = open_store(settings.store, None if settings.memory else settings.data_dir)
         self.endpoint_url = f"http://{settings.host}:{settings.port}"
         self.metrics = Metrics(self.clock)
+        # Every data point goes to the /metrics view and to CloudWatch (added once it is built).
+        self.metrics_sink = MetricsFanout([self.metrics])
         self.streams = StreamLog(self.store, self.clock, lineages=settings.stream_shards,
                                  rollover_seconds=settings.shard_rollover_seconds,
                                  retention_seconds=settings.retention_seconds,
@@ -66,22 +71,25 @@ class App:
         ]
 
         # --- services, each built the same way; cross-service calls go through typed interfaces ---
-        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings,
-                                                             self.metrics)
-        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), self.metrics)
+        sink = self.metrics_sink
+        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink)
+        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         roles = RoleEnforcement(self.iam, settings.iam)
+        self.logs, logs = logs_wiring.build(self.store, self.clock)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
-                                                 roles=roles)
+                                                roles=roles, metrics=sink, logs=self.logs)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics, roles=roles)
-        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers, iam, sts, kms]
+            destinations=ArnDestinations(self.sqs, self.sns), metrics=sink, roles=roles)
+        self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
+        sink.sinks.append(self.cloudwatch)
+        self.components += [ddb, ddb_streams, sqs, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)
@@ -100,7 +108,7 @@ class App:
 
     def _count_error(self, service: str, operation: str, exc: ServiceError) -> None:
         if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500:
-            self.metrics.put("AWS/DynamoDB", "UserErrors", {}, 1)
+            self.metrics_sink.put("AWS/DynamoDB", "UserErrors", {}, 1)
 
     def _loops(self) -> list[tuple[str, LoopFactory]]:
         return [loop for c in self.components for loop in c.loops]
@@ -198,6 +206,17 @@ class App:
         self.dynamodbstreams.iterators = self._iterator_codec()
         for hook in self._hooks("on_reset"):
             hook()
+
+
+class MetricsFanout:
+    """One :class:`MetricsSink` handing every data point to several (the /metrics view, CloudWatch)."""
+
+    def __init__(self, sinks: list[MetricsSink]) -> None:
+        self.sinks = sinks
+
+    def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
+        for sink in self.sinks:
+            sink.put(namespace, name, dimensions, value, unit)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:

@@ -1,50 +1,76 @@
-"""``riverbed logs FUNCTION [--follow]``: print a function's invocation logs from a running riverbed.
+"""``riverbed logs FUNCTION [--follow]``: print a function's logs from a running riverbed.
 
-Owns: fetching ``GET /_riverbed/logs/<function>?since=N`` and printing each invocation's log (START,
-output, END, REPORT) as it arrives; with ``--follow``, polling every half second until interrupted.
+Owns: reading the function's log group (``/aws/lambda/FUNCTION``) through the CloudWatch Logs API
+(FilterLogEvents, as ``aws logs tail`` does) and printing each event as it arrives; with ``--follow``,
+polling every half second from the newest timestamp seen until interrupted.
 
 Must not: talk to the store or the runtime directly (the server owns them).
 """
 
 from __future__ import annotations
 
-import json
 import sys
-import urllib.error
-import urllib.request
 from typing import Any, TextIO
-from urllib.parse import quote
 
 from riverbed.clock import SystemClock
 
 POLL_SECONDS = 0.5
 
 
-def fetch(endpoint_url: str, function: str, since: int, timeout: float = 10.0) -> dict[str, Any]:
-    url = f"{endpoint_url.rstrip('/')}/_riverbed/logs/{quote(function, safe='')}?since={since}"
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        payload: dict[str, Any] = json.loads(response.read().decode("utf-8"))  # the logs route answers an object
-        return payload
+def _client(endpoint_url: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("logs", endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="test",
+                        aws_secret_access_key="test",
+                        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10))
+
+
+def fetch(client: Any, group: str, start_ms: int | None) -> list[dict[str, Any]]:
+    """Every event of ``group`` from ``start_ms`` on, oldest first ([] while the group does not exist)."""
+    from botocore.exceptions import ClientError
+
+    params: dict[str, Any] = {"logGroupName": group}
+    if start_ms is not None:
+        params["startTime"] = start_ms
+    events: list[dict[str, Any]] = []
+    try:
+        for page in client.get_paginator("filter_log_events").paginate(**params):
+            events.extend(page["events"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            return []
+        raise
+    return events
 
 
 def run_logs(function: str, follow: bool, endpoint_url: str, *, out: TextIO | None = None,
              max_polls: int | None = None) -> int:
     """Print the logs; returns the process exit code (1 when the server cannot be reached)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     out = out or sys.stdout
     clock = SystemClock()
-    since = 0
+    client = _client(endpoint_url)
+    group = f"/aws/lambda/{function}"
+    start: int | None = None
+    seen: set[str] = set()
     polls = 0
     try:
         while True:
             try:
-                answer = fetch(endpoint_url, function, since)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+                events = fetch(client, group, start)
+            except (BotoCoreError, ClientError, OSError) as exc:
                 print(f"riverbed logs: cannot read logs from {endpoint_url}: {exc}", file=sys.stderr)
                 return 1
-            for entry in answer.get("entries", ()):
-                out.write(entry["text"])
+            for event in events:
+                if event["eventId"] in seen:
+                    continue
+                seen.add(event["eventId"])
+                message = event["message"]
+                out.write(message if message.endswith("\n") else message + "\n")
+                start = max(start or 0, event["timestamp"])
             out.flush()
-            since = int(answer.get("next", since))
             polls += 1
             if not follow or (max_polls is not None and polls >= max_polls):
                 return 0

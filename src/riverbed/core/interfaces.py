@@ -77,6 +77,14 @@ class Destinations(Protocol):
         ...
 
 
+class FunctionLogs(Protocol):
+    """CloudWatch Logs as Lambda sees it: where each invocation's log lines go."""
+
+    def write_function_log(self, account: str, region: str, group: str, stream: str, text: str) -> None:
+        """Append ``text`` (one event per line, stamped now) to the stream, creating group and stream."""
+        ...
+
+
 class MetricsSink(Protocol):
     """CloudWatch-shaped data points: namespace, name, dimensions, value, unit; time from the clock."""
 

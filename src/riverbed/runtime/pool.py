@@ -431,7 +431,7 @@ class Runtime:
             except _InitFailed as failure:
                 self._drop(fn, env)
                 return self._finish(spec, request_id, failure.outcome, duration_ms=failure.init_ms,
-                                    init_ms=None, init_output="")
+                                    init_ms=None, init_output="", log_stream=env.log_stream)
             except BaseException:
                 self._drop(fn, env)
                 raise
@@ -452,7 +452,7 @@ class Runtime:
             if env.state != "dead":
                 self._in_background(env.kill())
         return self._finish(spec, request_id, outcome, duration_ms=duration_ms, init_ms=init_ms,
-                            init_output=init_output)
+                            init_output=init_output, log_stream=env.log_stream)
 
     def _take_warm(self, fn: _Function, spec: FunctionSpec) -> Environment | None:
         """The most recently used idle environment for this code and configuration, if any.
@@ -516,12 +516,12 @@ class Runtime:
                                         timestamp_iso=iso8601_millis(self.clock.now()),
                                         output=outcome.output, max_memory_used_mb=outcome.max_memory_used_mb)
         return self._finish(spec, request_id, outcome, duration_ms=elapsed * 1000.0, init_ms=init_ms,
-                            init_output="")
+                            init_output="", log_stream=fn.inprocess_stream)
 
     # --- results and logs ----------------------------------------------------------
 
     def _finish(self, spec: FunctionSpec, request_id: str, outcome: Outcome, *, duration_ms: float,
-                init_ms: float | None, init_output: str) -> InvocationResult:
+                init_ms: float | None, init_output: str, log_stream: str = "") -> InvocationResult:
         if outcome.error_type is None and len(outcome.body) > MAX_RESPONSE_BYTES:
             outcome = Outcome(body=response_too_large(), error_type="Function.ResponseSizeTooLarge",
                               output=outcome.output, max_memory_used_mb=outcome.max_memory_used_mb,
@@ -544,7 +544,7 @@ class Runtime:
             function_error="Unhandled" if outcome.error_type else None, log_text=log_text,
             duration_ms=duration_ms, billed_duration_ms=billed, init_duration_ms=init_ms,
             max_memory_used_mb=outcome.max_memory_used_mb, executed_version=spec.version,
-            error_type=outcome.error_type)
+            error_type=outcome.error_type, log_stream=log_stream, init_log=init_output)
 
     def _log_stream_name(self, version: str) -> str:
         """``2024/01/31/[$LATEST]<32 hex>``: one stream per environment."""

@@ -58,6 +58,10 @@ class InvocationResult:
     # The AWS error type when function_error is set ("ValueError", "Sandbox.Timedout",
     # "Runtime.ExitError", ...), so callers need not parse ``payload``.
     error_type: str | None = None
+    # The execution environment's log stream (``2024/01/31/[$LATEST]<32 hex>``) and its INIT output on
+    # a cold start, so the caller can write ``log_text`` where CloudWatch Logs would hold it.
+    log_stream: str = ""
+    init_log: str = ""
 
 
 @dataclass

@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.streams.log import StreamLog
 
 log = logging.getLogger("riverbed.triggers")
+# The Lambda service records these per FunctionName for every invocation (Invoke, events, mappings);
+# a mapping adds only its EventSourceMappingUUID series.
+_RECORDED_BY_LAMBDA = frozenset({"Invocations", "Errors", "Throttles"})
 
 
 class Triggers:
@@ -63,7 +66,8 @@ class Triggers:
 
     def metric(self, mapping: dict[str, Any], name: str, value: float, unit: str = "Count") -> None:
         function = mapping["FunctionArn"].split(":function:")[-1].split(":")[0]
-        self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
+        if name not in _RECORDED_BY_LAMBDA:
+            self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
         self.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, value, unit)
 
     def set_result(self, mapping: dict[str, Any], result: str) -> None:

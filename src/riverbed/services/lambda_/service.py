@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import RoleGuard
-from riverbed.errors import InvalidParameterValueException
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, RoleGuard
+from riverbed.errors import InvalidParameterValueException, TooManyRequestsException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
 from riverbed.services.lambda_.asynchronous import AsyncInvocations
@@ -49,10 +49,14 @@ _LOG_FEED_ENTRIES = 1000
 
 
 class LambdaService:
-    def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime,
-                 roles: RoleGuard | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime, *,
+                 roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
+                 logs: FunctionLogs | None = None) -> None:
         self.store = store
         self.roles = roles            # execution-role checks (the --iam mode); None: none
+        self.metrics = metrics
+        self.logs = logs
+        self._running: dict[str, int] = {}     # invocations in flight per function (ConcurrentExecutions)
         self.clock = clock
         self.settings = settings
         self.runtime = runtime
@@ -99,8 +103,37 @@ class LambdaService:
     # --- invoking -----------------------------------------------------------------------------------
     async def run(self, doc: dict[str, Any], payload: bytes, *, request_id: str | None = None) -> InvocationResult:
         """The one invoker: run ``doc``'s code with ``payload`` (raises TooManyRequestsException on throttle)."""
-        self._known.add(doc["name"])
-        return await self.runtime.invoke(self.spec_for(doc), payload, request_id=request_id)
+        name = doc["name"]
+        self._known.add(name)
+        self._running[name] = self._running.get(name, 0) + 1
+        self._metric(doc, "ConcurrentExecutions", sum(self._running.values()), self._running[name], "Count")
+        try:
+            result = await self.runtime.invoke(self.spec_for(doc), payload, request_id=request_id)
+        except TooManyRequestsException:
+            self._metric(doc, "Throttles", 1, 1)
+            raise
+        finally:
+            self._running[name] -= 1
+        self._metric(doc, "Invocations", 1, 1)
+        if result.function_error:
+            self._metric(doc, "Errors", 1, 1)
+        self._metric(doc, "Duration", result.duration_ms, result.duration_ms, "Milliseconds")
+        if self.logs is not None and result.log_stream:
+            self.logs.write_function_log(doc["account"], doc["region"], functions.log_group(doc), result.log_stream,
+                                         result.init_log + result.log_text)
+        return result
+
+    def _metric(self, doc: dict[str, Any], name: str, overall: float, value: float, unit: str = "Count") -> None:
+        """AWS/Lambda data points as AWS reports them: across all functions, per FunctionName, and per
+        Resource (``name:qualifier``) with ExecutedVersion for a version."""
+        if self.metrics is None:
+            return
+        function = doc["name"]
+        self.metrics.put("AWS/Lambda", name, {}, overall, unit)
+        self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
+        if doc["version"] != names.LATEST:
+            self.metrics.put("AWS/Lambda", name, {"FunctionName": function, "Resource": f"{function}:{doc['version']}",
+                                                  "ExecutedVersion": doc["version"]}, value, unit)
 
     async def invoke(self, function_arn_or_name: str, payload: bytes, *, account: str, region: str,
                      request_id: str | None = None) -> InvocationResult:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riverbed.core.interfaces import RoleGuard
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, RoleGuard
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.lambda_.operations import OPERATIONS
 from riverbed.services.lambda_.service import LambdaService
@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_REAP_INTERVAL = 30.0
 
 
-def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str],
-          roles: RoleGuard | None = None) -> tuple[LambdaService, Component]:
+def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str], *,
+          roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
+          logs: FunctionLogs | None = None) -> tuple[LambdaService, Component]:
     from riverbed.runtime import Runtime
 
     temporary = settings.memory
@@ -42,7 +43,7 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
     runtime = Runtime(clock=clock, work_dir=work_dir, endpoint_url=endpoint_url,
                       account_concurrency=settings.lambda_account_concurrency,
                       idle_seconds=settings.lambda_idle_seconds)
-    service = LambdaService(store, clock, settings, runtime, roles)
+    service = LambdaService(store, clock, settings, runtime, roles=roles, metrics=metrics, logs=logs)
     interval = max(1.0, min(MAX_REAP_INTERVAL, settings.lambda_idle_seconds / 4))
 
     async def reaper() -> None:

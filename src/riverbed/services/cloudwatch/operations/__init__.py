@@ -1,0 +1,1 @@
+"""CloudWatch's operations, one module per action or tight group."""

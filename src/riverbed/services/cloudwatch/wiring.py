@@ -1,0 +1,34 @@
+"""Building CloudWatch: the service (data points, alarms), its description, loops and hooks.
+
+Owns: CloudWatch's description for the gateway — JSON 1.0 (``GraniteServiceVersion20100801``,
+awsQueryCompatible, which current botocore speaks) and the query protocol (SigV4 name ``monitoring``,
+which the AWS CLI v1 and older SDKs speak) over one operation table — the alarm evaluation loop and the
+loop that saves data points to the store.
+
+Must not: hold CloudWatch logic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from riverbed.core.interfaces import Topics
+from riverbed.core.service import Component, ServiceDescription
+from riverbed.services.cloudwatch import OPERATIONS
+from riverbed.services.cloudwatch.service import CloudWatchService
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+    from riverbed.storage.base import Store
+
+
+def build(store: Store, clock: Clock, *, topics: Topics) -> tuple[CloudWatchService, Component]:
+    service = CloudWatchService(store, clock, topics=topics)
+    description = ServiceDescription(
+        "cloudwatch", "json", dict(OPERATIONS), backend=service, target_prefix="GraniteServiceVersion20100801",
+        error_prefix="com.amazonaws.cloudwatch.v2010_08_01#", signing_names=("monitoring",),
+        query_error_headers=True, validation_style="query", xml_namespace="http://monitoring.amazonaws.com/doc/2010-08-01/")
+    return service, Component(
+        "cloudwatch", [description],
+        loops=[("cloudwatch-alarms", service.run_evaluation), ("cloudwatch-save", service.run_saving)],
+        on_stop=[service.save_once], on_reset=[service.reset])

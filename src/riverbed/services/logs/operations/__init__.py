@@ -1,0 +1,1 @@
+"""CloudWatch Logs' operations, one module per action group."""
