@@ -27,6 +27,7 @@ from riverbed.protocol.gateway import Gateway
 from riverbed.services.dynamodb import wiring as dynamodb_wiring
 from riverbed.services.dynamodbstreams import wiring as streams_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
+from riverbed.services.s3 import wiring as s3_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
 from riverbed.storage import open_store
@@ -66,13 +67,14 @@ class App:
                                                              self.metrics)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), self.metrics)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
+        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
             destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics)
-        self.components += [ddb, ddb_streams, sqs, lam, sns, triggers]
+        self.components += [ddb, ddb_streams, sqs, s3, lam, sns, triggers]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)
@@ -146,6 +148,7 @@ class App:
 
     def close(self) -> None:
         self.store.close()
+        self.s3.close()
 
     async def _stream_maintenance_loop(self) -> None:
         interval = max(1.0, min(self.settings.stream_trim_interval, self.settings.shard_rollover_seconds or 60.0))
