@@ -68,7 +68,8 @@ class App:
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), self.metrics)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
         self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
-        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url)
+        self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
+                                                objects=self.s3)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(

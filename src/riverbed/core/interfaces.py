@@ -3,7 +3,8 @@
 Owns: the shapes of those calls.  The composition root (``app.py``) hands each component the
 implementations it needs — the trigger engine gets :class:`Functions` (invoke) and
 :class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
-:class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink` — so a reader
+:class:`MessageQueues` for its fan-out, Lambda gets :class:`ObjectStore` (S3) for function code,
+every component gets a :class:`MetricsSink` — so a reader
 (and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
 
 Must not: import any implementation.
@@ -61,6 +62,18 @@ class Topics(Protocol):
 
     def publish(self, topic_arn: str, message: str, subject: str | None = None) -> str:
         """Publish ``message`` to the topic with this ARN; the message id.  Raises NotFound & co."""
+        ...
+
+
+class ObjectStore(Protocol):
+    """S3 as other services see it (Lambda reading function code, failure records written as objects)."""
+
+    def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """The object's bytes; raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion as ServiceErrors."""
+        ...
+
+    def write_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> str:
+        """Store ``body`` at ``bucket/key`` (as a PutObject would); its ETag.  Raises NoSuchBucket."""
         ...
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import ObjectStore
 from riverbed.errors import InvalidParameterValueException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
@@ -54,6 +55,7 @@ class LambdaService:
         self.settings = settings
         self.runtime = runtime
         self.code = CodeStore(store)
+        self.objects: ObjectStore | None = None    # S3, for Code.S3Bucket/S3Key (handed over by app.py)
         self.async_invocations = AsyncInvocations(self)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None

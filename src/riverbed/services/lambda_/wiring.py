@@ -23,13 +23,14 @@ from riverbed.services.lambda_.service import LambdaService
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
     from riverbed.config import Settings
+    from riverbed.core.interfaces import ObjectStore
     from riverbed.storage.base import Store
 
 MAX_REAP_INTERVAL = 30.0
 
 
-def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str]
-          ) -> tuple[LambdaService, Component]:
+def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str],
+          objects: ObjectStore | None = None) -> tuple[LambdaService, Component]:
     from riverbed.runtime import Runtime
 
     temporary = settings.memory
@@ -42,6 +43,7 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
                       account_concurrency=settings.lambda_account_concurrency,
                       idle_seconds=settings.lambda_idle_seconds)
     service = LambdaService(store, clock, settings, runtime)
+    service.objects = objects
     interval = max(1.0, min(MAX_REAP_INTERVAL, settings.lambda_idle_seconds / 4))
 
     async def reaper() -> None:

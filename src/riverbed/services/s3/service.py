@@ -11,6 +11,7 @@ Must not: know about HTTP; the operations modules hold each action's rules.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,23 @@ class S3Service:
         names = {doc["Blob"] for _, doc in self.store.list_docs(OBJECT) if doc.get("Blob")}
         names |= {doc["Blob"] for _, doc in self.store.list_docs(PART) if doc.get("Blob")}
         return names
+
+    # --- S3 as other services see it (core.interfaces.ObjectStore) ---------------------------------
+    def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        doc = self.existing_object(bucket, key)
+        if version_id not in (None, "null", doc.get("VersionId")):
+            raise errors.no_such_version(key, version_id or "")
+        return self.blobs.read(doc["Blob"]) if doc["Size"] else b""
+
+    def write_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> str:
+        from riverbed.services.s3.objects import new_record, quoted
+
+        self.bucket(bucket)
+        blob = self.blobs.write(body)
+        doc = new_record(key, blob, len(body), quoted(hashlib.md5(body).hexdigest()), self.clock.now(),
+                         {"ContentType": content_type})
+        self.save_object(bucket, doc)
+        return str(doc["ETag"])
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def reset(self) -> None:
