@@ -74,7 +74,7 @@ class App:
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns), metrics=self.metrics)
+            destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=self.metrics)
         self.components += [ddb, ddb_streams, sqs, s3, lam, sns, triggers]
         for component in self.components:
             for description in component.descriptions:

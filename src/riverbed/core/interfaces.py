@@ -80,8 +80,9 @@ class ObjectStore(Protocol):
 class Destinations(Protocol):
     """Where a failed batch's invocation record goes (an event source mapping's OnFailure destination)."""
 
-    def send(self, target_arn: str, body: str) -> None:
-        """Deliver ``body`` to the queue or topic ``target_arn``; raises ServiceError when it cannot."""
+    def send(self, target_arn: str, body: str, *, object_key: str = "") -> None:
+        """Deliver ``body`` to the queue, topic or bucket ``target_arn`` (a bucket stores it at ``object_key``);
+        raises ServiceError when it cannot."""
         ...
 
 
