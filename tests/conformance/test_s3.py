@@ -370,3 +370,55 @@ def test_not_implemented_operation(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.get_bucket_acl(Bucket=bucket)
     assert code_of(exc) == "NotImplemented"
+
+
+# --- tags and policies ---------------------------------------------------------------------------------
+
+def test_bucket_tagging(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code_of(exc) == "NoSuchTagSet"
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "team", "Value": "streams"}]})
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "streams"}]
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "1"},
+                                                                 {"Key": "a", "Value": "2"}]})
+    assert code_of(exc) == "InvalidTag"
+    s3.delete_bucket_tagging(Bucket=bucket)
+    with pytest.raises(ClientError):
+        s3.get_bucket_tagging(Bucket=bucket)
+
+
+def test_object_tagging(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging="env=test&owner=me")
+    assert s3.get_object(Bucket=bucket, Key="t")["TagCount"] == 2
+    assert sorted(t["Key"] for t in s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"]) == ["env", "owner"]
+    s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [{"Key": "k", "Value": "v"}]
+    s3.copy_object(Bucket=bucket, Key="t2", CopySource={"Bucket": bucket, "Key": "t"})
+    assert s3.get_object_tagging(Bucket=bucket, Key="t2")["TagSet"] == [{"Key": "k", "Value": "v"}]
+    s3.delete_object_tagging(Bucket=bucket, Key="t")
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == []
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": f"k{i}", "Value": "v"}
+                                                                          for i in range(11)]})
+    assert code_of(exc) == "BadRequest"
+
+
+def test_bucket_policy(s3, bucket):
+    import json
+
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert code_of(exc) == "NoSuchBucketPolicy"
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                                 "Action": "s3:GetObject",
+                                                                 "Resource": f"arn:aws:s3:::{bucket}/*"}]})
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == policy
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_policy(Bucket=bucket, Policy="not json")
+    assert code_of(exc) == "MalformedPolicy"
+    s3.delete_bucket_policy(Bucket=bucket)
+    with pytest.raises(ClientError):
+        s3.get_bucket_policy(Bucket=bucket)

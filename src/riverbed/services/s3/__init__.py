@@ -11,6 +11,8 @@ from riverbed.services.s3.operations import copy_object as copy_ops
 from riverbed.services.s3.operations import listing as listing_ops
 from riverbed.services.s3.operations import multipart as multipart_ops
 from riverbed.services.s3.operations import objects as object_ops
+from riverbed.services.s3.operations import policy as policy_ops
+from riverbed.services.s3.operations import tagging as tagging_ops
 
 OPERATIONS: dict[str, Operation] = {
     "CreateBucket": bucket_ops.create_bucket,
@@ -33,4 +35,13 @@ OPERATIONS: dict[str, Operation] = {
     "AbortMultipartUpload": multipart_ops.abort_multipart_upload,
     "ListParts": multipart_ops.list_parts,
     "ListMultipartUploads": multipart_ops.list_multipart_uploads,
+    "PutBucketTagging": tagging_ops.put_bucket_tagging,
+    "GetBucketTagging": tagging_ops.get_bucket_tagging,
+    "DeleteBucketTagging": tagging_ops.delete_bucket_tagging,
+    "PutObjectTagging": tagging_ops.put_object_tagging,
+    "GetObjectTagging": tagging_ops.get_object_tagging,
+    "DeleteObjectTagging": tagging_ops.delete_object_tagging,
+    "PutBucketPolicy": policy_ops.put_bucket_policy,
+    "GetBucketPolicy": policy_ops.get_bucket_policy,
+    "DeleteBucketPolicy": policy_ops.delete_bucket_policy,
 }

@@ -76,7 +76,7 @@ def head_fields(doc: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
         out["StorageClass"] = doc["StorageClass"]
     if doc.get("VersionId") not in (None, "null"):
         out["VersionId"] = doc["VersionId"]
-    if doc.get("PartsCount"):
+    if doc.get("PartsCount") and req.get("PartNumber") is not None:   # named only when a part is asked for
         out["PartsCount"] = doc["PartsCount"]
     if doc.get("TagCount"):
         out["TagCount"] = doc["TagCount"]

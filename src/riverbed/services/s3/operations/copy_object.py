@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from riverbed.core import checksums
-from riverbed.services.s3 import errors
+from riverbed.services.s3 import errors, tags
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.service import S3Context
 
@@ -56,6 +56,9 @@ def copy_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     fields = req if replace else {**{k: src.get(k) for k in o.CONTENT_FIELDS}, "Metadata": src.get("Metadata"),
                                   "StorageClass": req.get("StorageClass") or src.get("StorageClass")}
     doc = o.new_record(req["Key"], blob, src["Size"], src["ETag"], ctx.clock.now(), fields)
+    copied = tags.from_header(req.get("Tagging")) if req.get("TaggingDirective") == "REPLACE" else src.get("Tags")
+    if copied:
+        doc["Tags"], doc["TagCount"] = dict(copied), len(copied)
     for name in ("PartsCount", "PartSizes"):
         if src.get(name):
             doc[name] = src[name]

@@ -14,7 +14,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.core import checksums
-from riverbed.services.s3 import errors, multipart
+from riverbed.services.s3 import errors, multipart, tags
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.operations.buckets import owner
 from riverbed.services.s3.operations.copy_object import source_object
@@ -119,6 +119,9 @@ def complete_multipart_upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, 
     blob = s3.blobs.write_chunks(chunks(), whole.update if whole else None)
     etag = multipart.multipart_etag([p["ETag"] for p in chosen])
     doc = o.new_record(key, blob, sum(p["Size"] for p in chosen), etag, ctx.clock.now(), upload["Request"])
+    found = tags.from_header(upload["Request"].get("Tagging"))
+    if found:
+        doc["Tags"], doc["TagCount"] = found, len(found)
     doc["PartsCount"] = len(chosen)
     doc["PartSizes"] = [p["Size"] for p in chosen]
     if algorithm and whole is not None:

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from riverbed.core import checksums
-from riverbed.services.s3 import errors
+from riverbed.services.s3 import errors, tags
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.service import S3Context
 
@@ -30,6 +30,9 @@ def put_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     blob = s3.blobs.write(body)
     doc = o.new_record(key, blob, len(body), o.quoted(hashlib.md5(body).hexdigest()), ctx.clock.now(), req)
     o.with_checksum(doc, values)
+    found = tags.check(tags.tag_set(tags.from_header(req.get("Tagging"))), tags.MAX_OBJECT_TAGS)
+    if found:
+        doc["Tags"], doc["TagCount"] = found, len(found)
     s3.save_object(bucket, doc)
     out: dict[str, Any] = {"ETag": doc["ETag"], **o.checksum_fields(doc)}
     return out
