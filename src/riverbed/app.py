@@ -33,6 +33,7 @@ from riverbed.services.iam.enforcement import RoleEnforcement
 from riverbed.services.kms import wiring as kms_wiring
 from riverbed.services.lambda_ import wiring as lambda_wiring
 from riverbed.services.logs import wiring as logs_wiring
+from riverbed.services.s3 import wiring as s3_wiring
 from riverbed.services.sns import wiring as sns_wiring
 from riverbed.services.sqs import wiring as sqs_wiring
 from riverbed.services.sts import wiring as sts_wiring
@@ -80,16 +81,17 @@ class App:
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
+        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
-                                                roles=roles, metrics=sink, logs=self.logs)
+                                                roles=roles, metrics=sink, logs=self.logs, objects=self.s3)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns), metrics=sink, roles=roles)
+            destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
         sink.sinks.append(self.cloudwatch)
-        self.components += [ddb, ddb_streams, sqs, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
+        self.components += [ddb, ddb_streams, sqs, s3, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
                 self.gateway.register(description)
@@ -163,6 +165,7 @@ class App:
 
     def close(self) -> None:
         self.store.close()
+        self.s3.close()
 
     async def _stream_maintenance_loop(self) -> None:
         interval = max(1.0, min(self.settings.stream_trim_interval, self.settings.shard_rollover_seconds or 60.0))

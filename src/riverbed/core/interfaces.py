@@ -5,7 +5,7 @@ implementations it needs — the trigger engine gets :class:`Functions` (invoke)
 :class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
 :class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink`, Lambda and the
 triggers get :class:`RoleGuard` (the ``--iam`` mode applied to IAM's :class:`Permissions`), STS gets
-:class:`Permissions` — so a reader
+:class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code — so a reader
 (and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
 
 Must not: import any implementation.
@@ -69,11 +69,24 @@ class Topics(Protocol):
         ...
 
 
+class ObjectStore(Protocol):
+    """S3 as other services see it (Lambda reading function code, failure records written as objects)."""
+
+    def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """The object's bytes; raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion as ServiceErrors."""
+        ...
+
+    def write_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> str:
+        """Store ``body`` at ``bucket/key`` (as a PutObject would); its ETag.  Raises NoSuchBucket."""
+        ...
+
+
 class Destinations(Protocol):
     """Where a failed batch's invocation record goes (an event source mapping's OnFailure destination)."""
 
-    def send(self, target_arn: str, body: str) -> None:
-        """Deliver ``body`` to the queue or topic ``target_arn``; raises ServiceError when it cannot."""
+    def send(self, target_arn: str, body: str, *, object_key: str = "") -> None:
+        """Deliver ``body`` to the queue, topic or bucket ``target_arn`` (a bucket stores it at ``object_key``);
+        raises ServiceError when it cannot."""
         ...
 
 

@@ -37,13 +37,19 @@ class ServiceDescription:
     """
 
     name: str                          # botocore service name, e.g. "dynamodb"
-    protocol: str                      # "json" | "rest-json" | "query"
+    protocol: str                      # "json" | "rest-json" | "query" | "rest-xml"
     operations: dict[str, Operation]
     backend: Any = None                # handed to operations as ``ctx.backend``
     target_prefix: str = ""            # JSON protocols: X-Amz-Target prefix
     error_prefix: str = ""             # JSON protocols: "__type" namespace ("com.amazonaws.dynamodb.v20120810#")
     json_version: str = "1.0"
-    signing_names: tuple[str, ...] = ()    # query protocol: SigV4 service names routed here
+    signing_names: tuple[str, ...] = ()    # query and rest-xml protocols: SigV4 service names routed here
+    # rest-xml: host names ``<label>.<suffix>[:port]`` address the service with the first label filling
+    # the first path label (S3's virtual-hosted-style ``bucket.localhost:4566``).
+    virtual_host_suffixes: tuple[str, ...] = ()
+    # rest-xml: query parameters that, all present, mark a request presigned with the older signature
+    # version 2 (S3's ``AWSAccessKeyId``/``Signature``/``Expires``), which names no service.
+    presigned_v2_params: tuple[str, ...] = ()
     # Wire quirks, as data:
     query_error_headers: bool = False      # awsQueryCompatible JSON (SQS): x-amzn-query-error header
     path_member: str = ""                  # query posts to a non-root path name this member (SQS QueueUrl)

@@ -89,6 +89,7 @@ class Gateway:
         self.by_signing_name: dict[str, ServiceDescription] = {}
         self.path_services: list[ServiceDescription] = []     # query posts to a non-root path (SQS queue URLs)
         self.rest: list[ServiceDescription] = []
+        self.rest_xml: list[ServiceDescription] = []          # chosen by signing name or virtual host
         self.bound: dict[tuple[str, str], Bound] = {}
         self.extra_routes: list[tuple[str, Route]] = []   # (path prefix, handler) e.g. /_riverbed/
         self._routers: dict[str, Any] = {}
@@ -107,6 +108,8 @@ class Gateway:
             self.by_target[desc.target_prefix] = desc
         elif desc.protocol == "rest-json":
             self.rest.append(desc)
+        elif desc.protocol == "rest-xml":
+            self.rest_xml.append(desc)
         for name in desc.signing_names:
             self.by_signing_name[name] = desc
         if desc.path_member:
@@ -150,7 +153,8 @@ class Gateway:
             err = InternalServerError("Internal server error")
             status, headers, payload = 500, [(b"content-type", b"application/x-amz-json-1.0")], \
                 orjson.dumps({"__type": err.code, "message": err.message})
-        headers.append((b"content-length", str(len(payload)).encode()))
+        if not any(key == b"content-length" for key, _ in headers):   # a HEAD answer names the object's size
+            headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -161,7 +165,11 @@ class Gateway:
                 desc = self.by_target.get(value.decode("latin-1").partition(".")[0])
                 if desc is not None:
                     return desc.max_request_bytes
-        return max((d.max_request_bytes for d in self.descriptions.values()), default=16 * 1024 * 1024)
+        rest_xml = self._rest_xml_description(scope, _headers(scope))
+        if rest_xml is not None:
+            return rest_xml.max_request_bytes
+        return max((d.max_request_bytes for d in self.descriptions.values() if d.protocol != "rest-xml"),
+                   default=16 * 1024 * 1024)
 
     def _too_large(self, scope: dict[str, Any], limit: int) -> Response:
         # AWS front ends answer 413 before the service sees the request; the body text is ours (unverified).
@@ -201,6 +209,9 @@ class Gateway:
                 return await route(scope, body)
         method = scope.get("method", "GET")
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        rest_xml = self._rest_xml_description(scope, headers)
+        if rest_xml is not None:
+            return await self._rest_xml(rest_xml, scope, headers, query, body)
         for desc in self.rest:
             match = self._router(desc).match(method, path, query=query)
             if match is not None:
@@ -229,6 +240,49 @@ class Gateway:
             return 400, [(b"content-type", b"text/xml")], serialize_query_error(
                 ServiceError(f"Service {signing!r} is not served by riverbed", code="InvalidAction"), ids.request_id())
         return await self._dispatch(QueryWire(desc, self.model(desc.name), form, path), headers, scope)
+
+    def _rest_xml_description(self, scope: dict[str, Any], headers: dict[str, str]) -> ServiceDescription | None:
+        """The REST-XML service a request addresses: by its SigV4 signing name (header or presigned
+        ``X-Amz-Credential``), or by a virtual-hosted name such as ``bucket.localhost:4566``."""
+        if not self.rest_xml:
+            return None
+        cred = credential_scope(headers.get("authorization") or _presigned_credential(scope))
+        if cred is not None:
+            desc = self.by_signing_name.get(cred[3])
+            return desc if desc is not None and desc.protocol == "rest-xml" else None
+        hosted = _virtual_host(self.rest_xml, headers.get("host", ""))
+        if hosted is not None:
+            return hosted
+        query = scope.get("query_string", b"").decode("latin-1")
+        if query:
+            names = set(parse_qs(query, keep_blank_values=True))
+            for desc in self.rest_xml:
+                if desc.presigned_v2_params and names.issuperset(desc.presigned_v2_params):
+                    return desc
+        return None
+
+    async def _rest_xml(self, desc: ServiceDescription, scope: dict[str, Any], headers: dict[str, str],
+                        query: dict[str, list[str]], body: bytes) -> Response:
+        raw_path = (scope.get("raw_path") or scope.get("path", "/").encode()).decode("latin-1").partition("?")[0]
+        host = headers.get("host", "").partition(":")[0]
+        for suffix in desc.virtual_host_suffixes:
+            if host.endswith("." + suffix):
+                raw_path = "/" + host[:-len(suffix) - 1] + raw_path     # virtual-hosted: the host names the bucket
+                break
+        presigned = _presigned_credential(scope)
+        if "authorization" not in headers and presigned:
+            headers["authorization"] = presigned     # the region and key of a presigned URL
+        wire = RestXmlWire(desc, self.model(desc.name), self._xml_router(desc), scope.get("method", "GET"),
+                           raw_path, query, headers, body)
+        return await self._dispatch(wire, headers, scope)
+
+    def _xml_router(self, desc: ServiceDescription) -> Any:
+        router = self._routers.get(desc.name)
+        if router is None:
+            from riverbed.protocol.restxml import RestXmlRouter
+
+            router = self._routers[desc.name] = RestXmlRouter(self.model(desc.name))
+        return router
 
     def _router(self, desc: ServiceDescription) -> Any:
         router = self._routers.get(desc.name)
@@ -441,6 +495,85 @@ class QueryWire(Wire):
 
         return exc.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], \
             serialize_query_error(exc, request_id, model=self.model, namespace=self.description.xml_namespace)
+
+
+class RestXmlWire(Wire):
+    """REST-XML (method, path, required query and header members name the operation): S3."""
+
+    def __init__(self, desc: ServiceDescription, model: ServiceModel, router: Any, method: str, raw_path: str,
+                 query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> None:
+        self.description = desc
+        self.model = model
+        self.router = router
+        self.method = method.upper()
+        self.raw_path = raw_path
+        self.query = query
+        self.headers = headers
+        self.body = body
+
+    def parse(self, host: str) -> Call:
+        from riverbed.protocol.restxml import decode_aws_chunked, parse_restxml_request, verify_payload
+
+        match = self.router.match(self.method, self.raw_path, self.query, self.headers)
+        if match is None:
+            raise ServiceError("The specified method is not allowed against this resource.",
+                               code="MethodNotAllowed", status=405)
+        op, labels = match
+        if op not in self.description.operations:
+            raise self.unknown_operation(op)
+        body, headers = self.body, self.headers
+        if "aws-chunked" in headers.get("content-encoding", "") or headers.get(
+                "x-amz-content-sha256", "").startswith("STREAMING-"):
+            body, trailers = decode_aws_chunked(body)
+            headers = {**headers, **trailers}
+            headers.pop("x-amz-content-sha256", None)
+            encoding = [e for e in headers.get("content-encoding", "").split(",")
+                        if e.strip() not in ("aws-chunked", "")]
+            if encoding:
+                headers["content-encoding"] = ",".join(encoding)
+            else:
+                headers.pop("content-encoding", None)
+        verify_payload(self.model, op, headers, body)
+        return Call(self.description, op, parse_restxml_request(self.model, op, labels, self.query, headers, body))
+
+    def unknown_operation(self, operation: str) -> ServiceError:
+        return ServiceError(f"{operation} is not implemented by riverbed", code="NotImplemented", status=501)
+
+    def answer(self, operation: str, result: dict[str, Any], request_id: str) -> Response:
+        from riverbed.protocol.restxml import serialize_restxml_response
+
+        status, headers, body = serialize_restxml_response(self.model, operation, result,
+                                                           self.description.xml_namespace)
+        if self.method == "HEAD":
+            body = b""   # HEAD answers carry the headers (Content-Length included) and no body
+        return self._encode(status, headers, body, request_id)
+
+    def error(self, exc: ServiceError, request_id: str) -> Response:
+        from riverbed.protocol.restxml import serialize_restxml_error
+
+        status, headers, body = serialize_restxml_error(exc, request_id, self.model, with_body=self.method != "HEAD")
+        return self._encode(status, headers, body, request_id)
+
+    @staticmethod
+    def _encode(status: int, headers: list[tuple[str, str]], body: bytes, request_id: str) -> Response:
+        out = [(k.lower().encode("latin-1"), v.encode("utf-8")) for k, v in headers]
+        out += [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+        return status, out, body
+
+
+def _presigned_credential(scope: dict[str, Any]) -> str | None:
+    for key, values in parse_qs(scope.get("query_string", b"").decode("latin-1")).items():
+        if key.lower() == "x-amz-credential" and values:
+            return "Credential=" + str(values[-1])
+    return None
+
+
+def _virtual_host(descriptions: list[ServiceDescription], host: str) -> ServiceDescription | None:
+    name = host.partition(":")[0]
+    for desc in descriptions:
+        if any(name.endswith("." + suffix) for suffix in desc.virtual_host_suffixes):
+            return desc
+    return None
 
 
 def _content_length(scope: dict[str, Any]) -> int | None:

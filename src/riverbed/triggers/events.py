@@ -2,13 +2,15 @@
 
 Owns: the ``{"Records": [...]}`` event for a batch (spec/lambda-esm.md §5),
 interpreting a ReportBatchItemFailures response (§8.3), and the
-invocation record sent to an OnFailure destination (§11), in AWS's shapes.
+invocation record sent to an OnFailure destination (§11), in AWS's shapes, and the object an S3
+destination receives (key and body).
 
 Must not: invoke functions or talk to destinations.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -89,3 +91,19 @@ def failure_record(*, function_arn: str, condition: str, invoke_count: int, stat
             "streamArn": stream_arn,
         },
     }
+
+
+def s3_failure_object(record: dict[str, Any], payload: bytes, esm_uuid: str, now: float,
+                      suffix: str) -> tuple[str, bytes]:
+    """``(key, body)`` of the object an S3 OnFailure destination receives for a discarded batch.
+
+    The key is ``aws/lambda/<ESM UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`` and the
+    body is the invocation record plus ``payload``, the whole event the function was invoked with, which
+    only S3 destinations carry (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html).
+    ``payload`` is written as the event's JSON text (AWS's sample shows it as a string; not verified
+    against a live bucket).
+    """
+    when = datetime.fromtimestamp(now, tz=UTC)
+    shard = record.get("DDBStreamBatchInfo", {}).get("shardId", "")
+    key = (f"aws/lambda/{esm_uuid}/{shard}/{when:%Y/%m/%d}/{when:%Y-%m-%dT%H.%M.%S}-{suffix}")
+    return key, orjson.dumps({**record, "payload": payload.decode("utf-8")})

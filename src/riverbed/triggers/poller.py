@@ -328,7 +328,7 @@ class ShardPoller(WindowSteps):
             status_code=last.status_code if last else 0, function_error=last.function_error if last else None,
             had_response=last is not None, shard_id=self.shard.shard_id, stream_arn=self.stream.arn,
             records=[i.record for i in batch], now=self.engine.clock.now(), request_id=ids.request_id())
-        await self.engine.deliver_failure(self.mapping, target, record)
+        await self.engine.deliver_failure(self.mapping, target, record, payload=self._event(batch))
 
     # --- checkpoints ------------------------------------------------------------------------------------
     def _advance(self, position: int) -> None:

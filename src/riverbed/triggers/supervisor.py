@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from riverbed import ids
 from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard
 from riverbed.errors import ServiceError
+from riverbed.triggers import events
 from riverbed.triggers.filtering import compile_filter_criteria
 from riverbed.triggers.mappings import MappingStore
 from riverbed.triggers.poller import ShardPoller
@@ -77,10 +79,16 @@ class Triggers:
             mapping["LastProcessingResult"] = result
             self.mappings.save(doc)
 
-    async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any]) -> None:
-        body = orjson.dumps(record).decode()
+    async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any],
+                              payload: bytes | None = None) -> None:
         try:
-            self.destinations.send(target, body)
+            if target.startswith("arn:aws:s3:::"):
+                # S3 destinations get the whole invocation event too, as an object of their own.
+                key, data = events.s3_failure_object(record, payload or b"{}", mapping["UUID"], self.clock.now(),
+                                                     ids.new_uuid())
+                self.destinations.send(target, data.decode(), object_key=key)
+            else:
+                self.destinations.send(target, orjson.dumps(record).decode())
         except ServiceError as exc:
             log.warning("on-failure delivery to %s failed: %s", target, exc)
             self.metric(mapping, "DestinationDeliveryFailures", 1)

@@ -55,7 +55,7 @@ class Engine:
     def set_result(self, mapping, result):
         self.results.append(result)
 
-    async def deliver_failure(self, mapping, target, record):
+    async def deliver_failure(self, mapping, target, record, payload=None):
         self.failures.append(record)
 
     def kick(self):

@@ -1,6 +1,7 @@
 """Function code: checking an uploaded zip, and keeping it in the store so functions survive restarts.
 
-Owns: decoding ``ZipFile`` (base64 on the wire), the checks AWS makes on it
+Owns: decoding ``ZipFile`` (base64 on the wire) or reading ``S3Bucket``/``S3Key`` through the
+:class:`~riverbed.core.interfaces.ObjectStore` handed over by the composition root, the checks AWS makes on it
 (readable zip, zipped and unzipped size limits), ``CodeSha256`` (base64 of the
 SHA-256) and ``CodeSize``, and the ``code`` documents (key: hex SHA-256, value:
 the zip in base64) that several functions or versions may share.  A small
@@ -23,7 +24,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from riverbed.errors import InvalidParameterValueException, error
+from riverbed.core.interfaces import ObjectStore
+from riverbed.errors import InvalidParameterValueException, ServiceError, error
 
 CODE_KIND = "code"
 CODE_PREFIX = "/_riverbed/code/"      # where GetFunction's Code.Location points (served by riverbed.control)
@@ -49,6 +51,23 @@ def decode_zip_file(value: Any) -> bytes:
         return base64.b64decode(str(value), validate=False)
     except (binascii.Error, ValueError):
         raise InvalidParameterValueException(NOT_A_ZIP) from None
+
+
+def source_zip(objects: ObjectStore | None, source: dict[str, Any]) -> bytes | None:
+    """The package a ``Code`` (or UpdateFunctionCode request) names: ``ZipFile``, or ``S3Bucket``/``S3Key``
+    (/``S3ObjectVersion``) read from S3, with S3's error wrapped as Lambda words it; None when neither."""
+    if source.get("ZipFile") is not None:
+        return decode_zip_file(source["ZipFile"])
+    if not (source.get("S3Bucket") or source.get("S3Key")):
+        return None
+    try:
+        if objects is None:
+            raise error("NoSuchBucket", "The specified bucket does not exist", 404)
+        return objects.read_object(source.get("S3Bucket") or "", source.get("S3Key") or "",
+                                   source.get("S3ObjectVersion"))
+    except ServiceError as exc:
+        raise InvalidParameterValueException(f"Error occurred while GetObject. S3 Error Code: {exc.code}. "
+                                             f"S3 Error Message: {exc.message}") from None
 
 
 def check_zip(data: bytes) -> Code:

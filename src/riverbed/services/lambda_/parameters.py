@@ -96,14 +96,10 @@ def check_layers(layers: Any) -> None:
 
 
 def check_code_source(code: dict[str, Any]) -> None:
-    """Only ``ZipFile`` uploads exist here: an S3 source names a bucket riverbed does not have."""
+    """Zip packages only (uploaded, or read from S3 by ``code.source_zip``): container images are refused."""
     if code.get("ImageUri"):
         raise InvalidParameterValueException(
             "riverbed runs zip-packaged Python functions only; container images (ImageUri) are not supported.")
-    if code.get("S3Bucket") or code.get("S3Key"):
-        raise InvalidParameterValueException(
-            "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket "
-            "does not exist")
 
 
 def check_role(roles: RoleGuard | None, account: str, role_arn: Any) -> None:

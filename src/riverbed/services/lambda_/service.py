@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import FunctionLogs, MetricsSink, RoleGuard
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard
 from riverbed.errors import InvalidParameterValueException, TooManyRequestsException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
@@ -51,7 +51,7 @@ _LOG_FEED_ENTRIES = 1000
 class LambdaService:
     def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime, *,
                  roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
-                 logs: FunctionLogs | None = None) -> None:
+                 logs: FunctionLogs | None = None, objects: ObjectStore | None = None) -> None:
         self.store = store
         self.roles = roles            # execution-role checks (the --iam mode); None: none
         self.metrics = metrics
@@ -61,6 +61,7 @@ class LambdaService:
         self.settings = settings
         self.runtime = runtime
         self.code = CodeStore(store)
+        self.objects = objects        # S3, for Code.S3Bucket/S3Key (handed over by app.py)
         self.async_invocations = AsyncInvocations(self)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None

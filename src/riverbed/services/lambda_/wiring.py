@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riverbed.core.interfaces import FunctionLogs, MetricsSink, RoleGuard
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.lambda_.operations import OPERATIONS
 from riverbed.services.lambda_.service import LambdaService
@@ -24,6 +24,7 @@ from riverbed.services.lambda_.service import LambdaService
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
     from riverbed.config import Settings
+    from riverbed.core.interfaces import ObjectStore
     from riverbed.storage.base import Store
 
 MAX_REAP_INTERVAL = 30.0
@@ -31,7 +32,7 @@ MAX_REAP_INTERVAL = 30.0
 
 def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str], *,
           roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
-          logs: FunctionLogs | None = None) -> tuple[LambdaService, Component]:
+          logs: FunctionLogs | None = None, objects: ObjectStore | None = None) -> tuple[LambdaService, Component]:
     from riverbed.runtime import Runtime
 
     temporary = settings.memory
@@ -43,7 +44,8 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
     runtime = Runtime(clock=clock, work_dir=work_dir, endpoint_url=endpoint_url,
                       account_concurrency=settings.lambda_account_concurrency,
                       idle_seconds=settings.lambda_idle_seconds)
-    service = LambdaService(store, clock, settings, runtime, roles=roles, metrics=metrics, logs=logs)
+    service = LambdaService(store, clock, settings, runtime, roles=roles, metrics=metrics, logs=logs,
+                            objects=objects)
     interval = max(1.0, min(MAX_REAP_INTERVAL, settings.lambda_idle_seconds / 4))
 
     async def reaper() -> None:

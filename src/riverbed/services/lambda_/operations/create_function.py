@@ -39,9 +39,10 @@ def create_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, An
         raise InvalidParameterValueException(parameters.RUNTIME_AND_HANDLER_REQUIRED)
     source = request.get("Code") or {}
     parameters.check_code_source(source)
-    if source.get("ZipFile") is None:
+    package = codes.source_zip(ctx.backend.objects, source)
+    if package is None:
         raise InvalidParameterValueException(NO_CODE)
-    code = codes.check_zip(codes.decode_zip_file(source["ZipFile"]))
+    code = codes.check_zip(package)
 
     now = ctx.clock.now()
     doc: dict[str, Any] = {

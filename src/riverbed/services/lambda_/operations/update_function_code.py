@@ -28,9 +28,10 @@ async def update_function_code(ctx: LambdaContext, request: dict[str, Any]) -> d
     if request.get("ImageUri"):
         raise InvalidParameterValueException(IMAGE_URI_ON_ZIP)
     parameters.check_code_source(request)
-    if request.get("ZipFile") is None:
+    package = codes.source_zip(ctx.backend.objects, request)
+    if package is None:
         raise InvalidParameterValueException("Please provide a source for function code.")
-    code = codes.check_zip(codes.decode_zip_file(request["ZipFile"]))
+    code = codes.check_zip(package)
 
     updated = dict(doc, code_sha256=code.sha256_b64, code_hex=code.sha256_hex, code_size=code.size,
                    inprocess=False, last_modified=ctx.clock.now(), revision_id=functions.new_revision())

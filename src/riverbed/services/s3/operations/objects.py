@@ -1,0 +1,117 @@
+"""PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects.
+
+PutObject: the bytes go to a blob file first, then the document commits (see ``service``); the
+checksums the request carries were verified against the payload by the wire and are stored; a
+``ChecksumAlgorithm`` without a value has S3 compute it.  GetObject/HeadObject apply the conditional
+headers, then the range, then the response-* overrides.  Deleting a missing key succeeds (204), as on S3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from riverbed.core import checksums
+from riverbed.services.s3 import errors, tags
+from riverbed.services.s3 import objects as o
+from riverbed.services.s3.service import S3Context
+
+
+def put_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    bucket, key = req["Bucket"], req["Key"]
+    s3 = ctx.backend
+    s3.bucket(bucket)
+    o.check_write_conditions(s3.object(bucket, key), req, key)
+    body: bytes = req.get("Body") or b""
+    values = o.request_checksums(req)
+    algorithm = (req.get("ChecksumAlgorithm") or "").upper()
+    if algorithm in checksums.ALGORITHMS and algorithm not in values:
+        values[algorithm] = checksums.checksum(algorithm, body)
+    blob = s3.blobs.write(body)
+    doc = o.new_record(key, blob, len(body), o.quoted(hashlib.md5(body).hexdigest()), ctx.clock.now(), req)
+    o.with_checksum(doc, values)
+    found = tags.check(tags.tag_set(tags.from_header(req.get("Tagging"))), tags.MAX_OBJECT_TAGS)
+    if found:
+        doc["Tags"], doc["TagCount"] = found, len(found)
+    s3.save_object(bucket, doc)
+    out: dict[str, Any] = {"ETag": doc["ETag"], **o.checksum_fields(doc)}
+    return out
+
+
+def _read(ctx: S3Context, req: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], tuple[int, int] | None]:
+    doc = ctx.backend.existing_object(req["Bucket"], req["Key"])
+    if req.get("VersionId") not in (None, "null", doc.get("VersionId")):
+        raise errors.no_such_version(req["Key"], req["VersionId"])
+    o.check_read_conditions(doc, req)
+    out = o.head_fields(doc, req)
+    part = req.get("PartNumber")
+    span = o.byte_range(req.get("Range"), doc["Size"])
+    if part is not None:
+        span = _part_span(doc, part)
+    if span is not None:
+        start, end = span
+        out["ContentRange"] = f"bytes {start}-{end}/{doc['Size']}"
+        out["ContentLength"] = end - start + 1
+        if "ChecksumType" in out and (start, end) != (0, doc["Size"] - 1):
+            for a in checksums.ALGORITHMS:   # a range's bytes have no stored checksum to check against
+                out.pop(checksums.member_name(a), None)
+            out.pop("ChecksumType")
+    return doc, out, span
+
+
+def _part_span(doc: dict[str, Any], part: int) -> tuple[int, int]:
+    sizes = doc.get("PartSizes") or [doc["Size"]]
+    if part < 1 or part > len(sizes):
+        raise errors.invalid_range(f"parts={part}", doc["Size"]) if doc["Size"] else \
+            errors.invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                                    str(part))
+    start = sum(sizes[:part - 1])
+    return start, start + sizes[part - 1] - 1
+
+
+def get_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    doc, out, span = _read(ctx, req)
+    if doc["Size"] == 0:
+        out["Body"] = b""
+    elif span is None:
+        out["Body"] = ctx.backend.blobs.read(doc["Blob"])
+    else:
+        out["Body"] = ctx.backend.blobs.read(doc["Blob"], span[0], span[1])
+    return out
+
+
+def head_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    return _read(ctx, req)[1]
+
+
+def delete_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    ctx.backend.bucket(req["Bucket"])
+    existing = ctx.backend.object(req["Bucket"], req["Key"])
+    if existing is not None and req.get("IfMatch") is not None and not o._etag_matches(req["IfMatch"],
+                                                                                        existing["ETag"]):
+        raise errors.precondition_failed("If-Match")
+    ctx.backend.delete_object(req["Bucket"], req["Key"])
+    return {}
+
+
+def delete_objects(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    bucket = req["Bucket"]
+    ctx.backend.bucket(bucket)
+    spec = req.get("Delete") or {}
+    entries = spec.get("Objects") or []
+    if not entries:
+        raise errors.malformed_xml()
+    if len(entries) > 1000:
+        raise errors.malformed_xml()
+    deleted: list[dict[str, Any]] = []
+    for entry in entries:
+        key = entry.get("Key", "")
+        ctx.backend.delete_object(bucket, key)
+        item: dict[str, Any] = {"Key": key}
+        if entry.get("VersionId"):
+            item["VersionId"] = entry["VersionId"]
+        deleted.append(item)
+    out: dict[str, Any] = {}
+    if not spec.get("Quiet"):
+        out["Deleted"] = deleted
+    return out
