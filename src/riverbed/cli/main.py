@@ -64,8 +64,7 @@ def _serve(args: Any) -> int:
     settings = load_settings(overrides)
     if settings.clock == "manual" and args.control is None:
         settings = settings.replace(control=True)
-    serve(settings)
-    return 0
+    return serve(settings)
 
 
 if __name__ == "__main__":  # pragma: no cover
