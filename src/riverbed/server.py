@@ -84,6 +84,7 @@ def serve(settings: Settings) -> int:
         print(f"riverbed: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr,
               flush=True)
         return 1
+    settings = settings.replace(port=sock.getsockname()[1])   # --port 0: the port the system chose
     app = build_app(settings)
     server = Server(_config(app, settings.port), app)
     print(f"riverbed listening on http://{settings.host}:{settings.port} "
