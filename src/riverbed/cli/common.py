@@ -107,7 +107,7 @@ class Output:
 
             table = Table(title=title, title_justify="left", title_style="bold")
             for column in columns:
-                table.add_column(column, justify="right" if column.startswith("#") else "left")
+                table.add_column(column.lstrip("#"), justify="right" if column.startswith("#") else "left")
             for i, row in enumerate(rows):
                 table.add_row(*["" if c is None else str(c) for c in row], style=(styles or [None] * len(rows))[i])
             if not rows:
