@@ -23,8 +23,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI fails instead", allow_module_level=True)
+if not os.environ.get("CI"):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI fails instead", allow_module_level=True)
+    pytest.importorskip("playwright", reason="pip install -e '.[test]' installs Playwright; CI fails instead")
 
 
 @pytest.fixture(scope="module")

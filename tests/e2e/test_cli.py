@@ -7,6 +7,7 @@ and SIGTERM after a clean shutdown exits 0.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -166,8 +167,15 @@ def test_serve_on_a_busy_port_fails_without_claiming_to_listen():
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_sigterm_shuts_down_cleanly_with_status_zero():
+def test_sigterm_shuts_down_cleanly_with_status_zero_even_with_a_dashboard_open():
     proc, url = start_server()
     assert json.loads(run(url, "status", "--json").stdout)["tables"] == []
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    events = http.client.HTTPConnection(host, int(port), timeout=30)
+    events.request("GET", "/_riverbed/ui/events")       # an open page: its stream must not hold the shutdown
+    response = events.getresponse()
+    assert response.readline().startswith(b"retry:")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
+    assert b"event: hello" in response.read()             # the stream ended cleanly with the server
+    events.close()
