@@ -55,31 +55,78 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-_ENV_NAMES = {
-    "host": "RIVERBED_HOST",
-    "port": "RIVERBED_PORT",
-    "data_dir": "RIVERBED_DATA_DIR",
-    "in_memory": "RIVERBED_IN_MEMORY",
-    "store": "RIVERBED_STORE",
-    "region": "RIVERBED_REGION",
-    "account": "RIVERBED_ACCOUNT",
-    "clock": "RIVERBED_CLOCK",
-    "control": "RIVERBED_CONTROL",
-    "log_level": "RIVERBED_LOG_LEVEL",
-    "stream_shards": "RIVERBED_STREAM_SHARDS",
-    "shard_rollover_seconds": "RIVERBED_SHARD_ROLLOVER_SECONDS",
-    "retention_seconds": "RIVERBED_RETENTION_SECONDS",
-    "iterator_ttl_seconds": "RIVERBED_ITERATOR_TTL_SECONDS",
-    "event_version": "RIVERBED_EVENT_VERSION",
-    "stream_trim_interval": "RIVERBED_STREAM_TRIM_INTERVAL",
-    "ttl_interval": "RIVERBED_TTL_INTERVAL",
-    "lambda_account_concurrency": "RIVERBED_LAMBDA_ACCOUNT_CONCURRENCY",
-    "lambda_idle_seconds": "RIVERBED_LAMBDA_IDLE_SECONDS",
-    "esm_poll_interval": "RIVERBED_ESM_POLL_INTERVAL",
-    "esm_retry_backoff": "RIVERBED_ESM_RETRY_BACKOFF",
-    "esm_filter_numeric_on_n_strings": "RIVERBED_ESM_FILTER_NUMERIC_ON_N_STRINGS",
-    "iam": "RIVERBED_IAM",
-}
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: the ``Settings`` field, its ``riverbed serve`` flag and variable."""
+
+    name: str                              # the Settings field
+    env: str                               # RIVERBED_* variable
+    help: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def default(self) -> Any:
+        return next(f.default for f in fields(Settings) if f.name == self.name)
+
+    @property
+    def kind(self) -> str:
+        return str(next(f.type for f in fields(Settings) if f.name == self.name))
+
+
+# Every setting riverbed reads, in the order ``riverbed serve --help`` and docs/settings.md list them.
+# The help, the docs and the environment names are generated from this table (tests check the docs).
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "RIVERBED_HOST", "address to bind"),
+    Setting("port", "RIVERBED_PORT", "port to listen on (0: any free port)"),
+    Setting("data_dir", "RIVERBED_DATA_DIR", "where the SQLite store keeps state"),
+    Setting("in_memory", "RIVERBED_IN_MEMORY", "keep nothing on disk (also --data-dir :memory:)"),
+    Setting("store", "RIVERBED_STORE", "sqlite, or a postgresql://user:pass@host/db URL (libpq syntax)"),
+    Setting("region", "RIVERBED_REGION", "region for requests that do not sign one"),
+    Setting("account", "RIVERBED_ACCOUNT", "the account id in every ARN"),
+    Setting("clock", "RIVERBED_CLOCK", "manual: time moves only through POST /_riverbed/clock (turns --control on)",
+            ("system", "manual")),
+    Setting("control", "RIVERBED_CONTROL", "enable POST /_riverbed/clock, /_riverbed/drain and /_riverbed/reset"),
+    Setting("log_level", "RIVERBED_LOG_LEVEL", "server log level: warning, info or debug"),
+    Setting("stream_shards", "RIVERBED_STREAM_SHARDS", "shard lineages per stream (items spread by partition key)"),
+    Setting("shard_rollover_seconds", "RIVERBED_SHARD_ROLLOVER_SECONDS",
+            "age at which an open shard closes and a child opens, as on AWS (0: never)"),
+    Setting("retention_seconds", "RIVERBED_RETENTION_SECONDS", "how long stream records are kept (AWS: 24 h)"),
+    Setting("iterator_ttl_seconds", "RIVERBED_ITERATOR_TTL_SECONDS",
+            "how long a shard iterator stays valid (AWS: 15 min)"),
+    Setting("event_version", "RIVERBED_EVENT_VERSION", "eventVersion of stream records"),
+    Setting("stream_trim_interval", "RIVERBED_STREAM_TRIM_INTERVAL",
+            "seconds between retention trims and rollover checks"),
+    Setting("ttl_interval", "RIVERBED_TTL_INTERVAL",
+            "seconds between TTL sweeps (AWS deletes within days; riverbed promptly, see docs/divergences.md)"),
+    Setting("lambda_account_concurrency", "RIVERBED_LAMBDA_ACCOUNT_CONCURRENCY",
+            "concurrent executions per account (AWS default 1000)"),
+    Setting("lambda_idle_seconds", "RIVERBED_LAMBDA_IDLE_SECONDS", "an idle warm environment is retired after this"),
+    Setting("esm_poll_interval", "RIVERBED_ESM_POLL_INTERVAL",
+            "safety-net poll of a mapping's shard (commits wake pollers at once)"),
+    Setting("esm_retry_backoff", "RIVERBED_ESM_RETRY_BACKOFF", "first wait before a failed batch is retried"),
+    Setting("esm_filter_numeric_on_n_strings", "RIVERBED_ESM_FILTER_NUMERIC_ON_N_STRINGS",
+            "let numeric filter rules match N attributes (recorded AWS: they do not)"),
+    Setting("iam", "RIVERBED_IAM",
+            "permission checks: enforce (unknown roles pass with a warning), strict (as AWS) or off",
+            ("enforce", "strict", "off")),
+)
+
+_ENV_NAMES = {setting.name: setting.env for setting in SETTINGS}
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown (docs/settings.md between its markers; README links it)."""
+    rows = ["| flag | environment variable | default | what it does |", "|---|---|---|---|"]
+    for setting in SETTINGS:
+        default = setting.default
+        shown = "off" if default is False else ("on" if default is True else f"`{default}`")
+        choices = f" ({' / '.join(setting.choices)})" if setting.choices else ""
+        rows.append(f"| `{setting.flag}` | `{setting.env}` | {shown} | {setting.help}{choices} |")
+    return "\n".join(rows) + "\n"
 
 
 def _coerce(kind: Any, text: str) -> Any:

@@ -134,6 +134,9 @@ def mount(app: App) -> None:
     code_route, logs_route = lambda_routes(app.lambda_)
     app.gateway.mount(CODE_PREFIX, code_route)
     app.gateway.mount(LOGS_PREFIX, logs_route)
+    from riverbed import dashboard
+
+    dashboard.mount(app)
 
 
 async def settle(turns: int = 20) -> None:

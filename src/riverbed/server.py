@@ -9,9 +9,13 @@ Must not: build services (``app.py`` does).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import socket
+import sys
 import threading
+from collections.abc import Generator
 from typing import Any
 
 import uvicorn
@@ -32,17 +36,67 @@ def _config(app: App, sock_port: int) -> uvicorn.Config:
                           timeout_keep_alive=75, server_header=False, date_header=False)
 
 
-def serve(settings: Settings) -> None:
-    """Run in the foreground until interrupted."""
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = build_app(settings)
-    server = uvicorn.Server(_config(app, settings.port))
-    print(f"riverbed listening on http://{settings.host}:{settings.port} "
-          f"({'in memory' if settings.memory else 'data in ' + settings.data_dir})", flush=True)
+class Server(uvicorn.Server):
+    """uvicorn's server, ending riverbed's streamed answers (dashboard events) before it waits for
+    open responses, and treating SIGTERM as a request for a clean shutdown (exit status 0) rather
+    than re-raising it once shut down (which would make the process exit 143)."""
+
+    def __init__(self, config: uvicorn.Config, app: App) -> None:
+        super().__init__(config)
+        self.riverbed = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.riverbed.gateway.close_streams()
+        await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals = [s for s in self._captured_signals if s != signal.SIGTERM]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        server.run()
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings) -> int:
+    """Run in the foreground until interrupted; the exit status (1 when the port cannot be bound).
+
+    The socket is bound before anything is announced, so a busy port fails with one message and
+    "listening" is printed only once riverbed really listens.
+    """
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        print(f"riverbed: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr,
+              flush=True)
+        return 1
+    settings = settings.replace(port=sock.getsockname()[1])   # --port 0: the port the system chose
+    app = build_app(settings)
+    server = Server(_config(app, settings.port), app)
+    print(f"riverbed listening on http://{settings.host}:{settings.port} "
+          f"({'in memory' if settings.memory else 'data in ' + settings.data_dir}); "
+          f"dashboard at http://{settings.host}:{settings.port}/_riverbed/ui", flush=True)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        return 130
     finally:
         app.close()
+    return 0
 
 
 class BackgroundServer:
@@ -52,7 +106,7 @@ class BackgroundServer:
         self.app = app
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread: threading.Thread | None = None
-        self.server: uvicorn.Server | None = None
+        self.server: Server | None = None
         self.port = 0
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -64,7 +118,7 @@ class BackgroundServer:
         self.port = sock.getsockname()[1]
         self.app.endpoint_url = f"http://{self.app.settings.host}:{self.port}"
         config = _config(self.app, self.port)
-        self.server = uvicorn.Server(config)
+        self.server = Server(config, self.app)
 
         def run() -> None:
             try:

@@ -48,6 +48,9 @@ Headers = list[tuple[bytes, bytes]]
 Response = tuple[int, Headers, bytes]
 Route = Callable[[dict[str, Any], bytes], Awaitable[Response]]
 ErrorListener = Callable[[str, str, ServiceError], None]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+AsgiRoute = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
 class Host(Protocol):
@@ -92,6 +95,8 @@ class Gateway:
         self.rest_xml: list[ServiceDescription] = []          # chosen by signing name or virtual host
         self.bound: dict[tuple[str, str], Bound] = {}
         self.extra_routes: list[tuple[str, Route]] = []   # (path prefix, handler) e.g. /_riverbed/
+        self.asgi_routes: list[tuple[str, AsgiRoute]] = []  # streamed answers (server-sent events)
+        self._stream_closers: list[Callable[[], None]] = []
         self._routers: dict[str, Any] = {}
 
     # --- registration -----------------------------------------------------------------
@@ -120,6 +125,18 @@ class Gateway:
         self.extra_routes.append((prefix, handler))
         self.extra_routes.sort(key=lambda route: len(route[0]), reverse=True)
 
+    def mount_asgi(self, prefix: str, handler: AsgiRoute, close: Callable[[], None] | None = None) -> None:
+        """Hand paths under ``prefix`` to an ASGI callable that streams its own answer (server-sent events);
+        ``close`` ends its open streams when the server shuts down (see :meth:`close_streams`)."""
+        self.asgi_routes.append((prefix, handler))
+        if close is not None:
+            self._stream_closers.append(close)
+
+    def close_streams(self) -> None:
+        """End open streamed answers: the HTTP server waits for every response to finish before it stops."""
+        for close in self._stream_closers:
+            close()
+
     def model(self, service: str) -> ServiceModel:
         return load_service_model(service)
 
@@ -131,6 +148,10 @@ class Gateway:
             return
         if scope["type"] != "http":
             return
+        for prefix, streamed in self.asgi_routes:
+            if scope.get("path", "").startswith(prefix):
+                await streamed(scope, receive, send)
+                return
         limit = self._body_limit(scope)
         declared = _content_length(scope)
         chunks: list[bytes] = []

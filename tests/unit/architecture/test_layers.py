@@ -18,14 +18,18 @@ SRC = Path(__file__).resolve().parents[3] / "src" / "riverbed"
 
 # package (relative to riverbed) -> riverbed packages it must not import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "core": ("protocol", "services", "triggers", "runtime", "streams", "app", "control", "testing", "cli"),
+    "core": ("protocol", "services", "triggers", "runtime", "streams", "app", "control", "testing", "cli",
+             "dashboard"),
     "filtering": ("protocol", "services", "triggers", "runtime", "streams", "storage", "app"),
     "storage": ("protocol", "services", "triggers", "runtime", "streams", "app", "core.service"),
     "streams": ("protocol", "services", "triggers", "runtime", "app"),
-    "services": ("protocol", "app", "control", "testing", "cli"),
-    "triggers": ("protocol", "services", "app", "control", "testing", "cli"),
+    "services": ("protocol", "app", "control", "testing", "cli", "dashboard"),
+    "triggers": ("protocol", "services", "app", "control", "testing", "cli", "dashboard"),
     "runtime": ("protocol", "services", "triggers", "app", "control", "testing"),
-    "protocol": ("services", "triggers", "runtime", "app"),
+    "protocol": ("services", "triggers", "runtime", "app", "dashboard"),
+    # The dashboard reads through the app's services and the operations bound on its gateway, never
+    # through the wire layer or the client commands.
+    "dashboard": ("protocol", "testing", "cli"),
 }
 
 
