@@ -198,6 +198,7 @@ def restore(ctx: Any, source: dict[str, Any], rows: Iterable[tuple[bytes, bytes,
                          region=ctx.region, indexes=dyn.indexes)
     desc = describe(table, ctx.store, status="CREATING")
     desc["ItemCount"] = desc["TableSizeBytes"] = 0
+    desc["BillingModeSummary"] = {"BillingMode": desc["BillingModeSummary"]["BillingMode"]}
     desc["RestoreSummary"] = {**restore_summary, "RestoreInProgress": True}
     for index_list in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         for index in desc.get(index_list, []):
