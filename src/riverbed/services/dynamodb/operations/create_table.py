@@ -11,6 +11,7 @@ from typing import Any
 from riverbed import ids
 from riverbed.errors import ResourceInUseException, ValidationException
 from riverbed.services.dynamodb import schema
+from riverbed.services.dynamodb.operations.tags import check_tags
 from riverbed.services.dynamodb.service import DdbContext, check_table_name
 from riverbed.services.dynamodb.tables import describe
 
@@ -35,6 +36,7 @@ def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                              taken={i["IndexName"] for i in lsis})
     schema.check_attribute_definitions(attr_defs, req["KeySchema"], gsis, lsis)
     stream_spec = schema.check_stream_spec(req.get("StreamSpecification"), creating=True)
+    check_tags(req.get("Tags") or [])
     if dyn.catalog.get(ctx.account, ctx.region, name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
 
