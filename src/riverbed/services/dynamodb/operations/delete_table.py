@@ -32,6 +32,5 @@ def delete_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
             # With PITR enabled, AWS keeps a system backup of the deleted table for 35 days, named
             # ``<table>$DeletedTableBackup`` (developer guide, "Point-in-time recovery: how it works").
             backups.create(txn, table, f"{table.name}$DeletedTableBackup", ctx.clock.now(), backup_type="SYSTEM")
-            pitr.drop(txn, table.doc)
         drop_table(dyn, txn, table)
     return {"TableDescription": desc}
