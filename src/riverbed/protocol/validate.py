@@ -55,6 +55,7 @@ _CAST_MSG = ("class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl
              "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and "
              "java.lang.Class are in module java.base of loader 'bootstrap')")
 _NOT_NULL = "Member must not be null"
+_JACKSON_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _BAD = object()  # a scalar test's "violates a constraint"
 _B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _B64_VAL = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
@@ -486,8 +487,9 @@ class _Compiler:
             def guard_bool(v: Any) -> Any:
                 if v is True or v is False:
                     return None
-                if flavor == "lambda" and isinstance(v, str) and v.lower() in ("true", "false"):
-                    return v.lower() == "true"
+                # Jackson's textual booleans: exactly these six spellings (StdDeserializer._isTrue/_isFalse).
+                if flavor == "lambda" and isinstance(v, str) and v in _JACKSON_BOOLEANS:
+                    return _JACKSON_BOOLEANS[v]
                 raise _mismatch(v, table)
             return guard_bool
         if t == "blob":

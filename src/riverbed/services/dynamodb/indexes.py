@@ -263,6 +263,7 @@ class Indexes:
                     raise LimitExceededException(f"{INVALID}GlobalSecondaryIndex count exceeds the per-table limit "
                                                  f"of {MAX_GSIS}")
                 gsis.append(schema.describe_gsi(body, doc["TableArn"], billing))
+                _set_warm(doc, name, body.get("WarmThroughput"))
                 ids[name] = txn.next_counter("index-id")
                 self._backfill(txn, doc, name)
                 continue
@@ -274,6 +275,7 @@ class Indexes:
                                                 f"{doc['TableName']}")
             if kind == "Delete":
                 gsis.remove(current)
+                (doc.get("_gsi_warm") or {}).pop(name, None)
                 iid = ids.pop(name, None)
                 if iid is not None:
                     txn.index_drop(iid)
@@ -285,6 +287,7 @@ class Indexes:
                         "ReadCapacityUnits": pt["ReadCapacityUnits"], "WriteCapacityUnits": pt["WriteCapacityUnits"]}
                 if body.get("OnDemandThroughput"):
                     current["OnDemandThroughput"] = body["OnDemandThroughput"]
+                _set_warm(doc, name, body.get("WarmThroughput"))
         if not gsis:
             doc.pop("GlobalSecondaryIndexes", None)
         _prune_definitions(doc)
@@ -367,6 +370,13 @@ def _requested(req: dict[str, Any]) -> set[str]:
         attrs = ex.ExpressionAttributes(req.get("ExpressionAttributeNames"), req.get("ExpressionAttributeValues"))
         return {str(path[0]) for path in ex.parse_projection(req["ProjectionExpression"], attrs)}
     return set(req.get("AttributesToGet") or [])
+
+
+def _set_warm(doc: dict[str, Any], name: str, requested: dict[str, Any] | None) -> None:
+    """Keep an index's warm throughput setting (described by DescribeTable) in the table document."""
+    if requested:
+        warm = doc.setdefault("_gsi_warm", {})
+        warm[name] = schema.warm_setting(requested, warm.get(name))
 
 
 def _prune_definitions(doc: dict[str, Any]) -> None:

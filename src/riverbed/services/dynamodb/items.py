@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from riverbed.errors import ConditionalCheckFailedException, ValidationException
-from riverbed.services.dynamodb import globaltables, types
+from riverbed.services.dynamodb import globaltables, pitr, types
 from riverbed.services.dynamodb.tables import MAX_ITEM_BYTES, Table
 from riverbed.streams.records import NEW_IMAGE_VIEWS, OLD_IMAGE_VIEWS
 
@@ -59,6 +59,7 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
         event = "MODIFY" if old is not None else "INSERT"
     if indexes is not None:
         indexes.maintain(txn, table, hk, rk, old, new)
+    pitr.record_change(txn, table, hk, rk, old, streams.clock.now())   # only while PITR is enabled
     arn = table.stream_arn
     if arn is not None:
         streams.append(txn, arn, event_name=event, hk=hk, keys=key, old=old, new=new, region=region,

@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from riverbed.core.interfaces import MetricsSink
-from riverbed.services.dynamodb import globaltables, items
+from riverbed.services.dynamodb import globaltables, items, pitr
 from riverbed.services.dynamodb.tables import Table
 
 log = logging.getLogger("riverbed.replication")
@@ -213,6 +213,7 @@ def drop_table(dyn: Any, txn: Any, table: Table) -> None:
     if table.stream_arn:
         dyn.streams.disable(txn, table.stream_arn)
     txn.drop_items(table.tid)
+    pitr.drop(txn, table.doc)   # the PITR history goes with the table (a system backup keeps its items)
     if dyn.indexes is not None:
         dyn.indexes.dropped(txn, table)
     if table.doc.get("_global"):

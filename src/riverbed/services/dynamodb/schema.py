@@ -182,3 +182,30 @@ def sse_description(spec: dict[str, Any] | None, ctx: Any) -> dict[str, Any] | N
     if not key.startswith("arn:"):
         key = f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{key}"
     return {"Status": "ENABLED", "SSEType": spec.get("SSEType", "KMS"), "KMSMasterKeyArn": key}
+
+
+# --- warm throughput (2024): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html
+# Without a setting AWS describes a provisioned table's (or index's) capacity, and 12000 reads / 4000 writes per
+# second for on-demand; recorded answers: DescribeTable always carries it (Status ACTIVE), CreateTable only when
+# it was asked for (Status UPDATING).
+ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}
+
+
+def warm_setting(requested: dict[str, Any] | None, current: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The stored warm throughput after a request (members not given keep their current value)."""
+    if not requested:
+        return current
+    out = dict(current or {})
+    out.update({k: requested[k] for k in ("ReadUnitsPerSecond", "WriteUnitsPerSecond") if requested.get(k)})
+    return out or current
+
+
+def warm_description(setting: dict[str, Any] | None, throughput: dict[str, Any] | None, billing: str,
+                     status: str = "ACTIVE") -> dict[str, Any]:
+    if billing == "PAY_PER_REQUEST" or not throughput or not throughput.get("ReadCapacityUnits"):
+        base = dict(ON_DEMAND_WARM)
+    else:
+        base = {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
+                "WriteUnitsPerSecond": throughput["WriteCapacityUnits"]}
+    base.update(setting or {})
+    return {**base, "Status": status}

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from riverbed.core.interfaces import MetricsSink
-from riverbed.services.dynamodb import items, types
+from riverbed.services.dynamodb import items, pitr, types
 from riverbed.services.dynamodb.service import DynamoDB
 
 log = logging.getLogger("riverbed.ttl")
@@ -61,6 +61,7 @@ class TtlSweeper:
         now = self.clock.now()
         count = 0
         for table in dyn.catalog.all():
+            pitr.trim_once(self.store, table.doc, now)   # PITR history older than its window is never read again
             attribute = table.ttl_attribute
             if not attribute:
                 continue

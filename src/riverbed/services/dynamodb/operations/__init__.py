@@ -7,6 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from riverbed.services.dynamodb.operations.account import describe_endpoints, describe_limits
+from riverbed.services.dynamodb.operations.backups import (
+    create_backup,
+    delete_backup,
+    describe_backup,
+    list_backups,
+)
 from riverbed.services.dynamodb.operations.batch_get_item import batch_get_item
 from riverbed.services.dynamodb.operations.batch_write_item import batch_write_item
 from riverbed.services.dynamodb.operations.continuous_backups import (
@@ -29,6 +35,10 @@ from riverbed.services.dynamodb.operations.global_tables_2017 import (
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
 from riverbed.services.dynamodb.operations.query import query
+from riverbed.services.dynamodb.operations.restore import (
+    restore_table_from_backup,
+    restore_table_to_point_in_time,
+)
 from riverbed.services.dynamodb.operations.scan import scan
 from riverbed.services.dynamodb.operations.tags import list_tags_of_resource, tag_resource, untag_resource
 from riverbed.services.dynamodb.operations.time_to_live import describe_time_to_live, update_time_to_live
@@ -80,6 +90,12 @@ OPERATIONS = {
     "DescribeEndpoints": describe_endpoints,
     "DescribeContinuousBackups": describe_continuous_backups,
     "UpdateContinuousBackups": update_continuous_backups,
+    "CreateBackup": create_backup,
+    "DescribeBackup": describe_backup,
+    "ListBackups": list_backups,
+    "DeleteBackup": delete_backup,
+    "RestoreTableFromBackup": restore_table_from_backup,
+    "RestoreTableToPointInTime": restore_table_to_point_in_time,
     "ExecuteStatement": execute_statement,
     "BatchExecuteStatement": batch_execute_statement,
     "ExecuteTransaction": execute_transaction,

@@ -1,9 +1,9 @@
 """DescribeContinuousBackups and UpdateContinuousBackups: point-in-time recovery settings of a table.
 
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateContinuousBackups.html
-Riverbed keeps no backups; it stores the PITR setting in the table document (``_pitr``) and describes it
-as AWS does: when enabled, EarliestRestorableDateTime is when it was enabled (or the start of the recovery
-period, whichever is later) and LatestRestorableDateTime is now.
+The PITR state and the change history it keeps live in ``pitr.py``; when enabled, EarliestRestorableDateTime
+is when it was enabled (or the start of the recovery period, whichever is later) and LatestRestorableDateTime
+is now (AWS lags about five minutes behind; riverbed's history is complete at once).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import copy
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb import pitr
 from riverbed.services.dynamodb.service import DdbContext
-
-DEFAULT_PERIOD_DAYS = 35
 
 
 def describe_continuous_backups(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -33,31 +32,20 @@ def update_continuous_backups(ctx: DdbContext, req: dict[str, Any]) -> dict[str,
                                   "point-in-time recovery.")
     now = ctx.clock.now()
     doc = copy.deepcopy(table.doc)
-    current = _state(doc)
-    if enabled:
-        since = current["since"] if current.get("enabled") else round(now, 3)
-        doc["_pitr"] = {"enabled": True, "since": since, "days": period or current.get("days") or DEFAULT_PERIOD_DAYS}
-    else:
-        doc["_pitr"] = {"enabled": False}
     with ctx.store.transaction() as txn:
+        if enabled:
+            pitr.enable(txn, doc, now, period)
+        else:
+            pitr.disable(txn, doc)
         new_table = dyn.catalog.save(txn, doc)
     return {"ContinuousBackupsDescription": _description(new_table.doc, now)}
 
 
-def _state(doc: dict[str, Any]) -> dict[str, Any]:
-    state = doc.get("_pitr")
-    if isinstance(state, dict):
-        return state
-    # Older documents stored a bare flag.
-    return {"enabled": bool(state), "since": doc.get("CreationDateTime", 0.0), "days": DEFAULT_PERIOD_DAYS}
-
-
 def _description(doc: dict[str, Any], now: float) -> dict[str, Any]:
-    state = _state(doc)
-    pitr: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if state.get("enabled") else "DISABLED"}
-    if state.get("enabled"):
-        days = state.get("days") or DEFAULT_PERIOD_DAYS
-        pitr["RecoveryPeriodInDays"] = days
-        pitr["EarliestRestorableDateTime"] = max(state.get("since", now), round(now - days * 86400, 3))
-        pitr["LatestRestorableDateTime"] = round(now, 3)
-    return {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": pitr}
+    state = pitr.state(doc)
+    description: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if state.get("enabled") else "DISABLED"}
+    span = pitr.window(doc, now)
+    if span is not None:
+        description["RecoveryPeriodInDays"] = state.get("days") or pitr.DEFAULT_PERIOD_DAYS
+        description["EarliestRestorableDateTime"], description["LatestRestorableDateTime"] = span
+    return {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": description}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import ValidationException
+from riverbed.services.dynamodb import backups, pitr
 from riverbed.services.dynamodb.replication import drop_table
 from riverbed.services.dynamodb.service import DdbContext
 from riverbed.services.dynamodb.tables import describe
@@ -27,5 +28,9 @@ def delete_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                 "LocalSecondaryIndexes", "LatestStreamArn", "LatestStreamLabel", "TableClassSummary"):
         desc.pop(key, None)
     with ctx.store.transaction() as txn:
+        if pitr.window(table.doc, ctx.clock.now()) is not None:
+            # With PITR enabled, AWS keeps a system backup of the deleted table for 35 days, named
+            # ``<table>$DeletedTableBackup`` (developer guide, "Point-in-time recovery: how it works").
+            backups.create(txn, table, f"{table.name}$DeletedTableBackup", ctx.clock.now(), backup_type="SYSTEM")
         drop_table(dyn, txn, table)
     return {"TableDescription": desc}

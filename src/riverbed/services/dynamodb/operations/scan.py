@@ -39,6 +39,10 @@ def scan(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     select = check_select(req, projection, scope)
     start = req.get("ExclusiveStartKey")
     after = scope.start_position(start, query=False) if start else None
+    if after is not None and total is not None and total > 1 and table.segment_of(after[0], total) != segment:
+        # dynalite's text, recorded against DynamoDB: a start key must belong to the segment being scanned.
+        raise ValidationException("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                                  f"ExclusiveStartKey with correct Segment. TotalSegments: {total} Segment: {segment}")
     rows = _rows(scope, table, after, segment, total)
     page, size = pages.read_page(rows, limit=req.get("Limit"), filter_node=filter_node, projection=projection,
                                  select=select, key_of=scope.last_key)

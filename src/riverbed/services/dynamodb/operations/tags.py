@@ -6,18 +6,41 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TagResource.h
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from riverbed.errors import AccessDeniedException, ResourceNotFoundException, ValidationException
 from riverbed.services.dynamodb.service import DdbContext
 
+# Only a table's ARN names a taggable resource: an index ARN (``table/t/index/i``) is refused as not being a
+# table ARN (Alternator's test_tag.py::test_tag_lsi_gsi, run against DynamoDB); dynalite checks the same pattern.
+_TABLE_ARN = re.compile(r"arn:aws[a-z-]*:dynamodb:[^:]+:\d+:table/[^/]{3,}")
+# Tag keys and values: letters, numbers, spaces and ``_ . : / = + - @`` (the AWS tagging rules,
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html#TaggingRestrictions);
+# Alternator's test_tag_resource_incorrect sees a ValidationException for others.  The text is not verified.
+_TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")
+
+
+def check_tags(tags: list[dict[str, Any]]) -> None:
+    for position, tag in enumerate(tags, 1):
+        for member in ("Key", "Value"):
+            text = tag.get(member) or ""
+            if not _TAG_TEXT.fullmatch(text):
+                raise ValidationException(
+                    f"1 validation error detected: Value '{text}' at 'tags.{position}.member.{member.lower()}' "
+                    "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                    "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+        if str(tag.get("Key", "")).lower().startswith("aws:"):
+            # AWS reserves the aws: prefix for its own tags (same page); the text is not verified.
+            raise ValidationException("One or more parameter values were invalid: Tag keys starting with 'aws:' "
+                                      "are reserved for AWS use")
+
 
 def _table_for_arn(ctx: DdbContext, arn: str) -> Any:
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or not parts[5].startswith("table/"):
+    if not _TABLE_ARN.fullmatch(arn):
         raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    _, _, _, region, account, resource = parts
-    name = resource[len("table/"):].split("/")[0]
+    _, _, _, region, account, resource = arn.split(":", 5)
+    name = resource[len("table/"):]
     if account != ctx.account:
         raise AccessDeniedException("User is not authorized to perform this action on the resource")
     table = ctx.backend.catalog.get(account, region, name)
@@ -29,6 +52,7 @@ def _table_for_arn(ctx: DdbContext, arn: str) -> Any:
 def tag_resource(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     dyn = ctx.backend
     table = _table_for_arn(ctx, req["ResourceArn"])
+    check_tags(req["Tags"])
     doc = copy.deepcopy(table.doc)
     tags = doc.setdefault("_tags", {})
     for tag in req["Tags"]:

@@ -63,6 +63,9 @@ def update_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     if "OnDemandThroughput" in req:
         doc["OnDemandThroughput"] = req["OnDemandThroughput"]
         changed = True
+    if req.get("WarmThroughput"):
+        doc["_warm"] = schema.warm_setting(req["WarmThroughput"], doc.get("_warm"))
+        changed = True
     index_updates = req.get("GlobalSecondaryIndexUpdates")
     stream_change = req.get("StreamSpecification")
     if stream_change is not None:
