@@ -44,7 +44,7 @@ def _client(service: str, port: int):
     return boto3.client(service, endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 0}, max_pool_connections=64, read_timeout=10,
-                                      connect_timeout=2))
+                                      connect_timeout=10))   # generous: CI machines can be busy
 
 
 def _records(streams, arn):
