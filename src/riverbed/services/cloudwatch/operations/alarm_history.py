@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.cloudwatch.errors import invalid_next_token
+from riverbed.services.cloudwatch.operations.paging import page_start
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
 
@@ -27,12 +27,7 @@ def describe_alarm_history(ctx: CloudWatchContext, req: dict[str, Any]) -> dict[
         items = [i for i in items if i["Timestamp"] <= float(req["EndDate"])]
     items.sort(key=lambda i: i["Timestamp"], reverse=req.get("ScanBy", "TimestampDescending") == "TimestampDescending")
     size = int(req.get("MaxRecords") or 100)
-    start = 0
-    if req.get("NextToken"):
-        try:
-            start = int(req["NextToken"])
-        except ValueError:
-            raise invalid_next_token() from None
+    start = page_start(req)
     result: dict[str, Any] = {"AlarmHistoryItems": items[start:start + size]}
     if start + size < len(items):
         result["NextToken"] = str(start + size)

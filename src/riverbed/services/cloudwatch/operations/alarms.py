@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.services.cloudwatch import alarms
-from riverbed.services.cloudwatch.errors import invalid_next_token, invalid_value, resource_not_found, validation
+from riverbed.services.cloudwatch.errors import invalid_value, resource_not_found, validation
 from riverbed.services.cloudwatch.operations.metric_queries import check_period
+from riverbed.services.cloudwatch.operations.paging import page_start
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
 CONFIG_MEMBERS = ("AlarmDescription", "OKActions", "AlarmActions", "InsufficientDataActions", "MetricName",
@@ -159,11 +160,6 @@ def public(alarm: dict[str, Any]) -> dict[str, Any]:
 
 def _page(found: list[dict[str, Any]], req: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
     size = int(req.get("MaxRecords") or 50)
-    start = 0
-    if req.get("NextToken"):
-        try:
-            start = int(req["NextToken"])
-        except ValueError:
-            raise invalid_next_token() from None
+    start = page_start(req)
     end = start + size
     return found[start:end], (str(end) if end < len(found) else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.cloudwatch.errors import invalid_next_token
+from riverbed.services.cloudwatch.operations.paging import page_start
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
 PAGE = 500
@@ -36,14 +36,7 @@ def list_metrics(ctx: CloudWatchContext, req: dict[str, Any]) -> dict[str, Any]:
             continue
         found.append({"Namespace": namespace, "MetricName": name,
                       "Dimensions": [{"Name": k, "Value": v} for k, v in dims]})
-    start = 0
-    if req.get("NextToken"):
-        try:
-            start = int(req["NextToken"])
-        except ValueError:
-            raise invalid_next_token() from None
-        if not 0 <= start <= len(found):
-            raise invalid_next_token()
+    start = page_start(req, len(found))
     result: dict[str, Any] = {"Metrics": found[start:start + PAGE]}
     if start + PAGE < len(found):
         result["NextToken"] = str(start + PAGE)
