@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("riverbed.triggers")
 # The Lambda service records these per FunctionName for every invocation (Invoke, events, mappings);
 # a mapping adds only its EventSourceMappingUUID series.
+# What one poll does as the execution role: describe the stream, get an iterator, read records.
+POLL_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
 _RECORDED_BY_LAMBDA = frozenset({"Invocations", "Errors", "Throttles"})
 
 
@@ -76,6 +78,25 @@ class Triggers:
             doc["LastProcessingResult"] = result
             mapping["LastProcessingResult"] = result
             self.mappings.save(doc)
+
+    def poll_problem(self, mapping: dict[str, Any], stream_arn: str) -> str | None:
+        """Why the function's role may not poll the stream now (LastProcessingResult's text), or None.
+
+        Each poll is made as the execution role, so a policy detached or a Deny added while the mapping
+        runs stops delivery until the permission returns (the checkpoint does not move meanwhile).
+        """
+        if self.roles is None:
+            return None
+        function = self.functions.resolve(mapping["_account"], mapping["_region"], mapping["FunctionArn"])
+        role = (function or {}).get("role")
+        if not role:
+            return None
+        missing = self.roles.missing_actions(mapping["_account"], role, POLL_ACTIONS, stream_arn)
+        if not missing:
+            return None
+        # AWS's wording for a role that lost a stream permission (as for SQS: "PROBLEM: Execution role does
+        # not have permissions to call receiveMessage on SQS"); the action is the first one refused.
+        return f"PROBLEM: Execution role does not have permissions to call {missing[0].split(':')[1]} on DynamoDB"
 
     async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any]) -> None:
         body = orjson.dumps(record).decode()

@@ -1,0 +1,114 @@
+"""A mapping polls as its function's execution role (manual clock, boto3, handlers in this process).
+
+When the role loses a stream permission while the mapping runs (the managed policy detached, a Deny
+added), delivery stops, LastProcessingResult names the problem, records wait and IteratorAge grows;
+when the permission returns, delivery resumes from the checkpoint with nothing skipped or repeated.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+import riverbed
+
+DDB_EXEC = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.fixture
+def rb():
+    with riverbed.Riverbed() as instance:
+        yield instance
+
+
+class Recorder:
+    def __init__(self):
+        self.keys: list[str] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event, context):
+        with self.lock:
+            self.keys.extend(r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"])
+
+
+def _setup(rb):
+    iam, ddb, lam = rb.client("iam"), rb.client("dynamodb"), rb.client("lambda")
+    role_arn = iam.create_role(RoleName="stream-reader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="stream-reader", PolicyArn=DDB_EXEC)
+    table = ddb.create_table(
+        TableName="src", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    stream_arn = table["TableDescription"]["LatestStreamArn"]
+    rec = Recorder()
+    rb.register_function("fn", rec, role=role_arn)
+    uuid = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=stream_arn, BatchSize=2,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
+    return iam, ddb, lam, rec, uuid
+
+
+def _put(ddb, *keys):
+    for key in keys:
+        ddb.put_item(TableName="src", Item={"pk": {"S": key}})
+
+
+def _result(lam, uuid, prefix, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"]
+        if result.startswith(prefix) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.02)
+
+
+def _iterator_age(rb, uuid):
+    return rb.app.metrics.maximum("AWS/Lambda", "IteratorAge", {"EventSourceMappingUUID": uuid})
+
+
+def test_detached_policy_stops_delivery_and_reattaching_resumes_without_loss(rb):
+    iam, ddb, lam, rec, uuid = _setup(rb)
+    _put(ddb, "a", "b", "c")
+    rb.drain()
+    assert rec.keys == ["a", "b", "c"]
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+
+    iam.detach_role_policy(RoleName="stream-reader", PolicyArn=DDB_EXEC)
+    _put(ddb, "d", "e", "f")
+    problem = _result(lam, uuid, "PROBLEM")
+    assert problem == "PROBLEM: Execution role does not have permissions to call DescribeStream on DynamoDB"
+    rb.clock.advance(120)
+    _result(lam, uuid, "PROBLEM")
+    time.sleep(0.6)     # a few safety-net polls (0.25 s) while the role still lacks the permission
+    assert rec.keys == ["a", "b", "c"]
+    assert _iterator_age(rb, uuid) >= 120_000
+    with pytest.raises(TimeoutError) as exc:
+        rb.drain(timeout=0.5)
+    assert "problem" in str(exc.value)
+
+    iam.attach_role_policy(RoleName="stream-reader", PolicyArn=DDB_EXEC)
+    rb.drain()
+    assert rec.keys == ["a", "b", "c", "d", "e", "f"]
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+
+
+def test_a_deny_added_mid_stream_stops_delivery_until_removed(rb):
+    iam, ddb, lam, rec, uuid = _setup(rb)
+    _put(ddb, "a")
+    rb.drain()
+    iam.put_role_policy(RoleName="stream-reader", PolicyName="no-reads", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "dynamodb:GetRecords", "Resource": "*"}]}))
+    _put(ddb, "b", "c")
+    assert _result(lam, uuid, "PROBLEM") == ("PROBLEM: Execution role does not have permissions to call "
+                                             "GetRecords on DynamoDB")
+    time.sleep(0.3)
+    assert rec.keys == ["a"]
+    iam.delete_role_policy(RoleName="stream-reader", PolicyName="no-reads")
+    rb.drain()
+    assert rec.keys == ["a", "b", "c"]
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
