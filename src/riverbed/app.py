@@ -78,10 +78,13 @@ class App:
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
+        self.gateway.identities = self.sts
+        if settings.iam == "strict":
+            self.gateway.authorizer = self.iam
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
-                                                roles=roles, metrics=sink, logs=self.logs)
+                                                roles=roles, metrics=sink, logs=self.logs, sessions=self.sts)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(

@@ -26,7 +26,9 @@ from urllib.parse import parse_qs
 import orjson
 
 from riverbed import ids
+from riverbed.core.authorization import authorize
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import Identities, Permissions
 from riverbed.core.models import ServiceModel, load_service_model
 from riverbed.core.service import Operation, Result, ServiceDescription
 from riverbed.errors import (
@@ -92,6 +94,8 @@ class Gateway:
         self.bound: dict[tuple[str, str], Bound] = {}
         self.extra_routes: list[tuple[str, Route]] = []   # (path prefix, handler) e.g. /_riverbed/
         self._routers: dict[str, Any] = {}
+        self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
+        self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -253,6 +257,8 @@ class Gateway:
             ctx = self._context(bound, operation, headers, request_id)
             if desc.validate:
                 self._validate(desc, operation, call.request)
+            if self.authorizer is not None:
+                self._authorize(bound.description, ctx, call.request)
             out = bound.func(ctx, call.request)
             result = await cast("Awaitable[Result]", out) if bound.is_async else cast("Result", out)
             return wire.answer(operation, result or {}, request_id)
@@ -269,10 +275,36 @@ class Gateway:
         access_key = ""
         if scope is not None:
             access_key, _, region, _ = scope
+        account, principal = self._caller(access_key)
         return RequestContext(backend=bound.backend, store=self.host.store, clock=self.host.clock,
-                              service=bound.description.name, operation=operation, account=settings.account,
+                              service=bound.description.name, operation=operation, account=account,
                               region=region or settings.region, request_id=request_id,
-                              host=headers.get("host", f"{settings.host}:{settings.port}"), access_key=access_key)
+                              host=headers.get("host", f"{settings.host}:{settings.port}"), access_key=access_key,
+                              principal=principal)
+
+    def _caller(self, access_key: str) -> tuple[str, str]:
+        """``(account, principal ARN)`` of a request: the owner of its access key (an IAM user's key, an STS
+        session's key); a key id of 12 digits names that account's root (the convention LocalStack users
+        have); any other key is the root of the configured default account."""
+        if len(access_key) == 12 and access_key.isdigit():
+            return access_key, f"arn:aws:iam::{access_key}:root"
+        if self.identities is not None and access_key:
+            owner = self.identities.identify(access_key)
+            if owner is not None:
+                return owner
+        account = self.host.settings.account
+        return account, f"arn:aws:iam::{account}:root"
+
+    def _authorize(self, desc: ServiceDescription, ctx: RequestContext[Any], request: dict[str, Any]) -> None:
+        """--iam strict: the caller's identity policies must allow ``<prefix>:<Operation>`` on each resource."""
+        assert self.authorizer is not None
+        if ctx.operation in desc.unauthorized_operations:
+            return
+        resources = desc.resources(ctx.account, ctx.region, ctx.operation, request) if desc.resources else ["*"]
+        code, status = desc.access_denied
+        authorize(self.authorizer, account=ctx.account, principal=ctx.principal,
+                  action=f"{desc.action_prefix or desc.name}:{ctx.operation}", resources=resources or ["*"],
+                  code=code, status=status)
 
     def _validate(self, desc: ServiceDescription, operation: str, request: dict[str, Any]) -> None:
         from riverbed.protocol.validate import validate_input

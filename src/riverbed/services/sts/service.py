@@ -84,6 +84,29 @@ class StsService:
         arn = f"arn:aws:sts::{caller.account}:assumed-role/{role['RoleName']}/{session_name}"
         return self._issue(caller.account, arn, f"{role['RoleId']}:{session_name}", seconds, role_arn=role_arn)
 
+    def role_credentials(self, account: str, role_arn: str, session_name: str, seconds: int) -> tuple[str, str, str]:
+        """A session of ``role_arn`` as a service assuming its own role gets it (Lambda for a function's
+        workers): no caller, no trust check here.  A role riverbed does not know (``--iam enforce`` lets
+        made-up ARNs through) still gets a session named after its ARN."""
+        parts = role_arn.split(":", 5)
+        role_account = parts[4] if len(parts) == 6 and parts[4] else account
+        role = self.permissions.role(role_account, role_arn)
+        name = role["RoleName"] if role else role_arn.rsplit("/", 1)[-1]
+        role_id = role["RoleId"] if role else "AROA" + _random(_ID_CHARS, 17)
+        arn = f"arn:aws:sts::{role_account}:assumed-role/{name}/{session_name}"
+        issued = self._issue(role_account, arn, f"{role_id}:{session_name}", seconds, role_arn=role_arn)
+        return issued["key_id"], issued["secret"], issued["token"]
+
+    def identify(self, access_key: str) -> tuple[str, str] | None:
+        """The account and principal of a key STS issued (``ASIA…``) or of an IAM user's key (``AKIA…``)."""
+        if access_key.startswith("ASIA"):
+            session = self.session(access_key)
+            return (session["account"], session["arn"]) if session is not None else None
+        if access_key.startswith("AKIA"):
+            owner = self.permissions.access_key_owner(access_key)
+            return (owner[0], owner[1]) if owner is not None else None
+        return None
+
     def session_token(self, caller: Caller, duration: int | None) -> dict[str, Any]:
         seconds = 43200 if duration is None else int(duration)
         return self._issue(caller.account, caller.arn, caller.user_id, seconds)
