@@ -81,6 +81,7 @@ class App:
         self.gateway.identities = self.sts
         if settings.iam == "strict":
             self.gateway.authorizer = self.iam
+        self._auth(settings)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
@@ -108,6 +109,27 @@ class App:
             with self.store.transaction() as txn:
                 txn.put_doc(*SECRET_DOC, doc)
         return IteratorCodec(bytes.fromhex(doc["hex"]), self.settings.iterator_ttl_seconds)
+
+    def _auth(self, settings: Settings) -> None:
+        """Root keys name their accounts; ``--auth sigv4`` verifies signatures against them, IAM user keys
+        and STS sessions (a 12-digit key id signs with the secret "test")."""
+        from riverbed.protocol.signing import SignatureVerifier, root_keys
+
+        roots = root_keys(settings.root_credentials, settings.account)
+        self.gateway.root_accounts = {key: account for key, (_secret, account) in roots.items()}
+        if settings.auth == "off":
+            return
+        if settings.auth != "sigv4":
+            raise ValueError(f"auth must be off or sigv4, not {settings.auth!r}")
+
+        def lookup(access_key: str) -> tuple[str, str, bool] | None:
+            if access_key in roots:
+                return roots[access_key][0], "", False
+            if len(access_key) == 12 and access_key.isdigit():
+                return "test", "", False
+            return self.sts.signing_secret(access_key)
+
+        self.gateway.verifier = SignatureVerifier(lookup, self.clock.now)
 
     def _count_error(self, service: str, operation: str, exc: ServiceError) -> None:
         if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500:

@@ -45,6 +45,10 @@ class Settings:
     esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
     # Permissions: enforce (checks for roles riverbed knows; unknown roles pass with a warning) | strict | off
     iam: str = "enforce"
+    # Who is calling: off (any well-formed SigV4 header) | sigv4 (every signature verified)
+    auth: str = "off"
+    # Root key pairs "KEY:SECRET[:ACCOUNT],..." (account: the default one); 12-digit key ids sign with "test"
+    root_credentials: str = "test:test"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -79,6 +83,8 @@ _ENV_NAMES = {
     "esm_retry_backoff": "RIVERBED_ESM_RETRY_BACKOFF",
     "esm_filter_numeric_on_n_strings": "RIVERBED_ESM_FILTER_NUMERIC_ON_N_STRINGS",
     "iam": "RIVERBED_IAM",
+    "auth": "RIVERBED_AUTH",
+    "root_credentials": "RIVERBED_ROOT_CREDENTIALS",
 }
 
 

@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--iam", choices=["enforce", "strict", "off"], default=None,
                        help="permission checks: enforce (default; unknown roles pass with a warning), strict, off "
                             "(RIVERBED_IAM)")
+    serve.add_argument("--auth", choices=["off", "sigv4"], default=None,
+                       help="sigv4: verify every request's signature against known keys (RIVERBED_AUTH; "
+                            "root keys from RIVERBED_ROOT_CREDENTIALS, default test/test)")
 
     logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
     logs.add_argument("function")
@@ -60,7 +63,8 @@ def _serve(args: Any) -> int:
 
     overrides = {"host": args.host, "port": args.port, "data_dir": args.data_dir, "in_memory": args.in_memory,
                  "store": args.store, "region": args.region, "clock": args.clock,
-                 "control": args.control, "log_level": args.log_level, "iam": args.iam}
+                 "control": args.control, "log_level": args.log_level, "iam": args.iam,
+                 "auth": args.auth}
     settings = load_settings(overrides)
     if settings.clock == "manual" and args.control is None:
         settings = settings.replace(control=True)

@@ -113,6 +113,10 @@ class Permissions(Protocol):
         """``(account, user ARN, user id)`` of an IAM user's long-term access key, or None."""
         ...
 
+    def access_key_secret(self, access_key: str) -> str | None:
+        """The secret of an IAM user's active access key (signature verification), or None."""
+        ...
+
 
 class Sessions(Protocol):
     """STS as Lambda sees it: the temporary credentials a function's workers run with."""
@@ -128,6 +132,10 @@ class Identities(Protocol):
 
     def identify(self, access_key: str) -> tuple[str, str] | None:
         """``(account, principal ARN)`` of a key riverbed issued and that is still valid, or None."""
+        ...
+
+    def signing_secret(self, access_key: str) -> tuple[str, str, bool] | None:
+        """``(secret, session token or "", expired)`` of a key riverbed issued, for SigV4 verification."""
         ...
 
 

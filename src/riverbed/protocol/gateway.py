@@ -38,6 +38,7 @@ from riverbed.errors import (
     UnknownOperationException,
 )
 from riverbed.protocol.auth import credential_scope
+from riverbed.protocol.signing import SignatureVerifier
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -96,6 +97,8 @@ class Gateway:
         self._routers: dict[str, Any] = {}
         self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
         self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
+        self.verifier: SignatureVerifier | None = None   # --auth sigv4: every signature verified
+        self.root_accounts: dict[str, str] = {}       # root access key -> its account (RIVERBED_ROOT_CREDENTIALS)
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -198,7 +201,7 @@ class Gateway:
             desc = self.by_target.get(prefix)
             if desc is None:
                 return _json_error(UnknownOperationException(""), "com.amazon.coral.service#", ids.request_id())
-            return await self._dispatch(JsonWire(desc, op, body), headers, scope)
+            return await self._dispatch(JsonWire(desc, op, body), headers, scope, body)
         path = scope.get("path", "/")
         for prefix, route in self.extra_routes:
             if path.startswith(prefix):
@@ -209,7 +212,7 @@ class Gateway:
             match = self._router(desc).match(method, path, query=query)
             if match is not None:
                 return await self._dispatch(RestJsonWire(desc, self.model(desc.name), match, query, headers, body),
-                                            headers, scope)
+                                            headers, scope, body)
         ctype = headers.get("content-type", "")
         if (method == "POST" and "x-www-form-urlencoded" in ctype) or (method == "GET" and scope.get("query_string")):
             return await self._query(scope, headers, body)
@@ -222,8 +225,12 @@ class Gateway:
         from riverbed.protocol.query import serialize_query_error
 
         raw = body.decode("utf-8") if scope.get("method") == "POST" else scope.get("query_string", b"").decode()
+        if not raw.strip():     # a presigned URL POSTed with an empty body carries its parameters in the query
+            raw = scope.get("query_string", b"").decode()
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         cred = credential_scope(headers.get("authorization"))
+        if cred is None and form.get("X-Amz-Credential"):      # a presigned URL names its signing service
+            cred = credential_scope(f"Credential={form['X-Amz-Credential']}")
         signing = cred[3] if cred else ""
         desc = self.by_signing_name.get(signing)
         path = scope.get("path", "/")
@@ -232,7 +239,7 @@ class Gateway:
         if desc is None:
             return 400, [(b"content-type", b"text/xml")], serialize_query_error(
                 ServiceError(f"Service {signing!r} is not served by riverbed", code="InvalidAction"), ids.request_id())
-        return await self._dispatch(QueryWire(desc, self.model(desc.name), form, path), headers, scope)
+        return await self._dispatch(QueryWire(desc, self.model(desc.name), form, path), headers, scope, body)
 
     def _router(self, desc: ServiceDescription) -> Any:
         router = self._routers.get(desc.name)
@@ -243,18 +250,20 @@ class Gateway:
         return router
 
     # --- the one dispatch path ---------------------------------------------------------------------
-    async def _dispatch(self, wire: Wire, headers: dict[str, str], scope: dict[str, Any]) -> Response:
+    async def _dispatch(self, wire: Wire, headers: dict[str, str], scope: dict[str, Any], body: bytes = b""
+                        ) -> Response:
         desc = wire.description
         request_id = ids.request_id()
         host = headers.get("host", "")
         operation = wire.operation_hint()
         try:
+            verified = self.verifier.verify(desc.protocol, scope, headers, body) if self.verifier else None
             call = wire.parse(host)
             operation = call.operation
             bound = self.bound.get((desc.name, operation))
             if bound is None:
                 raise wire.unknown_operation(operation)
-            ctx = self._context(bound, operation, headers, request_id)
+            ctx = self._context(bound, operation, headers, request_id, verified)
             if desc.validate:
                 self._validate(desc, operation, call.request)
             if self.authorizer is not None:
@@ -268,11 +277,11 @@ class Gateway:
             return wire.error(exc, request_id)
 
     def _context(self, bound: Bound, operation: str, headers: dict[str, str],
-                 request_id: str) -> RequestContext[Any]:
+                 request_id: str, verified: str | None = None) -> RequestContext[Any]:
         settings = self.host.settings
         scope = credential_scope(headers.get("authorization"))
         region = settings.region
-        access_key = ""
+        access_key = verified or ""
         if scope is not None:
             access_key, _, region, _ = scope
         account, principal = self._caller(access_key)
@@ -288,6 +297,9 @@ class Gateway:
         have); any other key is the root of the configured default account."""
         if len(access_key) == 12 and access_key.isdigit():
             return access_key, f"arn:aws:iam::{access_key}:root"
+        if access_key in self.root_accounts:
+            account = self.root_accounts[access_key]
+            return account, f"arn:aws:iam::{account}:root"
         if self.identities is not None and access_key:
             owner = self.identities.identify(access_key)
             if owner is not None:

@@ -107,6 +107,17 @@ class StsService:
             return (owner[0], owner[1]) if owner is not None else None
         return None
 
+    def signing_secret(self, access_key: str) -> tuple[str, str, bool] | None:
+        if access_key.startswith("ASIA"):
+            doc = self.store.get_doc(SESSION_KIND, access_key)
+            if doc is None:
+                return None
+            return doc["secret"], doc["token"], doc["expires"] <= self.clock.now()
+        if access_key.startswith("AKIA"):
+            secret = self.permissions.access_key_secret(access_key)
+            return (secret, "", False) if secret is not None else None
+        return None
+
     def session_token(self, caller: Caller, duration: int | None) -> dict[str, Any]:
         seconds = 43200 if duration is None else int(duration)
         return self._issue(caller.account, caller.arn, caller.user_id, seconds)
