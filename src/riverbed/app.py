@@ -90,7 +90,7 @@ class App:
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns), metrics=sink, roles=roles)
+            destinations=ArnDestinations(self.sqs, self.sns), metrics=sink, roles=roles, table_keys=self.dynamodb)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
         sink.sinks.append(self.cloudwatch)
         self.components += [ddb, ddb_streams, sqs, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 import riverbed
 
@@ -112,3 +113,51 @@ def test_a_deny_added_mid_stream_stops_delivery_until_removed(rb):
     rb.drain()
     assert rec.keys == ["a", "b", "c"]
     assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+
+
+def _encrypted_table(rb, name, key_id=None):
+    sse = {"Enabled": True, "SSEType": "KMS"}
+    if key_id:
+        sse["KMSMasterKeyId"] = key_id
+    table = rb.client("dynamodb").create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", SSESpecification=sse,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    return table["TableDescription"]["LatestStreamArn"]
+
+
+def test_a_table_encrypted_with_a_customer_managed_key_needs_kms_decrypt(rb):
+    iam, lam = rb.client("iam"), rb.client("lambda")
+    key_arn = rb.client("kms").create_key()["KeyMetadata"]["Arn"]
+    role_arn = iam.create_role(RoleName="cmk-reader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="cmk-reader", PolicyArn=DDB_EXEC)
+    rec = Recorder()
+    rb.register_function("fn", rec, role=role_arn)
+    managed = _encrypted_table(rb, "aws-managed")               # the AWS managed key: no kms:Decrypt needed
+    lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=managed, StartingPosition="LATEST",
+                                    Enabled=False)
+    stream_arn = _encrypted_table(rb, "cmk", key_arn)
+    with pytest.raises(ClientError) as exc:
+        lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=stream_arn, StartingPosition="TRIM_HORIZON")
+    assert exc.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert exc.value.response["Error"]["Message"] == ("The provided execution role does not have permissions to "
+                                                      "call Decrypt on KMS")
+    iam.put_role_policy(RoleName="cmk-reader", PolicyName="decrypt", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}]}))
+    uuid = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=stream_arn,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
+    ddb = rb.client("dynamodb")
+    ddb.put_item(TableName="cmk", Item={"pk": {"S": "a"}})
+    rb.drain()
+    assert rec.keys == ["a"]
+    # Losing kms:Decrypt while the mapping runs stops delivery until it returns.
+    iam.delete_role_policy(RoleName="cmk-reader", PolicyName="decrypt")
+    ddb.put_item(TableName="cmk", Item={"pk": {"S": "b"}})
+    assert _result(lam, uuid, "PROBLEM") == "PROBLEM: Execution role does not have permissions to call Decrypt on KMS"
+    time.sleep(0.3)
+    assert rec.keys == ["a"]
+    iam.put_role_policy(RoleName="cmk-reader", PolicyName="decrypt", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}]}))
+    rb.drain()
+    assert rec.keys == ["a", "b"]

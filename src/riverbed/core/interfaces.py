@@ -118,6 +118,14 @@ class Permissions(Protocol):
         ...
 
 
+class TableKeys(Protocol):
+    """DynamoDB as the trigger engine sees it: which customer managed KMS key a stream's table is encrypted with."""
+
+    def stream_table_key(self, stream_arn: str) -> str | None:
+        """The key ARN of the stream's table when it is a customer managed key; None (AWS owned or managed)."""
+        ...
+
+
 class Sessions(Protocol):
     """STS as Lambda sees it: the temporary credentials a function's workers run with."""
 

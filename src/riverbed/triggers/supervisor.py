@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard
+from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard, TableKeys
 from riverbed.errors import ServiceError
 from riverbed.triggers.filtering import compile_filter_criteria
 from riverbed.triggers.mappings import MappingStore
@@ -43,8 +43,9 @@ class Triggers:
 
     def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings, *,
                  functions: Functions, destinations: Destinations, metrics: MetricsSink,
-                 roles: RoleGuard | None = None) -> None:
+                 roles: RoleGuard | None = None, table_keys: TableKeys | None = None) -> None:
         self.clock = clock
+        self.table_keys = table_keys  # a stream's table's customer managed key (kms:Decrypt on the role)
         self.roles = roles            # the function role's permission checks (the --iam mode); None: none
         self.streams = streams
         self.functions = functions
@@ -92,6 +93,11 @@ class Triggers:
         if not role:
             return None
         missing = self.roles.missing_actions(mapping["_account"], role, POLL_ACTIONS, stream_arn)
+        key = self.table_keys.stream_table_key(stream_arn) if self.table_keys is not None else None
+        if not missing and key is not None:
+            missing = self.roles.missing_actions(mapping["_account"], role, ["kms:Decrypt"], key)
+            if missing:
+                return "PROBLEM: Execution role does not have permissions to call Decrypt on KMS"
         if not missing:
             return None
         # AWS's wording for a role that lost a stream permission (as for SQS: "PROBLEM: Execution role does

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from riverbed.core.interfaces import Destinations, Functions, MetricsSink, RoleGuard
+from riverbed.core.interfaces import Destinations, Functions, MetricsSink, RoleGuard, TableKeys
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.triggers.operations import OPERATIONS
 from riverbed.triggers.supervisor import Triggers
@@ -31,10 +31,10 @@ def mapping_arns(account: str, region: str, operation: str, request: dict[str, A
 
 
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, *, functions: Functions,
-          destinations: Destinations, metrics: MetricsSink, roles: RoleGuard | None = None
-          ) -> tuple[Triggers, Component]:
+          destinations: Destinations, metrics: MetricsSink, roles: RoleGuard | None = None,
+          table_keys: TableKeys | None = None) -> tuple[Triggers, Component]:
     triggers = Triggers(store, clock, streams, settings, functions=functions, destinations=destinations,
-                        metrics=metrics, roles=roles)
+                        metrics=metrics, roles=roles, table_keys=table_keys)
     description = ServiceDescription("lambda", "rest-json", dict(OPERATIONS), backend=triggers,
                                      validation_style="lambda", resources=mapping_arns,
                                      access_denied=("AccessDeniedException", 403))

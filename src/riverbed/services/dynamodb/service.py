@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.streams.log import StreamLog
 
 
+# The key SSEDescription names for the AWS managed key (alias/aws/dynamodb): no kms:Decrypt needed on the role.
+AWS_MANAGED_KEY_SUFFIX = ":key/aws-managed-dynamodb"
+
+
 class DynamoDB:
     def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings) -> None:
         self.store = store
@@ -47,6 +51,19 @@ class DynamoDB:
                 region, account, name = parts[3], parts[4], parts[5][len("table/"):]
         check_table_name(name)
         return self.catalog.require(account, region, name, describe=describe)
+
+    def stream_table_key(self, stream_arn: str) -> str | None:
+        """The customer managed KMS key (``SSESpecification.KMSMasterKeyId``) of a stream's table, or None;
+        the trigger engine checks the execution role's kms:Decrypt on it (TableKeys)."""
+        parts = stream_arn.split(":", 5)
+        if len(parts) != 6 or not parts[5].startswith("table/"):
+            return None
+        table = self.catalog.get(parts[4], parts[3], parts[5].split("/")[1])
+        sse = (table.doc.get("SSEDescription") or {}) if table is not None else {}
+        key = sse.get("KMSMasterKeyArn")
+        if not key or key.endswith(AWS_MANAGED_KEY_SUFFIX):
+            return None
+        return str(key)
 
     def reset(self) -> None:
         self.catalog.clear_cache()
