@@ -131,3 +131,13 @@ def test_handler_runs_as_a_session_of_its_execution_role(endpoint, server):
     assert out["arn"] == f"arn:aws:sts::{account}:assumed-role/{role}/{name}"
     assert out["account"] == account
     assert out["key"].startswith("ASIA") and out["token"]
+
+
+def test_a_made_up_role_from_another_account_keeps_the_handler_in_the_functions_account(endpoint, server):
+    lam = make_client(endpoint, "lambda")
+    name = f"whoami-{uuid.uuid4().hex[:6]}"
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role="arn:aws:iam::123456789012:role/from-the-docs",
+                        Handler="handler.handler", Code={"ZipFile": zip_of(WHOAMI)})
+    out = json.loads(lam.invoke(FunctionName=name)["Payload"].read())
+    assert out["account"] == "000000000000"
+    assert out["arn"] == f"arn:aws:sts::000000000000:assumed-role/from-the-docs/{name}"

@@ -86,15 +86,15 @@ class StsService:
 
     def role_credentials(self, account: str, role_arn: str, session_name: str, seconds: int) -> tuple[str, str, str]:
         """A session of ``role_arn`` as a service assuming its own role gets it (Lambda for a function's
-        workers): no caller, no trust check here.  A role riverbed does not know (``--iam enforce`` lets
-        made-up ARNs through) still gets a session named after its ARN."""
-        parts = role_arn.split(":", 5)
-        role_account = parts[4] if len(parts) == 6 and parts[4] else account
-        role = self.permissions.role(role_account, role_arn)
+        workers): no caller, no trust check here.  The session belongs to ``account`` (Lambda refuses a
+        role of another account: "Cross-account pass role is not allowed."), so a made-up role ARN that
+        ``--iam enforce`` lets through, e.g. one copied from AWS's docs, still leaves the handler's calls in
+        the function's account."""
+        role = self.permissions.role(account, role_arn)
         name = role["RoleName"] if role else role_arn.rsplit("/", 1)[-1]
         role_id = role["RoleId"] if role else "AROA" + _random(_ID_CHARS, 17)
-        arn = f"arn:aws:sts::{role_account}:assumed-role/{name}/{session_name}"
-        issued = self._issue(role_account, arn, f"{role_id}:{session_name}", seconds, role_arn=role_arn)
+        arn = f"arn:aws:sts::{account}:assumed-role/{name}/{session_name}"
+        issued = self._issue(account, arn, f"{role_id}:{session_name}", seconds, role_arn=role_arn)
         return issued["key_id"], issued["secret"], issued["token"]
 
     def identify(self, access_key: str) -> tuple[str, str] | None:
