@@ -79,6 +79,7 @@ class App:
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         self.gateway.identities = self.sts
+        self.dynamodb.keys = self.kms
         if settings.iam == "strict":
             self.gateway.authorizer = self.iam
         self._auth(settings)

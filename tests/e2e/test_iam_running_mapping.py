@@ -161,3 +161,32 @@ def test_a_table_encrypted_with_a_customer_managed_key_needs_kms_decrypt(rb):
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}]}))
     rb.drain()
     assert rec.keys == ["a", "b"]
+
+
+def test_a_disabled_key_makes_the_table_inaccessible_and_stops_its_mapping(rb):
+    iam, lam, kms, ddb = rb.client("iam"), rb.client("lambda"), rb.client("kms"), rb.client("dynamodb")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    role_arn = iam.create_role(RoleName="cmk-reader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="cmk-reader", PolicyArn=DDB_EXEC)
+    iam.put_role_policy(RoleName="cmk-reader", PolicyName="decrypt", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}]}))
+    rec = Recorder()
+    rb.register_function("fn", rec, role=role_arn)
+    stream_arn = _encrypted_table(rb, "cmk", key_arn)
+    uuid = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=stream_arn,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
+    assert ddb.describe_table(TableName="cmk")["Table"]["TableStatus"] == "ACTIVE"
+    kms.disable_key(KeyId=key_arn)
+    table = ddb.describe_table(TableName="cmk")["Table"]
+    assert table["TableStatus"] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+    assert table["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+    assert "InaccessibleEncryptionDateTime" in table["SSEDescription"]
+    ddb.put_item(TableName="cmk", Item={"pk": {"S": "a"}})
+    assert _result(lam, uuid, "PROBLEM") == f"PROBLEM: The table's KMS key {key_arn} is inaccessible"
+    time.sleep(0.3)
+    assert rec.keys == []
+    kms.enable_key(KeyId=key_arn)
+    rb.drain()
+    assert rec.keys == ["a"]
+    table = ddb.describe_table(TableName="cmk")["Table"]
+    assert table["TableStatus"] == "ACTIVE" and "InaccessibleEncryptionDateTime" not in table["SSEDescription"]

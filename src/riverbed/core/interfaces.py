@@ -125,6 +125,18 @@ class TableKeys(Protocol):
         """The key ARN of the stream's table when it is a customer managed key; None (AWS owned or managed)."""
         ...
 
+    def stream_table_accessible(self, stream_arn: str) -> bool:
+        """False while the table's customer managed key is disabled or pending deletion."""
+        ...
+
+
+class KeyStates(Protocol):
+    """KMS as DynamoDB sees it: whether a table's key can be used now."""
+
+    def key_state(self, key_arn: str) -> str | None:
+        """The KeyState ("Enabled", "Disabled", "PendingDeletion"...) of the key an ARN names; None if unknown."""
+        ...
+
 
 class Sessions(Protocol):
     """STS as Lambda sees it: the temporary credentials a function's workers run with."""

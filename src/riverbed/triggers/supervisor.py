@@ -93,7 +93,11 @@ class Triggers:
         if not role:
             return None
         missing = self.roles.missing_actions(mapping["_account"], role, POLL_ACTIONS, stream_arn)
-        key = self.table_keys.stream_table_key(stream_arn) if self.table_keys is not None else None
+        keys = self.table_keys
+        key = keys.stream_table_key(stream_arn) if keys is not None else None
+        if not missing and keys is not None and key is not None and not keys.stream_table_accessible(stream_arn):
+            # riverbed's wording (no AWS text found): the table's key is disabled or pending deletion.
+            return f"PROBLEM: The table's KMS key {key} is inaccessible"
         if not missing and key is not None:
             missing = self.roles.missing_actions(mapping["_account"], role, ["kms:Decrypt"], key)
             if missing:
