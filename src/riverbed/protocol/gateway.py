@@ -1,8 +1,10 @@
 """The gateway: one ASGI app on one port for every service riverbed serves.
 
 Owns: identifying service and operation (``X-Amz-Target`` for JSON protocols, the path for
-REST-JSON, ``Action=`` for the query protocol), the caller's account and region (SigV4 credential
-scope), request validation against the botocore model, calling the operation, and serializing the
+REST-JSON, ``Action=`` for the query protocol), who is calling (the SigV4 signature verified under
+``--auth sigv4``; account and principal from the access key's owner through ``Identities``; region from
+the credential scope), request validation against the botocore model, authorization of the caller under
+``--iam strict`` (action and resources as data on the description), calling the operation, and serializing the
 result or the error exactly as AWS does.  Every protocol goes through one dispatch path:
 ``parse -> validate -> call -> serialize`` (:meth:`Gateway._dispatch`); a :class:`Wire` per protocol
 supplies the parse and serialize steps.  Also the health check and the mounting point for
