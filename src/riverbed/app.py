@@ -79,16 +79,23 @@ class App:
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
+        self.gateway.identities = self.sts
+        self.dynamodb.keys = self.kms
+        if settings.iam == "strict":
+            self.gateway.authorizer = self.iam
+        self._auth(settings)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
         self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
-                                                roles=roles, metrics=sink, logs=self.logs, objects=self.s3)
+                                                roles=roles, metrics=sink, logs=self.logs, objects=self.s3,
+                                                sessions=self.sts)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles)
+            destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles,
+            table_keys=self.dynamodb)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
         sink.sinks.append(self.cloudwatch)
         self.components += [ddb, ddb_streams, sqs, s3, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
@@ -107,6 +114,27 @@ class App:
             with self.store.transaction() as txn:
                 txn.put_doc(*SECRET_DOC, doc)
         return IteratorCodec(bytes.fromhex(doc["hex"]), self.settings.iterator_ttl_seconds)
+
+    def _auth(self, settings: Settings) -> None:
+        """Root keys name their accounts; ``--auth sigv4`` verifies signatures against them, IAM user keys
+        and STS sessions (a 12-digit key id signs with the secret "test")."""
+        from riverbed.protocol.signing import SignatureVerifier, root_keys
+
+        roots = root_keys(settings.root_credentials, settings.account)
+        self.gateway.root_accounts = {key: account for key, (_secret, account) in roots.items()}
+        if settings.auth == "off":
+            return
+        if settings.auth != "sigv4":
+            raise ValueError(f"auth must be off or sigv4, not {settings.auth!r}")
+
+        def lookup(access_key: str) -> tuple[str, str, bool] | None:
+            if access_key in roots:
+                return roots[access_key][0], "", False
+            if len(access_key) == 12 and access_key.isdigit():
+                return "test", "", False
+            return self.sts.signing_secret(access_key)
+
+        self.gateway.verifier = SignatureVerifier(lookup, self.clock.now)
 
     def _count_error(self, service: str, operation: str, exc: ServiceError) -> None:
         if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500:

@@ -45,6 +45,10 @@ class Settings:
     esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
     # Permissions: enforce (checks for roles riverbed knows; unknown roles pass with a warning) | strict | off
     iam: str = "enforce"
+    # Who is calling: off (any well-formed SigV4 header) | sigv4 (every signature verified)
+    auth: str = "off"
+    # Root key pairs "KEY:SECRET[:ACCOUNT],..." (account: the default one); 12-digit key ids sign with "test"
+    root_credentials: str = "test:test"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,6 +117,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("iam", "RIVERBED_IAM",
             "permission checks: enforce (unknown roles pass with a warning), strict (as AWS) or off",
             ("enforce", "strict", "off")),
+    Setting("auth", "RIVERBED_AUTH", "sigv4: verify every request's signature against known keys", ("off", "sigv4")),
+    Setting("root_credentials", "RIVERBED_ROOT_CREDENTIALS",
+            "root key pairs KEY:SECRET[:ACCOUNT],... that --auth sigv4 accepts"),
 )
 
 _ENV_NAMES = {setting.name: setting.env for setting in SETTINGS}

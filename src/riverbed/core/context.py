@@ -1,6 +1,7 @@
 """The request context handed to every service operation.
 
-Owns: who is calling (account, region from the SigV4 credential scope, access key), the request
+Owns: who is calling (account and principal: the access key's owner; region from the SigV4 credential
+scope; the access key), the request
 id, the host the client used (for URLs such as SQS queue URLs), the clock and the store, and the
 *backend*: the service's own state object (``DynamoDB``, ``SqsService`` ...), typed per service as
 ``RequestContext[DynamoDB]`` so that an operation and mypy both see what it works on.
@@ -33,4 +34,5 @@ class RequestContext(Generic[B]):
     request_id: str
     host: str = "127.0.0.1:4566"
     access_key: str = ""
+    principal: str = ""      # the caller's ARN: root, an IAM user, or a role session (assumed-role/ROLE/NAME)
     internal: bool = False   # True when a service calls another in-process (not over HTTP)

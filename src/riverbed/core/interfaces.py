@@ -5,7 +5,9 @@ implementations it needs — the trigger engine gets :class:`Functions` (invoke)
 :class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
 :class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink`, Lambda and the
 triggers get :class:`RoleGuard` (the ``--iam`` mode applied to IAM's :class:`Permissions`), STS gets
-:class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code — so a reader
+:class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code and STS's :class:`Sessions`
+for its workers' credentials, and the gateway gets STS's :class:`Identities` to name the caller of each
+request — so a reader
 (and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
 
 Must not: import any implementation.
@@ -123,6 +125,51 @@ class Permissions(Protocol):
 
     def access_key_owner(self, access_key: str) -> tuple[str, str, str] | None:
         """``(account, user ARN, user id)`` of an IAM user's long-term access key, or None."""
+        ...
+
+    def access_key_secret(self, access_key: str) -> str | None:
+        """The secret of an IAM user's active access key (signature verification), or None."""
+        ...
+
+
+class TableKeys(Protocol):
+    """DynamoDB as the trigger engine sees it: which customer managed KMS key a stream's table is encrypted with."""
+
+    def stream_table_key(self, stream_arn: str) -> str | None:
+        """The key ARN of the stream's table when it is a customer managed key; None (AWS owned or managed)."""
+        ...
+
+    def stream_table_accessible(self, stream_arn: str) -> bool:
+        """False while the table's customer managed key is disabled or pending deletion."""
+        ...
+
+
+class KeyStates(Protocol):
+    """KMS as DynamoDB sees it: whether a table's key can be used now."""
+
+    def key_state(self, key_arn: str) -> str | None:
+        """The KeyState ("Enabled", "Disabled", "PendingDeletion"...) of the key an ARN names; None if unknown."""
+        ...
+
+
+class Sessions(Protocol):
+    """STS as Lambda sees it: the temporary credentials a function's workers run with."""
+
+    def role_credentials(self, account: str, role_arn: str, session_name: str, seconds: int) -> tuple[str, str, str]:
+        """``(access key id, secret, session token)`` of a new session of the role named ``session_name``
+        (the service assuming its own execution role: the trust was checked when the role was set)."""
+        ...
+
+
+class Identities(Protocol):
+    """Who is calling: the owner of an access key (IAM user keys, STS session keys)."""
+
+    def identify(self, access_key: str) -> tuple[str, str] | None:
+        """``(account, principal ARN)`` of a key riverbed issued and that is still valid, or None."""
+        ...
+
+    def signing_secret(self, access_key: str) -> tuple[str, str, bool] | None:
+        """``(secret, session token or "", expired)`` of a key riverbed issued, for SigV4 verification."""
         ...
 
 

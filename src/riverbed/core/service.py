@@ -59,6 +59,13 @@ class ServiceDescription:
     validation_package: str = ""           # older Coral: the Java package its type errors name
     service_checked_enums: frozenset[str] = frozenset()   # members whose enum the service checks itself
     validate: bool = True
+    # --iam strict: the action prefix (the signing service: DynamoDB Streams' actions are dynamodb:*), the
+    # ARNs a request acts on (core.authorization.ResourceNamer; None: "*"), the operations that need no
+    # permission (sts:GetCallerIdentity), and the service's AccessDenied code and HTTP status.
+    action_prefix: str = ""
+    resources: Callable[[str, str, str, dict[str, Any]], list[str]] | None = None
+    unauthorized_operations: frozenset[str] = frozenset()
+    access_denied: tuple[str, int] = ("AccessDeniedException", 400)
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
 
 

@@ -1,8 +1,10 @@
 """The gateway: one ASGI app on one port for every service riverbed serves.
 
 Owns: identifying service and operation (``X-Amz-Target`` for JSON protocols, the path for
-REST-JSON, ``Action=`` for the query protocol), the caller's account and region (SigV4 credential
-scope), request validation against the botocore model, calling the operation, and serializing the
+REST-JSON, ``Action=`` for the query protocol), who is calling (the SigV4 signature verified under
+``--auth sigv4``; account and principal from the access key's owner through ``Identities``; region from
+the credential scope), request validation against the botocore model, authorization of the caller under
+``--iam strict`` (action and resources as data on the description), calling the operation, and serializing the
 result or the error exactly as AWS does.  Every protocol goes through one dispatch path:
 ``parse -> validate -> call -> serialize`` (:meth:`Gateway._dispatch`); a :class:`Wire` per protocol
 supplies the parse and serialize steps.  Also the health check and the mounting point for
@@ -26,7 +28,9 @@ from urllib.parse import parse_qs
 import orjson
 
 from riverbed import ids
+from riverbed.core.authorization import authorize
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import Identities, Permissions
 from riverbed.core.models import ServiceModel, load_service_model
 from riverbed.core.service import Operation, Result, ServiceDescription
 from riverbed.errors import (
@@ -36,6 +40,7 @@ from riverbed.errors import (
     UnknownOperationException,
 )
 from riverbed.protocol.auth import credential_scope
+from riverbed.protocol.signing import SignatureVerifier
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -98,6 +103,10 @@ class Gateway:
         self.asgi_routes: list[tuple[str, AsgiRoute]] = []  # streamed answers (server-sent events)
         self._stream_closers: list[Callable[[], None]] = []
         self._routers: dict[str, Any] = {}
+        self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
+        self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
+        self.verifier: SignatureVerifier | None = None   # --auth sigv4: every signature verified
+        self.root_accounts: dict[str, str] = {}       # root access key -> its account (RIVERBED_ROOT_CREDENTIALS)
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -223,7 +232,7 @@ class Gateway:
             desc = self.by_target.get(prefix)
             if desc is None:
                 return _json_error(UnknownOperationException(""), "com.amazon.coral.service#", ids.request_id())
-            return await self._dispatch(JsonWire(desc, op, body), headers, scope)
+            return await self._dispatch(JsonWire(desc, op, body), headers, scope, body)
         path = scope.get("path", "/")
         for prefix, route in self.extra_routes:
             if path.startswith(prefix):
@@ -237,7 +246,7 @@ class Gateway:
             match = self._router(desc).match(method, path, query=query)
             if match is not None:
                 return await self._dispatch(RestJsonWire(desc, self.model(desc.name), match, query, headers, body),
-                                            headers, scope)
+                                            headers, scope, body)
         ctype = headers.get("content-type", "")
         if (method == "POST" and "x-www-form-urlencoded" in ctype) or (method == "GET" and scope.get("query_string")):
             return await self._query(scope, headers, body)
@@ -250,8 +259,12 @@ class Gateway:
         from riverbed.protocol.query import serialize_query_error
 
         raw = body.decode("utf-8") if scope.get("method") == "POST" else scope.get("query_string", b"").decode()
+        if not raw.strip():     # a presigned URL POSTed with an empty body carries its parameters in the query
+            raw = scope.get("query_string", b"").decode()
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         cred = credential_scope(headers.get("authorization"))
+        if cred is None and form.get("X-Amz-Credential"):      # a presigned URL names its signing service
+            cred = credential_scope(f"Credential={form['X-Amz-Credential']}")
         signing = cred[3] if cred else ""
         desc = self.by_signing_name.get(signing)
         path = scope.get("path", "/")
@@ -260,7 +273,7 @@ class Gateway:
         if desc is None:
             return 400, [(b"content-type", b"text/xml")], serialize_query_error(
                 ServiceError(f"Service {signing!r} is not served by riverbed", code="InvalidAction"), ids.request_id())
-        return await self._dispatch(QueryWire(desc, self.model(desc.name), form, path), headers, scope)
+        return await self._dispatch(QueryWire(desc, self.model(desc.name), form, path), headers, scope, body)
 
     def _rest_xml_description(self, scope: dict[str, Any], headers: dict[str, str]) -> ServiceDescription | None:
         """The REST-XML service a request addresses: by its SigV4 signing name (header or presigned
@@ -314,20 +327,24 @@ class Gateway:
         return router
 
     # --- the one dispatch path ---------------------------------------------------------------------
-    async def _dispatch(self, wire: Wire, headers: dict[str, str], scope: dict[str, Any]) -> Response:
+    async def _dispatch(self, wire: Wire, headers: dict[str, str], scope: dict[str, Any], body: bytes = b""
+                        ) -> Response:
         desc = wire.description
         request_id = ids.request_id()
         host = headers.get("host", "")
         operation = wire.operation_hint()
         try:
+            verified = self.verifier.verify(desc.protocol, scope, headers, body) if self.verifier else None
             call = wire.parse(host)
             operation = call.operation
             bound = self.bound.get((desc.name, operation))
             if bound is None:
                 raise wire.unknown_operation(operation)
-            ctx = self._context(bound, operation, headers, request_id)
+            ctx = self._context(bound, operation, headers, request_id, verified)
             if desc.validate:
                 self._validate(desc, operation, call.request)
+            if self.authorizer is not None:
+                self._authorize(bound.description, ctx, call.request)
             out = bound.func(ctx, call.request)
             result = await cast("Awaitable[Result]", out) if bound.is_async else cast("Result", out)
             return wire.answer(operation, result or {}, request_id)
@@ -337,17 +354,46 @@ class Gateway:
             return wire.error(exc, request_id)
 
     def _context(self, bound: Bound, operation: str, headers: dict[str, str],
-                 request_id: str) -> RequestContext[Any]:
+                 request_id: str, verified: str | None = None) -> RequestContext[Any]:
         settings = self.host.settings
         scope = credential_scope(headers.get("authorization"))
         region = settings.region
-        access_key = ""
+        access_key = verified or ""
         if scope is not None:
             access_key, _, region, _ = scope
+        account, principal = self._caller(access_key)
         return RequestContext(backend=bound.backend, store=self.host.store, clock=self.host.clock,
-                              service=bound.description.name, operation=operation, account=settings.account,
+                              service=bound.description.name, operation=operation, account=account,
                               region=region or settings.region, request_id=request_id,
-                              host=headers.get("host", f"{settings.host}:{settings.port}"), access_key=access_key)
+                              host=headers.get("host", f"{settings.host}:{settings.port}"), access_key=access_key,
+                              principal=principal)
+
+    def _caller(self, access_key: str) -> tuple[str, str]:
+        """``(account, principal ARN)`` of a request: the owner of its access key (an IAM user's key, an STS
+        session's key); a key id of 12 digits names that account's root (the convention LocalStack users
+        have); any other key is the root of the configured default account."""
+        if len(access_key) == 12 and access_key.isdigit():
+            return access_key, f"arn:aws:iam::{access_key}:root"
+        if access_key in self.root_accounts:
+            account = self.root_accounts[access_key]
+            return account, f"arn:aws:iam::{account}:root"
+        if self.identities is not None and access_key:
+            owner = self.identities.identify(access_key)
+            if owner is not None:
+                return owner
+        account = self.host.settings.account
+        return account, f"arn:aws:iam::{account}:root"
+
+    def _authorize(self, desc: ServiceDescription, ctx: RequestContext[Any], request: dict[str, Any]) -> None:
+        """--iam strict: the caller's identity policies must allow ``<prefix>:<Operation>`` on each resource."""
+        assert self.authorizer is not None
+        if ctx.operation in desc.unauthorized_operations:
+            return
+        resources = desc.resources(ctx.account, ctx.region, ctx.operation, request) if desc.resources else ["*"]
+        code, status = desc.access_denied
+        authorize(self.authorizer, account=ctx.account, principal=ctx.principal,
+                  action=f"{desc.action_prefix or desc.name}:{ctx.operation}", resources=resources or ["*"],
+                  code=code, status=status)
 
     def _validate(self, desc: ServiceDescription, operation: str, request: dict[str, Any]) -> None:
         from riverbed.protocol.validate import validate_input

@@ -278,6 +278,9 @@ class Runtime:
         self.account_concurrency = account_concurrency
         self.idle_seconds = idle_seconds
         self.credentials = credentials
+        # The execution role's temporary credentials for a new environment (Lambda hands this over);
+        # None: every worker gets ``credentials``.
+        self.credentials_for: Callable[[FunctionSpec], tuple[str, ...]] | None = None
         self.log_store = logs.LogStore()
         self._functions: dict[str, _Function] = {}
         self._inprocess: dict[str, Callable[..., Any]] = {}
@@ -572,8 +575,9 @@ class Runtime:
         variables["AWS_ENDPOINT_URL"] = self.endpoint_url()
         variables.update(spec.environment)
         variables["PYTHONPATH"] = _python_path(variables.get("PYTHONPATH") or os.environ.get("PYTHONPATH"))
-        access_key, secret_key = self.credentials[0], self.credentials[1]
-        session_token = self.credentials[2] if len(self.credentials) > 2 else "test"
+        credentials = self.credentials_for(spec) if self.credentials_for is not None else self.credentials
+        access_key, secret_key = credentials[0], credentials[1]
+        session_token = credentials[2] if len(credentials) > 2 else "test"
         variables.update({
             "_HANDLER": spec.handler,
             "AWS_REGION": spec.region,

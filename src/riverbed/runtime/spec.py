@@ -38,6 +38,7 @@ class FunctionSpec:
     account: str
     reserved_concurrency: int | None = None  # None = unreserved
     log_group: str = ""  # "/aws/lambda/<name>"
+    role: str = ""  # the execution role's ARN: the workers run with a session of it
 
     @property
     def log_group_name(self) -> str:

@@ -34,6 +34,11 @@ def _check_stream_access(ctx: TriggersContext, function_name: str, source: str) 
         raise InvalidParameterValueException(
             f"Cannot access stream {source}. Please ensure the role can perform the GetRecords, GetShardIterator, "
             "DescribeStream, and ListStreams Actions on your stream in IAM.")
+    # A table encrypted with a customer managed key: its records are read with kms:Decrypt on that key.
+    key = ctx.backend.table_keys.stream_table_key(source) if ctx.backend.table_keys is not None else None
+    if key is not None and roles.missing_actions(ctx.account, role, ["kms:Decrypt"], key):
+        raise InvalidParameterValueException(
+            "The provided execution role does not have permissions to call Decrypt on KMS")
 
 
 def _function_arn(ctx: TriggersContext, name: str) -> str:

@@ -124,6 +124,8 @@ class ShardPoller(WindowSteps):
     # --- one step -----------------------------------------------------------------------------------
     async def poll_once(self) -> bool:
         """Handle at most one batch (or one set of parallel lanes).  Returns whether anything was consumed."""
+        if self._refused():
+            return False
         if self.cfg("TumblingWindowInSeconds"):
             return await self.window_step()
         items, end = self._read()
@@ -151,6 +153,22 @@ class ShardPoller(WindowSteps):
         self._advance(end)
         self._ahead.drop_before(end)
         self.status.handled_batches += 1
+        return True
+
+    def _refused(self) -> bool:
+        """Poll as the execution role: when it lost a stream permission nothing is read, the problem is
+        shown in LastProcessingResult and IteratorAge keeps growing with the oldest waiting record."""
+        problem = self.engine.poll_problem(self.mapping, self.stream.arn)
+        if problem is None:
+            if self.status.waiting == "problem":
+                self.status.waiting = self.status.last_error = ""
+            return False
+        self.status.waiting, self.status.last_error = "problem", problem
+        self.engine.set_result(self.mapping, problem)
+        rows, _next = self.engine.streams.read(self.shard, self.position, 1)
+        if rows:
+            age = max(0.0, (self.engine.clock.now() - rows[0][1]) * 1000)
+            self.engine.metric(self.mapping, "IteratorAge", age, "Milliseconds")
         return True
 
     def _read(self) -> tuple[list[Item], int]:

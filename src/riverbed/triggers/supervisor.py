@@ -19,7 +19,7 @@ import orjson
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard
+from riverbed.core.interfaces import Destinations, Functions, Invocation, MetricsSink, RoleGuard, TableKeys
 from riverbed.errors import ServiceError
 from riverbed.triggers import events
 from riverbed.triggers.filtering import compile_filter_criteria
@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("riverbed.triggers")
 # The Lambda service records these per FunctionName for every invocation (Invoke, events, mappings);
 # a mapping adds only its EventSourceMappingUUID series.
+# What one poll does as the execution role: describe the stream, get an iterator, read records.
+POLL_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
 _RECORDED_BY_LAMBDA = frozenset({"Invocations", "Errors", "Throttles"})
 
 
@@ -43,8 +45,9 @@ class Triggers:
 
     def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings, *,
                  functions: Functions, destinations: Destinations, metrics: MetricsSink,
-                 roles: RoleGuard | None = None) -> None:
+                 roles: RoleGuard | None = None, table_keys: TableKeys | None = None) -> None:
         self.clock = clock
+        self.table_keys = table_keys  # a stream's table's customer managed key (kms:Decrypt on the role)
         self.roles = roles            # the function role's permission checks (the --iam mode); None: none
         self.streams = streams
         self.functions = functions
@@ -78,6 +81,34 @@ class Triggers:
             doc["LastProcessingResult"] = result
             mapping["LastProcessingResult"] = result
             self.mappings.save(doc)
+
+    def poll_problem(self, mapping: dict[str, Any], stream_arn: str) -> str | None:
+        """Why the function's role may not poll the stream now (LastProcessingResult's text), or None.
+
+        Each poll is made as the execution role, so a policy detached or a Deny added while the mapping
+        runs stops delivery until the permission returns (the checkpoint does not move meanwhile).
+        """
+        if self.roles is None:
+            return None
+        function = self.functions.resolve(mapping["_account"], mapping["_region"], mapping["FunctionArn"])
+        role = (function or {}).get("role")
+        if not role:
+            return None
+        missing = self.roles.missing_actions(mapping["_account"], role, POLL_ACTIONS, stream_arn)
+        keys = self.table_keys
+        key = keys.stream_table_key(stream_arn) if keys is not None else None
+        if not missing and keys is not None and key is not None and not keys.stream_table_accessible(stream_arn):
+            # riverbed's wording (no AWS text found): the table's key is disabled or pending deletion.
+            return f"PROBLEM: The table's KMS key {key} is inaccessible"
+        if not missing and key is not None:
+            missing = self.roles.missing_actions(mapping["_account"], role, ["kms:Decrypt"], key)
+            if missing:
+                return "PROBLEM: Execution role does not have permissions to call Decrypt on KMS"
+        if not missing:
+            return None
+        # AWS's wording for a role that lost a stream permission (as for SQS: "PROBLEM: Execution role does
+        # not have permissions to call receiveMessage on SQS"); the action is the first one refused.
+        return f"PROBLEM: Execution role does not have permissions to call {missing[0].split(':')[1]} on DynamoDB"
 
     async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any],
                               payload: bytes | None = None) -> None:

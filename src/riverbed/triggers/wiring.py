@@ -9,9 +9,9 @@ Must not: hold trigger logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from riverbed.core.interfaces import Destinations, Functions, MetricsSink, RoleGuard
+from riverbed.core.interfaces import Destinations, Functions, MetricsSink, RoleGuard, TableKeys
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.triggers.operations import OPERATIONS
 from riverbed.triggers.supervisor import Triggers
@@ -23,12 +23,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.streams.log import StreamLog
 
 
+def mapping_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The event source mapping a request acts on, for --iam strict ("*" for Create and List)."""
+    if request.get("UUID"):
+        return [f"arn:aws:lambda:{region}:{account}:event-source-mapping:{request['UUID']}"]
+    return ["*"]
+
+
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, *, functions: Functions,
-          destinations: Destinations, metrics: MetricsSink, roles: RoleGuard | None = None
-          ) -> tuple[Triggers, Component]:
+          destinations: Destinations, metrics: MetricsSink, roles: RoleGuard | None = None,
+          table_keys: TableKeys | None = None) -> tuple[Triggers, Component]:
     triggers = Triggers(store, clock, streams, settings, functions=functions, destinations=destinations,
-                        metrics=metrics, roles=roles)
+                        metrics=metrics, roles=roles, table_keys=table_keys)
     description = ServiceDescription("lambda", "rest-json", dict(OPERATIONS), backend=triggers,
-                                     validation_style="lambda")
+                                     validation_style="lambda", resources=mapping_arns,
+                                     access_denied=("AccessDeniedException", 403))
     return triggers, Component("triggers", [description], loops=[("triggers", triggers.run)],
                                on_stop=[triggers.stop], on_reset=[triggers.reset])

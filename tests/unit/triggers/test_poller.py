@@ -35,6 +35,10 @@ class Engine:
         self.failures: list[dict] = []
         self.metrics: dict[str, float] = {}
         self.results: list[str] = []
+        self.problem: str | None = None      # what poll_problem answers (the execution role's permission)
+
+    def poll_problem(self, mapping, stream_arn):
+        return self.problem
 
     def compile_filter(self, criteria):
         return compile_filter_criteria(criteria)
@@ -94,6 +98,21 @@ def test_one_step_delivers_one_batch_and_checkpoints():
     run(poller.poll_once())
     assert engine.calls == [["k0", "k1"], ["k2", "k3"], ["k4"]]
     assert run(poller.poll_once()) is False          # nothing left: no empty invocation
+
+
+def test_a_refused_poll_reads_nothing_and_resumes_from_the_checkpoint():
+    engine, poller = _setup([], n=3, BatchSize=2)
+    run(poller.poll_once())
+    engine.problem = "PROBLEM: Execution role does not have permissions to call GetRecords on DynamoDB"
+    engine.clock.advance(90)
+    assert run(poller.poll_once()) is False
+    assert run(poller.poll_once()) is False
+    assert engine.calls == [["k0", "k1"]]
+    assert engine.results[-1] == engine.problem and poller.status.waiting == "problem"
+    assert engine.metrics["IteratorAge"] >= 2 * 90_000       # the oldest waiting record, once per refused poll
+    engine.problem = None
+    assert run(poller.poll_once()) is True
+    assert engine.calls == [["k0", "k1"], ["k2"]] and poller.status.waiting == ""
 
 
 def test_throttles_are_retried_without_counting_attempts():

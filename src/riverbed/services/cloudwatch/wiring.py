@@ -10,8 +10,9 @@ Must not: hold CloudWatch logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from riverbed.core.authorization import arn
 from riverbed.core.interfaces import Topics
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.cloudwatch import OPERATIONS
@@ -22,12 +23,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.storage.base import Store
 
 
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The alarms a request names, for --iam strict; metrics have no resource ("*")."""
+    names = list(request.get("AlarmNames") or []) + ([request["AlarmName"]] if request.get("AlarmName") else [])
+    if request.get("ResourceARN"):
+        return [str(request["ResourceARN"])]
+    return [arn("cloudwatch", region, account, f"alarm:{n}") for n in names] or ["*"]
+
+
 def build(store: Store, clock: Clock, *, topics: Topics) -> tuple[CloudWatchService, Component]:
     service = CloudWatchService(store, clock, topics=topics)
     description = ServiceDescription(
         "cloudwatch", "json", dict(OPERATIONS), backend=service, target_prefix="GraniteServiceVersion20100801",
         error_prefix="com.amazonaws.cloudwatch.v2010_08_01#", signing_names=("monitoring",),
-        query_error_headers=True, validation_style="query", xml_namespace="http://monitoring.amazonaws.com/doc/2010-08-01/")
+        query_error_headers=True, validation_style="query", resources=resource_arns,
+        access_denied=("AccessDenied", 403), xml_namespace="http://monitoring.amazonaws.com/doc/2010-08-01/")
     return service, Component(
         "cloudwatch", [description],
         loops=[("cloudwatch-alarms", service.run_evaluation), ("cloudwatch-save", service.run_saving)],

@@ -179,6 +179,8 @@ def sse_description(spec: dict[str, Any] | None, ctx: Any) -> dict[str, Any] | N
     if not spec or not spec.get("Enabled"):
         return None
     key = spec.get("KMSMasterKeyId") or f"arn:aws:kms:{ctx.region}:{ctx.account}:key/aws-managed-dynamodb"
+    if key.startswith("alias/"):
+        key = f"arn:aws:kms:{ctx.region}:{ctx.account}:{key}"
     if not key.startswith("arn:"):
         key = f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{key}"
     return {"Status": "ENABLED", "SSEType": spec.get("SSEType", "KMS"), "KMSMasterKeyArn": key}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import KeyStates
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb.indexes import Indexes
 from riverbed.services.dynamodb.tables import Catalog, Table
@@ -27,6 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.streams.log import StreamLog
 
 
+# The key SSEDescription names for the AWS managed key (alias/aws/dynamodb): no kms:Decrypt needed on the role.
+AWS_MANAGED_KEY_SUFFIX = ":key/aws-managed-dynamodb"
+
+
 class DynamoDB:
     def __init__(self, store: Store, clock: Clock, streams: StreamLog, settings: Settings) -> None:
         self.store = store
@@ -37,6 +42,8 @@ class DynamoDB:
         self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
         self.wake_replicator: Callable[[], None] = lambda: None   # set by wiring: a replica change is waiting
         self.replicator: Any = None                                # global tables (replication.Replicator)
+        self.keys: KeyStates | None = None     # KMS: is a table's customer managed key usable (set by the app)
+        self._inaccessible_since: dict[str, float] = {}   # key ARN -> when it was first seen unusable
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""
@@ -48,7 +55,38 @@ class DynamoDB:
         check_table_name(name)
         return self.catalog.require(account, region, name, describe=describe)
 
+    def stream_table_key(self, stream_arn: str) -> str | None:
+        """The customer managed KMS key (``SSESpecification.KMSMasterKeyId``) of a stream's table, or None;
+        the trigger engine checks the execution role's kms:Decrypt on it (TableKeys)."""
+        parts = stream_arn.split(":", 5)
+        if len(parts) != 6 or not parts[5].startswith("table/"):
+            return None
+        table = self.catalog.get(parts[4], parts[3], parts[5].split("/")[1])
+        return self.table_key(table.doc) if table is not None else None
+
+    @staticmethod
+    def table_key(doc: dict[str, Any]) -> str | None:
+        """The customer managed KMS key a table document is encrypted with, or None."""
+        key = (doc.get("SSEDescription") or {}).get("KMSMasterKeyArn")
+        if not key or key.endswith(AWS_MANAGED_KEY_SUFFIX):
+            return None
+        return str(key)
+
+    def stream_table_accessible(self, stream_arn: str) -> bool:
+        key = self.stream_table_key(stream_arn)
+        return key is None or self.key_inaccessible_since(key) is None
+
+    def key_inaccessible_since(self, key_arn: str) -> float | None:
+        """When the key was first seen disabled or pending deletion (InaccessibleEncryptionDateTime); None
+        while it is usable (the time is forgotten once it is usable again, as AWS clears the attribute)."""
+        state = self.keys.key_state(key_arn) if self.keys is not None else None
+        if state in (None, "Enabled"):
+            self._inaccessible_since.pop(key_arn, None)
+            return None
+        return self._inaccessible_since.setdefault(key_arn, self.clock.now())
+
     def reset(self) -> None:
+        self._inaccessible_since.clear()
         self.catalog.clear_cache()
 
 

@@ -9,8 +9,10 @@ Must not: hold DynamoDB logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
+from riverbed.core.authorization import arn, named
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.dynamodb.operations import OPERATIONS
@@ -25,6 +27,36 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.streams.log import StreamLog
 
 JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
+_PARTIQL_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?([A-Za-z0-9_.-]+)"?', re.IGNORECASE)
+_TRANSACT_PARTS = ("Put", "Update", "Delete", "ConditionCheck", "Get")
+
+
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The tables (or streams) a request acts on, for --iam strict; "*" for ListTables & co."""
+    def table(name: str) -> str:
+        return named(name, lambda n: arn("dynamodb", region, account, f"table/{n}"))
+
+    names: list[str] = []
+    if request.get("TableName"):
+        names.append(str(request["TableName"]))
+    names += list(request.get("RequestItems") or {})
+    for entry in request.get("TransactItems") or []:
+        names += [entry[part]["TableName"] for part in _TRANSACT_PARTS if isinstance(entry.get(part), dict)
+                  and entry[part].get("TableName")]
+    statements = [request] if request.get("Statement") else list(request.get("Statements")
+                                                                   or request.get("TransactStatements") or [])
+    for statement in statements:
+        match = _PARTIQL_TABLE.search(str(statement.get("Statement", "")))
+        if match:
+            names.append(match.group(1))
+    arns = list(dict.fromkeys(table(n) for n in names))
+    if request.get("ResourceArn"):
+        arns.append(str(request["ResourceArn"]))
+    if request.get("StreamArn"):
+        arns.append(str(request["StreamArn"]))
+    if request.get("ShardIterator"):
+        arns.append(str(request["ShardIterator"]).split("|", 1)[0])   # iterators open with their stream's ARN
+    return arns or ["*"]
 
 
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, metrics: MetricsSink,
@@ -36,7 +68,7 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     service.wake_replicator = replicator.wake
     description = ServiceDescription("dynamodb", "json", dict(OPERATIONS), backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
-                                     validation_package=JAVA_PACKAGE)
+                                     validation_package=JAVA_PACKAGE, resources=resource_arns)
     return service, sweeper, Component("dynamodb", [description], loops=[("ttl-sweeper", sweeper.run),
                                                                                 ("replicator", replicator.run)],
                                        on_reset=[service.reset], pending=[replicator.pending])

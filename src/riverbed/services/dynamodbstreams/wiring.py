@@ -8,6 +8,8 @@ Must not: hold Streams logic (``riverbed.streams`` is the log; ``operations/`` t
 
 from __future__ import annotations
 
+from typing import Any
+
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.dynamodbstreams.operations import OPERATIONS
@@ -18,9 +20,19 @@ from riverbed.streams.log import StreamLog
 JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
 
 
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The stream a request reads, for --iam strict (actions dynamodb:*); ListStreams has none ("*")."""
+    if request.get("StreamArn"):
+        return [str(request["StreamArn"])]
+    if request.get("ShardIterator"):
+        return [str(request["ShardIterator"]).split("|", 1)[0]]   # iterators open with their stream's ARN
+    return ["*"]
+
+
 def build(streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink) -> tuple[StreamsService, Component]:
     service = StreamsService(streams, iterators, metrics)
     description = ServiceDescription("dynamodbstreams", "json", dict(OPERATIONS), backend=service,
                                      target_prefix="DynamoDBStreams_20120810", error_prefix=f"{JAVA_PACKAGE}#",
-                                     validation_package=JAVA_PACKAGE, max_request_bytes=1024 * 1024)
+                                     validation_package=JAVA_PACKAGE, max_request_bytes=1024 * 1024,
+                                     action_prefix="dynamodb", resources=resource_arns)
     return service, Component("dynamodbstreams", [description])

@@ -295,6 +295,12 @@ class IamService:
             return None
         return doc["account"], user["Arn"], user["UserId"]
 
+    def access_key_secret(self, access_key: str) -> str | None:
+        doc = self.store.get_doc("iam-access-key", access_key)
+        if doc is None or doc["Status"] != "Active":
+            return None
+        return str(doc["SecretAccessKey"])
+
     def _principal_entity(self, parts: list[str]) -> tuple[str, dict[str, Any]] | None:
         account, resource = parts[4], parts[5]
         if parts[2] == "sts" and resource.startswith("assumed-role/"):

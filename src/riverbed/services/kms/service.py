@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed.core.context import RequestContext
 from riverbed.core.policy import PolicyError, parse_policy
+from riverbed.errors import ServiceError
 from riverbed.services.kms import ciphertext, errors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,6 +107,16 @@ class KmsService:
             return None
         key = self.create_key(account, region, MANAGED_DESCRIPTIONS[service], manager="AWS")
         return self.put_alias(account, region, alias, key)
+
+    def key_state(self, key_arn: str) -> str | None:
+        """KeyStates (for DynamoDB's encrypted tables): the state of the key an ARN names, None if unknown."""
+        parts = key_arn.split(":", 5)
+        if len(parts) != 6:
+            return None
+        try:
+            return str(self.key(parts[4], parts[3], key_arn)["KeyState"])
+        except ServiceError:
+            return None
 
     def usable(self, doc: dict[str, Any]) -> dict[str, Any]:
         """``doc`` when it may encrypt and decrypt now; DisabledException / KMSInvalidStateException otherwise."""

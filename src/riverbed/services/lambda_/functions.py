@@ -191,6 +191,7 @@ def spec_for(doc: dict[str, Any], code_zip: bytes | None, reserved: int | None) 
         account=doc["account"],
         reserved_concurrency=reserved,
         log_group=log_group(doc),
+        role=str(doc.get("role") or ""),
     )
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard, Sessions
 from riverbed.errors import InvalidParameterValueException, TooManyRequestsException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import functions, names
@@ -46,13 +46,18 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("riverbed.lambda")
 
 _LOG_FEED_ENTRIES = 1000
+# How long the session a new execution environment gets lasts (AWS refreshes it while the environment
+# lives; an environment is retired long before, after lambda_idle_seconds without work).
+WORKER_SESSION_SECONDS = 43200
 
 
 class LambdaService:
     def __init__(self, store: Store, clock: Clock, settings: Settings, runtime: Runtime, *,
                  roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
-                 logs: FunctionLogs | None = None, objects: ObjectStore | None = None) -> None:
+                 logs: FunctionLogs | None = None, objects: ObjectStore | None = None,
+                 sessions: Sessions | None = None) -> None:
         self.store = store
+        self.sessions = sessions      # STS: the execution role's credentials for workers; None: none
         self.roles = roles            # execution-role checks (the --iam mode); None: none
         self.metrics = metrics
         self.logs = logs
@@ -92,6 +97,15 @@ class LambdaService:
         if ref is None:
             return None
         return functions.get_qualified(self.store, ref, ref.qualifier)
+
+    def worker_credentials(self, spec: FunctionSpec) -> tuple[str, ...]:
+        """What a new execution environment's AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN are:
+        a session of the execution role named after the function, so a handler's own calls are made as
+        ``arn:aws:sts::ACCOUNT:assumed-role/ROLE/FUNCTION``.  Without STS, the function's account id as
+        the key (riverbed's convention: a 12-digit key id means that account)."""
+        if self.sessions is None or not spec.role:
+            return (spec.account, "test", "test")
+        return self.sessions.role_credentials(spec.account, spec.role, spec.name, WORKER_SESSION_SECONDS)
 
     def spec_for(self, doc: dict[str, Any]) -> FunctionSpec:
         reserved = doc.get("reserved_concurrency")

@@ -14,9 +14,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard
+from riverbed.core.authorization import arn, named
+from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard, Sessions
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.lambda_.operations import OPERATIONS
 from riverbed.services.lambda_.service import LambdaService
@@ -30,9 +31,21 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_REAP_INTERVAL = 30.0
 
 
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The function a request acts on (name, partial or full ARN; a qualifier stays), for --iam strict."""
+    name = request.get("FunctionName") or request.get("Resource")
+    if not name:
+        return ["*"]
+    text = str(name)
+    if not text.startswith("arn:") and text.count(":") >= 2:     # ACCOUNT:function:NAME partial ARN
+        return [f"arn:aws:lambda:{region}:{text}"]
+    return [named(text, lambda n: arn("lambda", region, account, f"function:{n}"))]
+
+
 def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable[[], str], *,
           roles: RoleGuard | None = None, metrics: MetricsSink | None = None,
-          logs: FunctionLogs | None = None, objects: ObjectStore | None = None) -> tuple[LambdaService, Component]:
+          logs: FunctionLogs | None = None, objects: ObjectStore | None = None,
+          sessions: Sessions | None = None) -> tuple[LambdaService, Component]:
     from riverbed.runtime import Runtime
 
     temporary = settings.memory
@@ -45,7 +58,8 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
                       account_concurrency=settings.lambda_account_concurrency,
                       idle_seconds=settings.lambda_idle_seconds)
     service = LambdaService(store, clock, settings, runtime, roles=roles, metrics=metrics, logs=logs,
-                            objects=objects)
+                            objects=objects, sessions=sessions)
+    runtime.credentials_for = service.worker_credentials
     interval = max(1.0, min(MAX_REAP_INTERVAL, settings.lambda_idle_seconds / 4))
 
     async def reaper() -> None:
@@ -62,6 +76,7 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
     # One REST-JSON description serves every Lambda action; the event-source-mapping actions join it
     # with the trigger engine as their backend.
     description = ServiceDescription("lambda", "rest-json", dict(OPERATIONS), backend=service,
-                                     validation_style="lambda", service_checked_enums=frozenset({"Runtime"}))
+                                     validation_style="lambda", service_checked_enums=frozenset({"Runtime"}),
+                                     resources=resource_arns, access_denied=("AccessDeniedException", 403))
     return service, Component("lambda", [description], loops=[("lambda-reaper", reaper)], on_stop=[stop],
                               on_reset=[service.reset], pending=[service.pending_work])

@@ -10,8 +10,9 @@ Must not: hold SQS logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from riverbed.core.authorization import arn
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sqs import OPERATIONS
 from riverbed.services.sqs.service import SqsService
@@ -22,12 +23,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.storage.base import Store
 
 
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """The queue a request acts on (its URL names the owner), for --iam strict."""
+    url = str(request.get("QueueUrl") or "")
+    segments = [s for s in url.split("://", 1)[-1].split("/")[1:] if s]
+    if len(segments) == 2:
+        return [arn("sqs", region, segments[0], segments[1])]
+    if request.get("QueueName"):
+        return [arn("sqs", region, account, str(request["QueueName"]))]
+    return ["*"]
+
+
 def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
     service = SqsService(store, clock)
     description = ServiceDescription(
         "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,
         path_member="QueueUrl", legacy_query_names=QUERY_NAMES, xml_namespace=QUERY_NAMESPACE,
-        validation_style="sqs", max_request_bytes=2 * 1024 * 1024)
+        validation_style="sqs", max_request_bytes=2 * 1024 * 1024, resources=resource_arns,
+        access_denied=("AccessDenied", 403))
     return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry)],
                               on_reset=[service.reset])

@@ -84,6 +84,40 @@ class StsService:
         arn = f"arn:aws:sts::{caller.account}:assumed-role/{role['RoleName']}/{session_name}"
         return self._issue(caller.account, arn, f"{role['RoleId']}:{session_name}", seconds, role_arn=role_arn)
 
+    def role_credentials(self, account: str, role_arn: str, session_name: str, seconds: int) -> tuple[str, str, str]:
+        """A session of ``role_arn`` as a service assuming its own role gets it (Lambda for a function's
+        workers): no caller, no trust check here.  The session belongs to ``account`` (Lambda refuses a
+        role of another account: "Cross-account pass role is not allowed."), so a made-up role ARN that
+        ``--iam enforce`` lets through, e.g. one copied from AWS's docs, still leaves the handler's calls in
+        the function's account."""
+        role = self.permissions.role(account, role_arn)
+        name = role["RoleName"] if role else role_arn.rsplit("/", 1)[-1]
+        role_id = role["RoleId"] if role else "AROA" + _random(_ID_CHARS, 17)
+        arn = f"arn:aws:sts::{account}:assumed-role/{name}/{session_name}"
+        issued = self._issue(account, arn, f"{role_id}:{session_name}", seconds, role_arn=role_arn)
+        return issued["key_id"], issued["secret"], issued["token"]
+
+    def identify(self, access_key: str) -> tuple[str, str] | None:
+        """The account and principal of a key STS issued (``ASIA…``) or of an IAM user's key (``AKIA…``)."""
+        if access_key.startswith("ASIA"):
+            session = self.session(access_key)
+            return (session["account"], session["arn"]) if session is not None else None
+        if access_key.startswith("AKIA"):
+            owner = self.permissions.access_key_owner(access_key)
+            return (owner[0], owner[1]) if owner is not None else None
+        return None
+
+    def signing_secret(self, access_key: str) -> tuple[str, str, bool] | None:
+        if access_key.startswith("ASIA"):
+            doc = self.store.get_doc(SESSION_KIND, access_key)
+            if doc is None:
+                return None
+            return doc["secret"], doc["token"], doc["expires"] <= self.clock.now()
+        if access_key.startswith("AKIA"):
+            secret = self.permissions.access_key_secret(access_key)
+            return (secret, "", False) if secret is not None else None
+        return None
+
     def session_token(self, caller: Caller, duration: int | None) -> dict[str, Any]:
         seconds = 43200 if duration is None else int(duration)
         return self._issue(caller.account, caller.arn, caller.user_id, seconds)

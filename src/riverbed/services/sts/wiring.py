@@ -6,7 +6,7 @@ Must not: hold STS logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from riverbed.core.interfaces import Permissions
 from riverbed.core.service import Component, ServiceDescription
@@ -18,8 +18,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.storage.base import Store
 
 
+def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
+    """AssumeRole acts on the role; the rest on "*" (GetCallerIdentity needs no permission)."""
+    return [str(request["RoleArn"])] if request.get("RoleArn") else ["*"]
+
+
 def build(store: Store, clock: Clock, *, permissions: Permissions) -> tuple[StsService, Component]:
     service = StsService(store, clock, permissions)
     description = ServiceDescription("sts", "query", dict(OPERATIONS), backend=service, signing_names=("sts",),
-                                     validation_style="query")
+                                     validation_style="query", resources=resource_arns,
+                                     unauthorized_operations=frozenset({"GetCallerIdentity"}),
+                                     access_denied=("AccessDenied", 403))
     return service, Component("sts", [description])

@@ -20,4 +20,16 @@ def describe_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
         index["WarmThroughput"] = schema.warm_description(gsi_warm.get(index["IndexName"]),
                                                           index.get("ProvisionedThroughput"), billing)
     globaltables.describe_into(desc, table, ctx.store)
+    _key_access_into(ctx, desc)
     return {"Table": desc}
+
+
+def _key_access_into(ctx: DdbContext, desc: dict[str, Any]) -> None:
+    """A customer managed key that is disabled or pending deletion makes the table
+    INACCESSIBLE_ENCRYPTION_CREDENTIALS, with SSEDescription.InaccessibleEncryptionDateTime (API_SSEDescription)."""
+    sse = desc.get("SSEDescription") or {}
+    key = ctx.backend.table_key(desc)
+    since = ctx.backend.key_inaccessible_since(key) if key else None
+    if since is not None:
+        desc["TableStatus"] = "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+        desc["SSEDescription"] = dict(sse, InaccessibleEncryptionDateTime=since)
