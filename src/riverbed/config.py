@@ -45,6 +45,8 @@ class Settings:
     esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
     # Permissions: enforce (checks for roles riverbed knows; unknown roles pass with a warning) | strict | off
     iam: str = "enforce"
+    # Metrics: services record CloudWatch data points (off: nothing is recorded; bench/metrics_bench.py)
+    metrics: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -79,6 +81,7 @@ _ENV_NAMES = {
     "esm_retry_backoff": "RIVERBED_ESM_RETRY_BACKOFF",
     "esm_filter_numeric_on_n_strings": "RIVERBED_ESM_FILTER_NUMERIC_ON_N_STRINGS",
     "iam": "RIVERBED_IAM",
+    "metrics": "RIVERBED_METRICS",
 }
 
 

@@ -9,12 +9,13 @@ Must not: hold DynamoDB logic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
+from riverbed.services.dynamodb.request_metrics import RequestMetrics
 from riverbed.services.dynamodb.service import DynamoDB
 from riverbed.services.dynamodb.ttl import TtlSweeper
 
@@ -34,7 +35,10 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     replicator = Replicator(service, metrics)
     service.replicator = replicator
     service.wake_replicator = replicator.wake
-    description = ServiceDescription("dynamodb", "json", dict(OPERATIONS), backend=service,
+    operations: dict[str, Any] = dict(OPERATIONS)
+    if settings.metrics:   # AWS/DynamoDB per-request metrics (latency, capacity, conditional failures)
+        operations = RequestMetrics(metrics, clock.monotonic).wrap(operations)
+    description = ServiceDescription("dynamodb", "json", operations, backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE)
     return service, sweeper, Component("dynamodb", [description], loops=[("ttl-sweeper", sweeper.run),

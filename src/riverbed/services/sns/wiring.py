@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from riverbed.core.interfaces import Functions, MessageQueues
+from riverbed.core.interfaces import Functions, MessageQueues, MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sns import OPERATIONS
 from riverbed.services.sns.service import SnsService
@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def build(store: Store, clock: Clock, *, queues: MessageQueues, functions: Functions,
-          endpoint_url: Callable[[], str]) -> tuple[SnsService, Component]:
-    service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url)
+          endpoint_url: Callable[[], str], metrics: MetricsSink | None = None) -> tuple[SnsService, Component]:
+    service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url,
+                         metrics=metrics)
     description = ServiceDescription("sns", "query", dict(OPERATIONS), backend=service, signing_names=("sns",),
                                      validation_style="query", max_request_bytes=2 * 1024 * 1024)
     return service, Component("sns", [description], on_reset=[service.reset])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sqs import OPERATIONS
 from riverbed.services.sqs.service import SqsService
@@ -22,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from riverbed.storage.base import Store
 
 
-def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
-    service = SqsService(store, clock)
+def build(store: Store, clock: Clock, metrics: MetricsSink | None = None) -> tuple[SqsService, Component]:
+    service = SqsService(store, clock, metrics)
     description = ServiceDescription(
         "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,
