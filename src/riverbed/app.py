@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from riverbed.clock import Clock, ManualClock, make_clock
@@ -218,6 +218,11 @@ class MetricsFanout:
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         for sink in self.sinks:
             sink.put(namespace, name, dimensions, value, unit)
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        for sink in self.sinks:
+            sink.put_values(namespace, name, dimensions, values, unit)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:

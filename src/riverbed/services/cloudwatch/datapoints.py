@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,16 @@ class Datapoints:
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         """A service's own data point, stamped with the clock's time (the MetricsSink call)."""
         self.add(series_key(namespace, name, dimensions), Sample.single(self.clock.now(), float(value), unit))
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        """Several data points of one series at once (``put`` for each), as one sample per MERGE_VALUES."""
+        key = series_key(namespace, name, dimensions)
+        now = self.clock.now()
+        for start in range(0, len(values), MERGE_VALUES):
+            chunk = [float(v) for v in values[start:start + MERGE_VALUES]]
+            self.add(key, Sample(now, float(len(chunk)), sum(chunk), min(chunk), max(chunk), unit,
+                                 [(v, 1.0) for v in chunk]))
 
     def add(self, key: SeriesKey, sample: Sample) -> None:
         with self._lock:
