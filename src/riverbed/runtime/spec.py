@@ -38,6 +38,9 @@ class FunctionSpec:
     account: str
     reserved_concurrency: int | None = None  # None = unreserved
     log_group: str = ""  # "/aws/lambda/<name>"
+    log_format: str = "Text"  # LoggingConfig.LogFormat: Text | JSON
+    application_log_level: str = "INFO"  # JSON format only: TRACE DEBUG INFO WARN ERROR FATAL
+    system_log_level: str = "INFO"  # JSON format only: DEBUG INFO WARN
 
     @property
     def log_group_name(self) -> str:
