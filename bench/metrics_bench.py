@@ -102,6 +102,7 @@ def _cpu_seconds(pid: int) -> float:
 def http_main(n: int, rounds: int) -> None:
     servers = {"on": _serve(True), "off": _serve(False)}
     cpu = {"on": 0.0, "off": 0.0}
+    per_round: dict[str, list[float]] = {"on": [], "off": []}
     rates: dict[str, list[float]] = {"on": [], "off": []}
     try:
         for r in range(rounds + 1):
@@ -115,7 +116,9 @@ def http_main(n: int, rounds: int) -> None:
                 put = next(json.loads(line) for line in out.splitlines() if '"workload":"put"' in line)
                 if r == 0:
                     continue           # warm-up round
-                cpu[name] += _cpu_seconds(proc.pid) - before
+                used = _cpu_seconds(proc.pid) - before
+                cpu[name] += used
+                per_round[name].append(round(used / n * 1e6, 1))
                 rates[name].append(put["ops_per_s"])
     finally:
         for proc, _ in servers.values():
@@ -124,6 +127,7 @@ def http_main(n: int, rounds: int) -> None:
     for name in ("on", "off"):
         print(json.dumps({"workload": "put-http", "metrics": name, "n": n, "rounds": rounds,
                           "server_cpu_us_per_request": round(cpu[name] / (n * rounds) * 1e6, 1),
+                          "per_round": per_round[name],
                           "ops_per_s_median_wall": round(statistics.median(rates[name]), 1)}))
     print(json.dumps({"metrics_cost_percent_server_cpu": round((cpu["on"] - cpu["off"]) / cpu["off"] * 100, 2),
                       "goal_percent": 5.0}))

@@ -76,13 +76,19 @@ class Datapoints:
 
     def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
                    unit: str = "Count") -> None:
-        """Several data points of one series at once (``put`` for each), as one sample per MERGE_VALUES."""
+        """Several data points of one series at once (``put`` for each): equal values are kept once with
+        their count (exact, and what keeps a busy series' samples and snapshot small)."""
         key = series_key(namespace, name, dimensions)
         now = self.clock.now()
-        for start in range(0, len(values), MERGE_VALUES):
-            chunk = [float(v) for v in values[start:start + MERGE_VALUES]]
-            self.add(key, Sample(now, float(len(chunk)), sum(chunk), min(chunk), max(chunk), unit,
-                                 [(v, 1.0) for v in chunk]))
+        counts: dict[float, float] = {}
+        for value in values:
+            value = float(value)
+            counts[value] = counts.get(value, 0.0) + 1.0
+        pairs = list(counts.items())
+        for start in range(0, len(pairs), MERGE_VALUES):
+            chunk = pairs[start:start + MERGE_VALUES]
+            self.add(key, Sample(now, sum(c for _, c in chunk), sum(v * c for v, c in chunk), min(v for v, _ in chunk),
+                                 max(v for v, _ in chunk), unit, chunk))
 
     def add(self, key: SeriesKey, sample: Sample) -> None:
         with self._lock:

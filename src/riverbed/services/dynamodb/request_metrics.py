@@ -95,6 +95,16 @@ def _capacity(out: dict[str, Any] | None, capacity: bool, asked: Any) -> Any:
     return consumed
 
 
+def _ms(seconds: float) -> float:
+    """Milliseconds to 10 µs: finer than any statistic needs, and equal latencies share one stored value."""
+    return round(seconds * 1000, 2)
+
+
+def _tables(req: dict[str, Any]) -> str | tuple[str, ...]:
+    table = req.get("TableName")
+    return table if isinstance(table, str) else tuple(table_names(req))
+
+
 def _short(table: str) -> str:
     """A table named by ARN is reported under its name, as AWS does."""
     return table.rsplit("/", 1)[-1] if table.startswith("arn:") else table
@@ -107,11 +117,12 @@ class RequestMetrics:
         self.sink = sink
         self.clock = clock
         self.monotonic = clock.monotonic
-        self._buffer: list[tuple[str, dict[str, Any], Any, float]] = []   # operation, request, capacity, ms
+        # operation, table name(s), consumed capacity, milliseconds: no request is kept (items can be large)
+        self._buffer: list[tuple[str, str | tuple[str, ...], Any, float]] = []
         self._keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
 
     # --- buffering: a request only appends; the series are worked out when the buffer is flushed ------
-    def _note(self, entry: tuple[str, dict[str, Any], Any, float]) -> None:
+    def _note(self, entry: tuple[str, str | tuple[str, ...], Any, float]) -> None:
         buffer = self._buffer
         buffer.append(entry)
         if len(buffer) >= FLUSH_VALUES:
@@ -144,9 +155,8 @@ class RequestMetrics:
         buffer, self._buffer = self._buffer, []
         latency: dict[tuple[str, str], list[float]] = {}
         units: dict[tuple[str, str], list[float]] = {}
-        for operation, req, consumed, elapsed in buffer:
-            table = req.get("TableName")
-            for name in (table,) if table.__class__ is str else table_names(req):
+        for operation, tables, consumed, elapsed in buffer:
+            for name in (tables,) if isinstance(tables, str) else tables:
                 latency.setdefault((operation, name), []).append(elapsed)
             if consumed:
                 for cap in (consumed,) if consumed.__class__ is dict else consumed:
@@ -177,7 +187,7 @@ class RequestMetrics:
                     raise
                 finally:
                     _restore(req, capacity, asked)
-                note((operation, req, _capacity(out, capacity, asked), (monotonic() - started) * 1000))
+                note((operation, _tables(req), _capacity(out, capacity, asked), _ms(monotonic() - started)))
                 return out
 
             return measured_async
@@ -193,7 +203,7 @@ class RequestMetrics:
                 raise
             finally:
                 _restore(req, capacity, asked)
-            note((operation, req, _capacity(out, capacity, asked), (monotonic() - started) * 1000))
+            note((operation, _tables(req), _capacity(out, capacity, asked), _ms(monotonic() - started)))
             return out
 
         return measured
