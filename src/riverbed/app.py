@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from riverbed.clock import Clock, ManualClock, make_clock
@@ -58,7 +58,7 @@ class App:
         self.endpoint_url = f"http://{settings.host}:{settings.port}"
         self.metrics = Metrics(self.clock)
         # Every data point goes to the /metrics view and to CloudWatch (added once it is built).
-        self.metrics_sink = MetricsFanout([self.metrics])
+        self.metrics_sink = MetricsFanout([self.metrics] if settings.metrics else [])
         self.streams = StreamLog(self.store, self.clock, lineages=settings.stream_shards,
                                  rollover_seconds=settings.shard_rollover_seconds,
                                  retention_seconds=settings.retention_seconds,
@@ -75,7 +75,7 @@ class App:
         sink = self.metrics_sink
         self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
-        self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
+        self.sqs, sqs = sqs_wiring.build(self.store, self.clock, sink)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
@@ -91,13 +91,14 @@ class App:
                                                 roles=roles, metrics=sink, logs=self.logs, objects=self.s3,
                                                 sessions=self.sts)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
-                                         endpoint_url=lambda: self.endpoint_url)
+                                         endpoint_url=lambda: self.endpoint_url, metrics=sink)
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
             destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles,
             table_keys=self.dynamodb)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
-        sink.sinks.append(self.cloudwatch)
+        if settings.metrics:
+            sink.sinks.append(self.cloudwatch)
         self.components += [ddb, ddb_streams, sqs, s3, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
@@ -248,6 +249,11 @@ class MetricsFanout:
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         for sink in self.sinks:
             sink.put(namespace, name, dimensions, value, unit)
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        for sink in self.sinks:
+            sink.put_values(namespace, name, dimensions, values, unit)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:

@@ -49,6 +49,8 @@ class Settings:
     auth: str = "off"
     # Root key pairs "KEY:SECRET[:ACCOUNT],..." (account: the default one); 12-digit key ids sign with "test"
     root_credentials: str = "test:test"
+    # Metrics: services record CloudWatch data points (off: nothing is recorded; bench/metrics_bench.py)
+    metrics: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,6 +119,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("iam", "RIVERBED_IAM",
             "permission checks: enforce (unknown roles pass with a warning), strict (as AWS) or off",
             ("enforce", "strict", "off")),
+    Setting("metrics", "RIVERBED_METRICS", "services record CloudWatch data points (off: nothing is recorded)"),
     Setting("auth", "RIVERBED_AUTH", "sigv4: verify every request's signature against known keys", ("off", "sigv4")),
     Setting("root_credentials", "RIVERBED_ROOT_CREDENTIALS",
             "root key pairs KEY:SECRET[:ACCOUNT],... that --auth sigv4 accepts"),

@@ -24,6 +24,7 @@ at start-up (it costs ~30 ms; it is loaded on the first scrape).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,24 @@ class Metrics:
         running.count += 1
         running.sum += value
         running.last = value
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        """Several data points of one series at once (the same as ``put`` for each)."""
+        if not values:
+            return
+        key = (namespace, name, tuple(sorted(dimensions.items())))
+        if key not in self._series:
+            self.put(namespace, name, dimensions, values[0], unit)
+            values = values[1:]
+        now = self.clock.now()
+        floats = [float(v) for v in values]
+        self._series[key].extend([(now, v, unit) for v in floats])
+        if floats:
+            running = self._running[key]
+            running.count += len(floats)
+            running.sum += sum(floats)
+            running.last = floats[-1]
 
     def points(self, namespace: str, name: str, dimensions: dict[str, str] | None = None
                ) -> list[tuple[float, float, str]]:

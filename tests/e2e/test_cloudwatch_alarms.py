@@ -83,9 +83,11 @@ def test_iterator_age_alarm_goes_to_alarm_while_throttled_and_back_to_ok(rb):
     assert alarm["StateValue"] == "ALARM"
     assert alarm["StateReason"].startswith("Threshold Crossed: 1 datapoint [")
     assert alarm["StateReason"].endswith("] was greater than the threshold (60000.0).")
-    [note] = _alarm_messages(sqs, queue_url)
+    # IteratorAge is measured from each record's write time: an evaluation at the instant it is exactly
+    # 60 s (not above the threshold) may first have moved the alarm to OK.
+    note = _alarm_messages(sqs, queue_url)[-1]
     assert note["AlarmName"] == "consumer-behind"
-    assert note["NewStateValue"] == "ALARM" and note["OldStateValue"] == "INSUFFICIENT_DATA"
+    assert note["NewStateValue"] == "ALARM" and note["OldStateValue"] in ("INSUFFICIENT_DATA", "OK")
     assert note["Region"] == "US East (N. Virginia)"
     assert note["Trigger"]["MetricName"] == "IteratorAge" and note["Trigger"]["Statistic"] == "MAXIMUM"
     assert note["Trigger"]["Dimensions"] == [{"value": "consumer", "name": "FunctionName"}]
@@ -107,8 +109,9 @@ def test_iterator_age_alarm_goes_to_alarm_while_throttled_and_back_to_ok(rb):
     assert note["NewStateValue"] == "OK" and note["OldStateValue"] == "ALARM"
 
     history = cw.describe_alarm_history(AlarmName="consumer-behind")["AlarmHistoryItems"]
-    assert [h["HistorySummary"] for h in history] == ["Alarm updated from ALARM to OK",
-                                                      "Alarm updated from INSUFFICIENT_DATA to ALARM"]
+    summaries = [h["HistorySummary"] for h in history]
+    assert summaries[0] == "Alarm updated from ALARM to OK"
+    assert summaries[1] in ("Alarm updated from INSUFFICIENT_DATA to ALARM", "Alarm updated from OK to ALARM")
     data = json.loads(history[1]["HistoryData"])
     assert data["newState"]["stateReasonData"]["statistic"] == "Maximum"
     assert data["newState"]["stateReasonData"]["recentDatapoints"][0] > 60000

@@ -106,6 +106,12 @@ class MetricsSink(Protocol):
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         ...
 
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        """Several values of one series at once, stamped now: the same as ``put`` for each, cheaper (what a
+        recorder on a hot path hands over after buffering a loop turn's values)."""
+        ...
+
 
 class Permissions(Protocol):
     """IAM as other services see it: roles, trust, and the decision for a principal's request."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 DEBOUNCE_SECONDS = 0.25     # at most four change events a second per page
@@ -40,6 +40,13 @@ class Changes:
     # --- MetricsSink --------------------------------------------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         self.bump()
+
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        """A batch of values of one series: one change, as for ``put``."""
+        if values:
+            self.put(namespace, name, dimensions, values[-1], unit)
 
     def bump(self) -> None:
         """Record a change; wake the waiting pages (from any thread, once per turn of the loop)."""

@@ -213,12 +213,33 @@ def _setup_logging() -> None:
             except Exception:
                 self.handleError(record)
 
+    class _JsonFormatter(logging.Formatter):
+        """LoggingConfig.LogFormat JSON: the Python runtime's record (timestamp, level, message, logger,
+        requestId; errorType / errorMessage / stackTrace with an exception), one JSON object per line.
+        https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html"""
+
+        def format(self, record: logging.LogRecord) -> str:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+            out: dict[str, object] = {"timestamp": stamp, "level": record.levelname, "message": record.getMessage(),
+                                      "logger": record.name, "requestId": getattr(record, "aws_request_id", "")}
+            if record.exc_info and record.exc_info[0] is not None:
+                import traceback
+
+                out["errorType"] = record.exc_info[0].__name__
+                out["errorMessage"] = str(record.exc_info[1])
+                out["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            return json.dumps(out, default=str) + "\n"
+
     handler = _LambdaLogHandler()
-    handler.setFormatter(logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
     handler.addFilter(_LambdaLogFilter())
     root = logging.getLogger()
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    level = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL"}.get(level, level)
     if level in logging.getLevelNamesMapping():
         root.setLevel(level)
     root.addHandler(handler)

@@ -20,6 +20,7 @@ from that call, never allowed to fail an invocation.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import deque
@@ -157,3 +158,61 @@ class LogStore:
         with self._lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
+
+# --- LoggingConfig.LogFormat JSON -------------------------------------------------------------------------
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html: with the JSON format
+# the platform writes its lines as structured records (``platform.start``, ``platform.runtimeDone``,
+# ``platform.report``; the telemetry API's shapes, https://docs.aws.amazon.com/lambda/latest/dg/
+# telemetry-schema-reference.html), all at INFO, kept only when SystemLogLevel lets INFO through; an
+# application line that is a JSON object with a ``level`` below ApplicationLogLevel is dropped (the
+# Python runtime's own JSON logging records carry ``level``); other application lines pass unchanged.
+
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+_LEVEL_ALIASES = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+
+
+def level_rank(level: str) -> int:
+    """Position of a log level in AWS's order (unknown levels rank as INFO)."""
+    name = _LEVEL_ALIASES.get(level.upper(), level.upper())
+    return LEVELS.index(name) if name in LEVELS else LEVELS.index("INFO")
+
+
+def _application_line_kept(line: str, threshold: int) -> bool:
+    if not line.startswith("{"):
+        return True
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return True
+    level = record.get("level") if isinstance(record, dict) else None
+    return not isinstance(level, str) or level_rank(level) >= threshold
+
+
+def json_invocation_log(request_id: str, version: str, output: str, *, time_iso: str, status: str | None,
+                        duration_ms: float, billed_duration_ms: int, memory_size: int, max_memory_used_mb: int,
+                        init_duration_ms: float | None, error_type: str | None, produced_bytes: int,
+                        application_level: str, system_level: str) -> str:
+    """One invocation's log in the JSON format: platform records around the (filtered) application lines."""
+    stamp = time_iso
+    outcome = status or ("failure" if error_type else "success")
+    platform_kept = level_rank(system_level) <= level_rank("INFO")
+    threshold = level_rank(application_level)
+    lines: list[str] = []
+    if platform_kept:
+        lines.append(json.dumps({"time": stamp, "type": "platform.start",
+                                 "record": {"requestId": request_id, "version": version}}))
+    lines.extend(line for line in output.splitlines() if _application_line_kept(line, threshold))
+    if platform_kept:
+        lines.append(json.dumps({"time": stamp, "type": "platform.runtimeDone", "record": {
+            "requestId": request_id, "status": outcome,
+            "metrics": {"durationMs": round(duration_ms, 3), "producedBytes": produced_bytes}}}))
+        metrics: dict[str, Any] = {"durationMs": round(duration_ms, 3), "billedDurationMs": billed_duration_ms,
+                                   "memorySizeMB": memory_size, "maxMemoryUsedMB": max_memory_used_mb}
+        if init_duration_ms is not None:
+            metrics["initDurationMs"] = round(init_duration_ms, 3)
+        record: dict[str, Any] = {"requestId": request_id, "metrics": metrics, "status": outcome}
+        if error_type and outcome != "success":
+            record["errorType"] = error_type
+        lines.append(json.dumps({"time": stamp, "type": "platform.report", "record": record}))
+    return "".join(line + "\n" for line in lines)

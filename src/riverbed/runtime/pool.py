@@ -533,12 +533,20 @@ class Runtime:
         output = outcome.output
         if output and not output.endswith("\n"):
             output += "\n"
-        report = logs.report_line(
-            request_id, duration_ms=duration_ms, billed_duration_ms=billed, memory_size=spec.memory_size,
-            max_memory_used_mb=outcome.max_memory_used_mb, init_duration_ms=init_ms, status=outcome.status,
-            error_type=outcome.error_type if outcome.status == "error" else None)
-        log_text = (logs.start_line(request_id, spec.version) + output + outcome.platform_log
-                    + logs.end_line(request_id) + report)
+        if spec.log_format == "JSON":
+            log_text = logs.json_invocation_log(
+                request_id, spec.version, output + outcome.platform_log, time_iso=iso8601_millis(self.clock.now()),
+                status=outcome.status, duration_ms=duration_ms, billed_duration_ms=billed,
+                memory_size=spec.memory_size, max_memory_used_mb=outcome.max_memory_used_mb,
+                init_duration_ms=init_ms, error_type=outcome.error_type, produced_bytes=len(outcome.body),
+                application_level=spec.application_log_level, system_level=spec.system_log_level)
+        else:
+            report = logs.report_line(
+                request_id, duration_ms=duration_ms, billed_duration_ms=billed, memory_size=spec.memory_size,
+                max_memory_used_mb=outcome.max_memory_used_mb, init_duration_ms=init_ms, status=outcome.status,
+                error_type=outcome.error_type if outcome.status == "error" else None)
+            log_text = (logs.start_line(request_id, spec.version) + output + outcome.platform_log
+                        + logs.end_line(request_id) + report)
         if init_output and not init_output.endswith("\n"):
             init_output += "\n"
         self.log_store.append(spec.name, init_output + log_text)
@@ -589,6 +597,8 @@ class Runtime:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group_name,
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+            **({"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": spec.application_log_level}
+               if spec.log_format == "JSON" else {}),
             "AWS_ACCESS_KEY_ID": access_key,
             "AWS_SECRET_ACCESS_KEY": secret_key,
             "AWS_SESSION_TOKEN": session_token,

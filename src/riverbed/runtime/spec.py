@@ -39,6 +39,9 @@ class FunctionSpec:
     reserved_concurrency: int | None = None  # None = unreserved
     log_group: str = ""  # "/aws/lambda/<name>"
     role: str = ""  # the execution role's ARN: the workers run with a session of it
+    log_format: str = "Text"  # LoggingConfig.LogFormat: Text | JSON
+    application_log_level: str = "INFO"  # JSON format only: TRACE DEBUG INFO WARN ERROR FATAL
+    system_log_level: str = "INFO"  # JSON format only: DEBUG INFO WARN
 
     @property
     def log_group_name(self) -> str:

@@ -44,6 +44,7 @@ class Item:
     seq: int
     record: dict[str, Any]          # Lambda event form
     size: int
+    created: float = 0.0            # when the record was written (ApproximateCreationDateTime is whole seconds)
 
 
 @dataclass
@@ -180,18 +181,23 @@ class ShardPoller(WindowSteps):
         arn = self.stream.arn
         while len(ahead.items) < self._want and ahead.size <= budget:
             rows, _next = self.engine.streams.read(self.shard, ahead.end, READ_CHUNK)
-            if not rows:
-                break
-            for seq, _created, data in rows:
+            polled = filtered = 0
+            for seq, created, data in rows:
                 ahead.end = seq + 1
+                polled += 1
                 record = to_lambda_event_record(orjson.loads(data), arn)
                 if self.filter is not None and not self.filter.matches(record):
+                    filtered += 1
                     continue
                 size = lambda_event_record_length(len(data), arn) + 1   # + the separating comma
-                ahead.items.append(Item(seq, record, size))
+                ahead.items.append(Item(seq, record, size, created))
                 ahead.size += size
                 if len(ahead.items) >= self._want or ahead.size > budget:
                     break
+            # AWS: an empty poll reports PolledEventCount 0; with filter criteria, matching events count 0.
+            self.engine.event_count(self.mapping, "PolledEventCount", polled)
+            if self.filter is not None:
+                self.engine.event_count(self.mapping, "FilteredOutEventCount", filtered)
             if len(rows) < READ_CHUNK:
                 break
         if ahead.size > budget and len(ahead.items) > 1:
@@ -292,30 +298,41 @@ class ShardPoller(WindowSteps):
         engine = self.engine
         payload = self._event(batch)
         if batch:
-            last_created = batch[-1].record["dynamodb"]["ApproximateCreationDateTime"]
-            engine.metric(self.mapping, "IteratorAge", max(0.0, (engine.clock.now() - last_created) * 1000),
+            # IteratorAge: the age of the batch's last record as the batch is handed to the function,
+            # from its write time (the event's ApproximateCreationDateTime is rounded down to the second).
+            engine.metric(self.mapping, "IteratorAge", max(0.0, (engine.clock.now() - batch[-1].created) * 1000),
                           "Milliseconds")
+        # InvokedEventCount counts every attempt (throttled and failed ones again on retry, as AWS warns);
+        # FailedInvokeEventCount the events of attempts that failed, and those a partial response reports.
+        engine.event_count(self.mapping, "InvokedEventCount", len(batch))
         try:
             result = await engine.invoke(self.mapping, payload)
         except TooManyRequestsException:
             engine.metric(self.mapping, "Throttles", 1)
+            engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
             await self._wait("throttle", engine.retry_backoff)
             return None
         except ServiceError as exc:
             self.status.last_error = exc.message
             engine.set_result(self.mapping, f"PROBLEM: {_problem(exc)}")
+            engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
             await self._wait("problem", max(engine.retry_backoff, 1.0))
             return None
         engine.metric(self.mapping, "Invocations", 1)
         if result.function_error:
             engine.metric(self.mapping, "Errors", 1)
+            engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
             return Outcome(False, 200, result.function_error)
         if self.window is not None and not self.window.accept(result.payload):
+            engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
             return Outcome(False, 200, None)      # a tumbling-window response must carry "state"
         if "ReportBatchItemFailures" in self.cfg("FunctionResponseTypes") and batch:
             partial = events.read_partial_response(result.payload, [i.seq for i in batch])
             if not partial.ok:
-                return Outcome(False, 200, None, partial.failed_from)
+                failed_from = partial.failed_from
+                engine.event_count(self.mapping, "FailedInvokeEventCount",
+                                   sum(1 for i in batch if failed_from is None or i.seq >= failed_from))
+                return Outcome(False, 200, None, failed_from)
         return Outcome(True)
 
     def _event(self, batch: list[Item]) -> bytes:
@@ -340,13 +357,17 @@ class ShardPoller(WindowSteps):
         """Give the batch up: one invocation record to the OnFailure destination, then move on."""
         target = (self.cfg("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
         if not target:
+            self.engine.event_count(self.mapping, "DroppedEventCount", len(batch))
             return
         record = events.failure_record(
             function_arn=self.mapping["FunctionArn"], condition=condition, invoke_count=attempts,
             status_code=last.status_code if last else 0, function_error=last.function_error if last else None,
             had_response=last is not None, shard_id=self.shard.shard_id, stream_arn=self.stream.arn,
             records=[i.record for i in batch], now=self.engine.clock.now(), request_id=ids.request_id())
-        await self.engine.deliver_failure(self.mapping, target, record, payload=self._event(batch))
+        delivered = await self.engine.deliver_failure(self.mapping, target, record, payload=self._event(batch))
+        # Sent to the destination: not dropped; a failed delivery drops the batch's events (AWS's rule).
+        self.engine.event_count(self.mapping, "OnFailureDestinationDeliveredEventCount" if delivered
+                                else "DroppedEventCount", len(batch))
 
     # --- checkpoints ------------------------------------------------------------------------------------
     def _advance(self, position: int) -> None:

@@ -75,6 +75,18 @@ class Triggers:
             self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
         self.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, value, unit)
 
+    def event_count(self, mapping: dict[str, Any], name: str, count: int) -> None:
+        """One of the ``EventCount`` group's metrics, only when the mapping's MetricsConfig asks for the group.
+
+        AWS records them in AWS/Lambda with the single dimension EventSourceMappingUUID; for DynamoDB
+        stream sources the group is PolledEventCount, FilteredOutEventCount, InvokedEventCount,
+        FailedInvokeEventCount, DroppedEventCount and OnFailureDestinationDeliveredEventCount
+        (DeletedEventCount is SQS-only).
+        https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+        """
+        if "EventCount" in ((mapping.get("MetricsConfig") or {}).get("Metrics") or ()):
+            self.metrics.put("AWS/Lambda", name, {"EventSourceMappingUUID": mapping["UUID"]}, count)
+
     def set_result(self, mapping: dict[str, Any], result: str) -> None:
         doc = self.docs().get(mapping["UUID"])
         if doc is not None and doc.get("LastProcessingResult") != result:
@@ -111,7 +123,8 @@ class Triggers:
         return f"PROBLEM: Execution role does not have permissions to call {missing[0].split(':')[1]} on DynamoDB"
 
     async def deliver_failure(self, mapping: dict[str, Any], target: str, record: dict[str, Any],
-                              payload: bytes | None = None) -> None:
+                              payload: bytes | None = None) -> bool:
+        """Send the invocation record to the OnFailure destination; whether it was delivered."""
         try:
             if target.startswith("arn:aws:s3:::"):
                 # S3 destinations get the whole invocation event too, as an object of their own.
@@ -124,6 +137,8 @@ class Triggers:
             log.warning("on-failure delivery to %s failed: %s", target, exc)
             self.metric(mapping, "DestinationDeliveryFailures", 1)
             self.set_result(mapping, "PROBLEM: Lambda was unable to write to the destination")
+            return False
+        return True
 
     # --- mapping documents, cached ---------------------------------------------------------------------
     def docs(self) -> dict[str, dict[str, Any]]:

@@ -34,8 +34,10 @@ class Engine:
         self.calls: list[list[str]] = []
         self.failures: list[dict] = []
         self.metrics: dict[str, float] = {}
+        self.counts: dict[str, list[int]] = {}    # the EventCount group, every data point
         self.results: list[str] = []
         self.problem: str | None = None      # what poll_problem answers (the execution role's permission)
+        self.destination_up = True
 
     def poll_problem(self, mapping, stream_arn):
         return self.problem
@@ -56,11 +58,17 @@ class Engine:
     def metric(self, mapping, name, value, unit="Count"):
         self.metrics[name] = self.metrics.get(name, 0) + value
 
+    def event_count(self, mapping, name, count):
+        self.counts.setdefault(name, []).append(count)
+
     def set_result(self, mapping, result):
         self.results.append(result)
 
     async def deliver_failure(self, mapping, target, record, payload=None):
+        if not self.destination_up:
+            return False
         self.failures.append(record)
+        return True
 
     def kick(self):
         pass
@@ -188,3 +196,76 @@ def test_partial_batch_response_rules(payload, ok, first_failed):
     result = events.read_partial_response(payload, [10, 11, 12])
     assert result.ok is ok
     assert result.failed_from == first_failed
+
+
+def _step(engine, poller):
+    async def step():
+        task = asyncio.ensure_future(poller.poll_once())
+        while not task.done():
+            await asyncio.sleep(0)
+            engine.clock.skip_pipeline_waits()
+        return task.result()
+
+    return run(step())
+
+
+def test_event_counts_of_a_filtered_batch():
+    # AWS's EventCount group for stream sources: every record read is polled, those the filter rejects are
+    # filtered out (0 when all match), the rest are invoked once each.
+    pattern = '{"dynamodb": {"Keys": {"pk": {"S": ["k1", "k3"]}}}}'
+    engine, poller = _setup([], n=5, FilterCriteria={"Filters": [{"Pattern": pattern}]})
+    assert _step(engine, poller) is True
+    assert engine.calls == [["k1", "k3"]]
+    assert sum(engine.counts["PolledEventCount"]) == 5
+    assert sum(engine.counts["FilteredOutEventCount"]) == 3
+    assert sum(engine.counts["InvokedEventCount"]) == 2
+    assert "FailedInvokeEventCount" not in engine.counts and "DroppedEventCount" not in engine.counts
+    assert _step(engine, poller) is False
+    assert engine.counts["PolledEventCount"][-1] == 0      # an empty poll reports 0
+
+
+def test_event_counts_without_filter_report_no_filtered_out():
+    engine, poller = _setup([], n=2)
+    _step(engine, poller)
+    assert sum(engine.counts["PolledEventCount"]) == 2
+    assert "FilteredOutEventCount" not in engine.counts
+
+
+def test_event_counts_of_retries_then_destination():
+    engine, poller = _setup(["error"] * 5, n=2, MaximumRetryAttempts=1)
+    _step(engine, poller)
+    assert len(engine.calls) == 2
+    assert sum(engine.counts["InvokedEventCount"]) == 4        # each attempt counts its events again
+    assert sum(engine.counts["FailedInvokeEventCount"]) == 4
+    assert sum(engine.counts["OnFailureDestinationDeliveredEventCount"]) == 2
+    assert "DroppedEventCount" not in engine.counts           # sent to the destination: not dropped
+
+
+def test_event_counts_when_the_destination_fails_or_is_missing():
+    engine, poller = _setup(["error"] * 5, n=3, MaximumRetryAttempts=0)
+    engine.destination_up = False
+    _step(engine, poller)
+    assert sum(engine.counts["DroppedEventCount"]) == 3
+    assert "OnFailureDestinationDeliveredEventCount" not in engine.counts
+
+    engine, poller = _setup(["error"] * 5, n=2, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {}})
+    _step(engine, poller)
+    assert sum(engine.counts["DroppedEventCount"]) == 2
+
+
+def test_event_counts_of_throttled_attempts():
+    engine, poller = _setup(["throttle", "ok"], n=2)
+    _step(engine, poller)
+    assert sum(engine.counts["InvokedEventCount"]) == 4
+    assert sum(engine.counts["FailedInvokeEventCount"]) == 2
+
+
+def test_iterator_age_is_measured_from_the_write_time():
+    engine, poller = _setup([], n=0)
+    engine.clock.advance(0.75)     # written at x.75 s: ApproximateCreationDateTime says x (whole seconds)
+    with engine.store.transaction() as txn:
+        engine.streams.append(txn, poller.stream.arn, event_name="INSERT", hk=b"k", keys={"pk": {"S": "k"}},
+                              old=None, new={"pk": {"S": "k"}}, region="us-east-1")
+    engine.clock.advance(2.0)
+    _step(engine, poller)
+    assert engine.metrics["IteratorAge"] == 2000.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,22 @@ class Datapoints:
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         """A service's own data point, stamped with the clock's time (the MetricsSink call)."""
         self.add(series_key(namespace, name, dimensions), Sample.single(self.clock.now(), float(value), unit))
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        """Several data points of one series at once (``put`` for each): equal values are kept once with
+        their count (exact, and what keeps a busy series' samples and snapshot small)."""
+        key = series_key(namespace, name, dimensions)
+        now = self.clock.now()
+        counts: dict[float, float] = {}
+        for value in values:
+            value = float(value)
+            counts[value] = counts.get(value, 0.0) + 1.0
+        pairs = list(counts.items())
+        for start in range(0, len(pairs), MERGE_VALUES):
+            chunk = pairs[start:start + MERGE_VALUES]
+            self.add(key, Sample(now, sum(c for _, c in chunk), sum(v * c for v, c in chunk), min(v for v, _ in chunk),
+                                 max(v for v, _ in chunk), unit, chunk))
 
     def add(self, key: SeriesKey, sample: Sample) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
@@ -49,6 +50,10 @@ class CloudWatchService:
     # --- MetricsSink: the services' own data points ---------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         self.datapoints.put(namespace, name, dimensions, value, unit)
+
+    def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
+                   unit: str = "Count") -> None:
+        self.datapoints.put_values(namespace, name, dimensions, values, unit)
 
     # --- alarms -------------------------------------------------------------------------------------
     @staticmethod

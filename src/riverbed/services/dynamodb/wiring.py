@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed.core.authorization import arn, named
 from riverbed.core.interfaces import MetricsSink
-from riverbed.core.service import Component, ServiceDescription
+from riverbed.core.service import Component, LoopFactory, Probe, ServiceDescription
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
+from riverbed.services.dynamodb.request_metrics import RequestMetrics
 from riverbed.services.dynamodb.service import DynamoDB
 from riverbed.services.dynamodb.ttl import TtlSweeper
 
@@ -66,9 +67,16 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     replicator = Replicator(service, metrics)
     service.replicator = replicator
     service.wake_replicator = replicator.wake
-    description = ServiceDescription("dynamodb", "json", dict(OPERATIONS), backend=service,
+    operations: dict[str, Any] = dict(OPERATIONS)
+    loops: list[tuple[str, LoopFactory]] = [("ttl-sweeper", sweeper.run), ("replicator", replicator.run)]
+    pending: list[Probe] = [replicator.pending]
+    if settings.metrics:   # AWS/DynamoDB per-request metrics (latency, capacity, conditional failures)
+        recorder = RequestMetrics(metrics, clock)
+        operations = recorder.wrap(operations)
+        loops.append(("dynamodb-metrics", recorder.run))
+        pending.append(recorder.pending)
+    description = ServiceDescription("dynamodb", "json", operations, backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE, resources=resource_arns)
-    return service, sweeper, Component("dynamodb", [description], loops=[("ttl-sweeper", sweeper.run),
-                                                                                ("replicator", replicator.run)],
-                                       on_reset=[service.reset], pending=[replicator.pending])
+    return service, sweeper, Component("dynamodb", [description], loops=loops, on_reset=[service.reset],
+                                       pending=pending)

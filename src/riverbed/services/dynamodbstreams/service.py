@@ -2,7 +2,8 @@
 
 Owns: the change log handle (``streams``), the shard-iterator codec (``iterators``, replaced on
 reset together with the secret it signs with) and the read metrics AWS reports for GetRecords
-(``ReturnedRecordsCount``, ``ReturnedBytes``, dimensions TableName and Operation).
+(``ReturnedRecordsCount``, ``ReturnedBytes``, dimensions TableName, Operation and StreamLabel, as AWS
+lists them: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
 
 Must not: implement operations (``operations/``) or the log (``riverbed.streams``).
 """
@@ -22,7 +23,7 @@ class StreamsService:
         self.metrics = metrics
 
     def records_read(self, stream: Stream, count: int, size: int) -> None:
-        dims = {"TableName": stream.table_name, "Operation": "GetRecords"}
+        dims = {"TableName": stream.table_name, "Operation": "GetRecords", "StreamLabel": stream.label}
         self.metrics.put("AWS/DynamoDB", "ReturnedRecordsCount", dims, count)
         self.metrics.put("AWS/DynamoDB", "ReturnedBytes", dims, size, "Bytes")
 

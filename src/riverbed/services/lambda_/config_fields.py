@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from riverbed.errors import InvalidParameterValueException
 from riverbed.services.lambda_ import parameters
 
 _SIMPLE = (("Role", "role"), ("Handler", "handler"), ("Description", "description"), ("Timeout", "timeout"),
@@ -37,9 +38,28 @@ def apply_configuration(doc: dict[str, Any], request: dict[str, Any]) -> None:
     if request.get("EphemeralStorage") is not None:
         changes["ephemeral_storage"] = int(request["EphemeralStorage"].get("Size", 512))
     if request.get("LoggingConfig") is not None:
-        logging_config = request["LoggingConfig"]
-        if logging_config.get("LogGroup"):
-            changes["log_group"] = logging_config["LogGroup"]
-        if logging_config.get("LogFormat"):
-            changes["log_format"] = logging_config["LogFormat"]
+        changes.update(logging_changes(doc, request["LoggingConfig"]))
     doc.update(changes)
+
+
+def logging_changes(doc: dict[str, Any], logging_config: dict[str, Any]) -> dict[str, Any]:
+    """LoggingConfig: log group, format (Text | JSON) and, with JSON only, the application and system log
+    levels (AWS refuses levels with Text in these words, as CloudFormation users have recorded:
+    https://github.com/aws/aws-cdk/pull/28045).  Switching back to Text drops the levels."""
+    changes: dict[str, Any] = {}
+    if logging_config.get("LogGroup"):
+        changes["log_group"] = logging_config["LogGroup"]
+    if logging_config.get("LogFormat"):
+        changes["log_format"] = logging_config["LogFormat"]
+    log_format = changes.get("log_format", doc.get("log_format", "Text"))
+    levels = {field: logging_config[member] for member, field in (("ApplicationLogLevel", "application_log_level"),
+                                                                  ("SystemLogLevel", "system_log_level"))
+              if logging_config.get(member)}
+    if log_format != "JSON":
+        if levels:
+            raise InvalidParameterValueException(
+                'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your request or '
+                'change the LogFormat to "Json" and try again.')
+        changes.update(application_log_level=None, system_log_level=None)
+    changes.update(levels)
+    return changes

@@ -135,7 +135,7 @@ def configuration(doc: dict[str, Any], *, form: str = "get", qualified: bool | N
         "Architectures": list(doc.get("architectures") or ["x86_64"]),
         "EphemeralStorage": {"Size": doc.get("ephemeral_storage", 512)},
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-        "LoggingConfig": {"LogFormat": doc.get("log_format", "Text"), "LogGroup": log_group(doc)},
+        "LoggingConfig": logging_config(doc),
     }
     if doc.get("environment") is not None:
         out["Environment"] = {"Variables": dict(doc["environment"])}
@@ -168,6 +168,16 @@ def runtime_version_arn(doc: dict[str, Any]) -> str:
 
 # --- execution --------------------------------------------------------------------------------------------
 
+def logging_config(doc: dict[str, Any]) -> dict[str, Any]:
+    """LoggingConfig as AWS answers it: the levels (INFO unless set) only with the JSON format."""
+    out: dict[str, Any] = {"LogFormat": doc.get("log_format") or "Text"}
+    if out["LogFormat"] == "JSON":
+        out["ApplicationLogLevel"] = doc.get("application_log_level") or "INFO"
+        out["SystemLogLevel"] = doc.get("system_log_level") or "INFO"
+    out["LogGroup"] = log_group(doc)
+    return out
+
+
 def spec_for(doc: dict[str, Any], code_zip: bytes | None, reserved: int | None) -> FunctionSpec:
     """The runtime's view of one function version.
 
@@ -192,6 +202,9 @@ def spec_for(doc: dict[str, Any], code_zip: bytes | None, reserved: int | None) 
         reserved_concurrency=reserved,
         log_group=log_group(doc),
         role=str(doc.get("role") or ""),
+        log_format=doc.get("log_format") or "Text",
+        application_log_level=doc.get("application_log_level") or "INFO",
+        system_log_level=doc.get("system_log_level") or "INFO",
     )
 
 

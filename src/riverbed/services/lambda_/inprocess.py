@@ -61,6 +61,8 @@ def build_inprocess_doc(ref: names.FunctionRef, config: dict[str, Any], existing
         code_sha256=_EMPTY_SHA, code_hex="", code_size=0, inprocess=True,
         architectures=["x86_64"], revision_id=functions.new_revision(), last_modified=now,
         log_group=logging_config.get("LogGroup"), log_format=logging_config.get("LogFormat", "Text"),
+        application_log_level=logging_config.get("ApplicationLogLevel"),
+        system_log_level=logging_config.get("SystemLogLevel"),
     )
     doc.setdefault("tags", {})
     doc.setdefault("policy", [])

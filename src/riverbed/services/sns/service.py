@@ -6,6 +6,12 @@ deduplication ids with SNS's five-minute topic-level window, sequence numbers, f
 subscription, then ``delivery``), and the in-process API (``publish``, ``topic_exists``) that event
 source mappings use for on-failure destinations.
 
+Metrics (AWS/SNS, dimension TopicName, through the ``MetricsSink`` handed over; AWS's definitions at
+https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html): NumberOfMessagesPublished
+and PublishSize per Publish, NumberOfNotificationsDelivered / NumberOfNotificationsFailed per delivery
+to an SQS or Lambda subscription (the protocols riverbed delivers), NumberOfNotificationsFilteredOut
+when a filter policy rejects a message.
+
 Must not: render wire shapes (operations do) or write SQL.
 """
 
@@ -19,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import Functions, MessageQueues
+from riverbed.core.interfaces import Functions, MessageQueues, MetricsSink
 from riverbed.services.sns import filter_policy
 from riverbed.services.sns.delivery import Deliverer
 from riverbed.services.sns.errors import InvalidParameter, invalid, subscription_not_found, topic_not_found
@@ -52,8 +58,9 @@ PENDING = "pending confirmation"
 
 class SnsService:
     def __init__(self, store: Store, clock: Clock, *, queues: MessageQueues, functions: Functions,
-                 endpoint_url: Callable[[], str]) -> None:
+                 endpoint_url: Callable[[], str], metrics: MetricsSink | None = None) -> None:
         self.store = store
+        self.metrics = metrics
         self.clock = clock
         self.topics = TopicRegistry(store)
         self.deliverer = Deliverer(queues, functions, endpoint_url)
@@ -263,10 +270,20 @@ class SnsService:
                 self._dedup[self._dedup_key(topic, note)] = (self.clock.now() + DEDUP_WINDOW_SECONDS,
                                                              note.message_id, note.sequence_number)
         version = topic.attributes.get("SignatureVersion", "1")
+        dims = {"TopicName": topic.name}
+        put = self.metrics.put if self.metrics is not None else None
+        if put is not None:
+            put("AWS/SNS", "NumberOfMessagesPublished", dims, 1)
+            put("AWS/SNS", "PublishSize", dims, len(note.message.encode("utf-8")), "Bytes")
         for sub in list(self.topics.subscriptions(topic.arn)):
             if self._accepts(sub, note):
-                self.deliverer.deliver(note, sub, topic.region, fifo_topic=topic.fifo,
-                                       signature_version=version)
+                delivered = self.deliverer.deliver(note, sub, topic.region, fifo_topic=topic.fifo,
+                                                   signature_version=version)
+                if put is not None and sub.protocol in ("sqs", "lambda"):
+                    put("AWS/SNS", "NumberOfNotificationsDelivered" if delivered
+                        else "NumberOfNotificationsFailed", dims, 1)
+            elif put is not None:
+                put("AWS/SNS", "NumberOfNotificationsFilteredOut", dims, 1)
         return note
 
     @staticmethod

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.authorization import arn
-from riverbed.core.interfaces import Functions, MessageQueues
+from riverbed.core.interfaces import Functions, MessageQueues, MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sns import OPERATIONS
 from riverbed.services.sns.service import SnsService
@@ -34,8 +34,9 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
 
 
 def build(store: Store, clock: Clock, *, queues: MessageQueues, functions: Functions,
-          endpoint_url: Callable[[], str]) -> tuple[SnsService, Component]:
-    service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url)
+          endpoint_url: Callable[[], str], metrics: MetricsSink | None = None) -> tuple[SnsService, Component]:
+    service = SnsService(store, clock, queues=queues, functions=functions, endpoint_url=endpoint_url,
+                         metrics=metrics)
     description = ServiceDescription("sns", "query", dict(OPERATIONS), backend=service, signing_names=("sns",),
                                      validation_style="query", max_request_bytes=2 * 1024 * 1024,
                                      resources=resource_arns, access_denied=("AuthorizationError", 403))

@@ -7,6 +7,13 @@ deleting and changing visibility by receipt handle; retention expiry (``expire_o
 in-process API other services use (``send_message``, ``queue_exists``, ``deliver``), which is the same
 code the HTTP operations call.  Every time comes from ``app.clock``.
 
+Metrics (AWS/SQS, dimension QueueName, through the ``MetricsSink`` handed over; AWS's definitions at
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html):
+NumberOfMessagesSent (messages added by a send, not redrive moves nor FIFO duplicates),
+NumberOfMessagesReceived and NumberOfEmptyReceives (per ReceiveMessage), NumberOfMessagesDeleted (every
+successful delete, repeats included), SentMessageSize, and once a minute (``sample_metrics_once``) the
+levels ApproximateNumberOfMessagesVisible / NotVisible / Delayed and ApproximateAgeOfOldestMessage.
+
 Messages live in the store's message logs (one log per queue, named by the queue ARN; FIFO ordering
 is the logs' ``group_ordered`` read) and FIFO deduplication ids in its expiring keys (one namespace
 per queue).  What FIFO means, when a message goes to the dead-letter queue and which receipt handle is
@@ -27,6 +34,7 @@ import orjson
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
+from riverbed.core.interfaces import MetricsSink
 from riverbed.services.sqs import attributes as attrs
 from riverbed.services.sqs import messages
 from riverbed.services.sqs.errors import (
@@ -71,9 +79,10 @@ def dedup_key(queue: Queue, group_id: str | None, dedup_id: str) -> str:
 
 
 class SqsService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, metrics: MetricsSink | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.metrics = metrics
         self.queues = QueueRegistry(store)
         self.waiters = Waiters()
 
@@ -238,6 +247,10 @@ class SqsService:
             txn.log_append(queue.arn, seq, message_id, group_id or "", now + delay, now, orjson.dumps(data))
             arn = queue.arn
             txn.after_commit(lambda: self.waiters.notify(arn))
+        if self.metrics is not None:
+            dims = {"QueueName": queue.name}
+            self.metrics.put("AWS/SQS", "NumberOfMessagesSent", dims, 1)
+            self.metrics.put("AWS/SQS", "SentMessageSize", dims, len(body.encode("utf-8")), "Bytes")
         result["MessageId"] = message_id
         if queue.fifo:
             result["SequenceNumber"] = ids.sequence_number(seq)
@@ -318,6 +331,12 @@ class SqsService:
                 found = self.receive(queue, max_messages, visibility, system_names, attribute_names)
                 now = self.clock.now()
                 if found or now >= deadline:
+                    if self.metrics is not None:
+                        dims = {"QueueName": queue.name}
+                        if found:
+                            self.metrics.put("AWS/SQS", "NumberOfMessagesReceived", dims, len(found))
+                        else:
+                            self.metrics.put("AWS/SQS", "NumberOfEmptyReceives", dims, 1)
                     return found
                 until = deadline
                 upcoming = self.store.log_next_visible_at(queue_arn, now)
@@ -339,11 +358,12 @@ class SqsService:
         now = self.clock.now()
         with self.store.transaction() as txn:
             row = txn.log_get(queue.arn, seq)
-            if row is None:
-                return   # already deleted: AWS answers success
-            if queue.fifo and (row.receipt != token or row.visible_at <= now):
-                raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
-            txn.log_delete(queue.arn, seq)
+            if row is not None:    # already deleted: AWS answers success (and counts it)
+                if queue.fifo and (row.receipt != token or row.visible_at <= now):
+                    raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
+                txn.log_delete(queue.arn, seq)
+        if self.metrics is not None:
+            self.metrics.put("AWS/SQS", "NumberOfMessagesDeleted", {"QueueName": queue.name}, 1)
 
     def change_visibility(self, queue: Queue, handle: Any, timeout: Any) -> None:
         seq, token = self._locate(queue, handle)
@@ -379,10 +399,29 @@ class SqsService:
                 txn.prune_keys(dedup_namespace(queue.arn), now)
         return removed
 
+    def sample_metrics_once(self) -> None:
+        """The queue levels AWS reports once a minute: messages visible, in flight and delayed, and the age
+        (seconds) of the oldest visible message (0 for an empty queue)."""
+        if self.metrics is None:
+            return
+        now = self.clock.now()
+        put = self.metrics.put
+        for queue in self.queues.all():
+            counts = self.store.log_counts(queue.arn, now)
+            with self.store.transaction() as txn:
+                oldest = txn.log_find_visible(queue.arn, now, 1)
+            dims = {"QueueName": queue.name}
+            put("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, counts.visible)
+            put("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", dims, counts.in_flight)
+            put("AWS/SQS", "ApproximateNumberOfMessagesDelayed", dims, counts.delayed)
+            put("AWS/SQS", "ApproximateAgeOfOldestMessage", dims,
+                max(0.0, now - oldest[0].sent_at) if oldest else 0.0, "Seconds")
+
     async def run_expiry(self) -> None:
         while True:
             await self.clock.sleep(EXPIRY_INTERVAL_SECONDS)
             self.expire_once()
+            self.sample_metrics_once()
 
     # --- in-process API (event source mappings' on-failure destinations, SNS delivery) ----------------------
     def send_message(self, queue_arn: str, body: str, attributes: dict[str, Any] | None = None) -> str:

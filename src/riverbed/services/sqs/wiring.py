@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.authorization import arn
+from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
 from riverbed.services.sqs import OPERATIONS
 from riverbed.services.sqs.service import SqsService
@@ -34,8 +35,8 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
     return ["*"]
 
 
-def build(store: Store, clock: Clock) -> tuple[SqsService, Component]:
-    service = SqsService(store, clock)
+def build(store: Store, clock: Clock, metrics: MetricsSink | None = None) -> tuple[SqsService, Component]:
+    service = SqsService(store, clock, metrics)
     description = ServiceDescription(
         "sqs", "json", dict(OPERATIONS), backend=service, target_prefix="AmazonSQS",
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,

@@ -1,0 +1,225 @@
+"""The AWS/DynamoDB metrics of each request: latency, consumed capacity and the errors AWS counts per table.
+
+Owns: wrapping DynamoDB's operation table so that every call records, through the ``MetricsSink`` it
+was handed, what AWS reports for it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html):
+
+* ``SuccessfulRequestLatency`` (Milliseconds; dimensions TableName, Operation) for each successful
+  request, per table the request names (one per table for the batch and transaction actions);
+* ``ConsumedReadCapacityUnits`` / ``ConsumedWriteCapacityUnits`` (Count; dimension TableName) for every
+  request that consumed capacity, whether or not the caller asked for ``ReturnConsumedCapacity`` --
+  the units are the ones the operation itself computes for its answer;
+* ``ConditionalCheckFailedRequests`` (Count; TableName) for a failed condition of PutItem, UpdateItem
+  or DeleteItem; ``TransactionConflict`` (Count; TableName) for a request rejected by a conflicting
+  transaction; ``SystemErrors`` (Count; TableName, Operation) for a 5xx answer or an unexpected failure.
+
+``UserErrors`` (account-wide) is counted by the composition root for every 4xx, DynamoDB Streams'
+``ReturnedRecordsCount`` / ``ReturnedBytes`` by that service.  ``ThrottledRequests`` is not recorded:
+riverbed never throttles a table.
+
+A request only appends to a buffer; the buffer is worked out into series and handed to the sink with
+``put_values`` (one call per series) every ``FLUSH_SECONDS`` of clock time (:meth:`run`, whose step is
+:meth:`flush`), every ``FLUSH_VALUES`` requests, and whenever ``drain()`` asks what is pending -- so
+the data points of a burst of requests cost one sink call per series, not one per request (the write
+path's budget, bench/metrics_bench.py), and reach CloudWatch within a second, as AWS's own metrics
+arrive with a delay.
+
+Must not: change an answer (the capacity asked for internally is removed again) or know HTTP.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from riverbed.core.interfaces import MetricsSink
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riverbed.clock import Clock
+from riverbed.errors import ServiceError
+
+NS = "AWS/DynamoDB"
+READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+CONDITIONAL = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+_TRANSACT_MEMBERS = ("ConditionCheck", "Put", "Delete", "Update", "Get")
+FLUSH_VALUES = 1000
+FLUSH_SECONDS = 1.0
+SeriesKey = tuple[str, tuple[tuple[str, str], ...], str]     # name, dimensions, unit
+
+
+def table_names(req: dict[str, Any]) -> list[str]:
+    """The tables a request names: ``TableName``, the keys of ``RequestItems``, or each transaction item's."""
+    name = req.get("TableName")
+    if isinstance(name, str):
+        return [name]
+    items = req.get("RequestItems")
+    if isinstance(items, dict):
+        return list(items)
+    names: list[str] = []
+    for entry in req.get("TransactItems") or ():
+        for member in _TRANSACT_MEMBERS:
+            table = (entry.get(member) or {}).get("TableName") if isinstance(entry, dict) else None
+            if isinstance(table, str) and table not in names:
+                names.append(table)
+    return names
+
+
+_ANSWERED = ("TOTAL", "INDEXES")
+
+
+def _ask(req: dict[str, Any], capacity: bool) -> Any:
+    """Have the operation compute its consumed capacity (it does only when asked); what the caller asked."""
+    asked = req.get("ReturnConsumedCapacity")
+    if capacity and asked not in _ANSWERED:
+        req["ReturnConsumedCapacity"] = "TOTAL"     # the request dict is this call's own (the wire made it)
+    return asked
+
+
+def _restore(req: dict[str, Any], capacity: bool, asked: Any) -> None:
+    if capacity and asked not in _ANSWERED:
+        if asked is None:
+            del req["ReturnConsumedCapacity"]
+        else:
+            req["ReturnConsumedCapacity"] = asked
+
+
+def _capacity(out: dict[str, Any] | None, capacity: bool, asked: Any) -> Any:
+    """The answer's ConsumedCapacity, taken out again when the caller did not ask for it."""
+    if not capacity or not out:
+        return None
+    if asked in _ANSWERED:
+        return out.get("ConsumedCapacity")
+    consumed: Any = out.pop("ConsumedCapacity", None)
+    return consumed
+
+
+def _ms(seconds: float) -> float:
+    """Milliseconds to 10 µs: finer than any statistic needs, and equal latencies share one stored value."""
+    return round(seconds * 1000, 2)
+
+
+def _tables(req: dict[str, Any]) -> str | tuple[str, ...]:
+    table = req.get("TableName")
+    return table if isinstance(table, str) else tuple(table_names(req))
+
+
+def _short(table: str) -> str:
+    """A table named by ARN is reported under its name, as AWS does."""
+    return table.rsplit("/", 1)[-1] if table.startswith("arn:") else table
+
+
+class RequestMetrics:
+    """Records one request's metrics; :meth:`wrap` applies it to an operation table."""
+
+    def __init__(self, sink: MetricsSink, clock: Clock) -> None:
+        self.sink = sink
+        self.clock = clock
+        self.monotonic = clock.monotonic
+        # operation, table name(s), consumed capacity, milliseconds: no request is kept (items can be large)
+        self._buffer: list[tuple[str, str | tuple[str, ...], Any, float]] = []
+        self._keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
+
+    # --- buffering: a request only appends; the series are worked out when the buffer is flushed ------
+    def _note(self, entry: tuple[str, str | tuple[str, ...], Any, float]) -> None:
+        buffer = self._buffer
+        buffer.append(entry)
+        if len(buffer) >= FLUSH_VALUES:
+            self.flush()
+
+    async def run(self) -> None:
+        while True:
+            await self.clock.sleep(FLUSH_SECONDS)
+            self.flush()
+
+    def pending(self) -> list[str]:
+        """The drain probe: hands anything buffered to the sink at once, so nothing is ever left pending."""
+        if self._buffer:
+            self.flush()
+        return []
+
+    def _series(self, operation: str, table: str) -> tuple[SeriesKey, SeriesKey]:
+        """The latency and consumed-capacity series of one operation on one table (made once)."""
+        keys = self._keys.get((operation, table))
+        if keys is None:
+            name = _short(table)
+            unit_name = "ConsumedReadCapacityUnits" if operation in READS else "ConsumedWriteCapacityUnits"
+            keys = self._keys[(operation, table)] = (
+                ("SuccessfulRequestLatency", (("Operation", operation), ("TableName", name)), "Milliseconds"),
+                (unit_name, (("TableName", name),), "Count"))
+        return keys
+
+    def flush(self) -> None:
+        """Hand every buffered request's values to the sink, one call per series."""
+        buffer, self._buffer = self._buffer, []
+        latency: dict[tuple[str, str], list[float]] = {}
+        units: dict[tuple[str, str], list[float]] = {}
+        for operation, tables, consumed, elapsed in buffer:
+            for name in (tables,) if isinstance(tables, str) else tables:
+                latency.setdefault((operation, name), []).append(elapsed)
+            if consumed:
+                for cap in (consumed,) if consumed.__class__ is dict else consumed:
+                    units.setdefault((operation, cap["TableName"]), []).append(float(cap.get("CapacityUnits") or 0))
+        for index, grouped in ((0, latency), (1, units)):
+            for (operation, table), values in grouped.items():
+                name, dims, unit = self._series(operation, table)[index]
+                self.sink.put_values(NS, name, dict(dims), values, unit)
+
+    # --- the wrapper ---------------------------------------------------------------------------------
+    def wrap(self, operations: dict[str, Any]) -> dict[str, Any]:
+        return {name: self._wrap_one(name, func) for name, func in operations.items()}
+
+    def _wrap_one(self, operation: str, func: Any) -> Any:
+        capacity = operation in READS or operation in WRITES
+        monotonic, note = self.monotonic, self._note
+        if inspect.iscoroutinefunction(func):
+            async_func = cast("Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]", func)
+
+            @functools.wraps(func)
+            async def measured_async(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+                started = monotonic()
+                asked = _ask(req, capacity)
+                try:
+                    out = await async_func(ctx, req)
+                except Exception as exc:
+                    self.failed(operation, req, exc)
+                    raise
+                finally:
+                    _restore(req, capacity, asked)
+                note((operation, _tables(req), _capacity(out, capacity, asked), _ms(monotonic() - started)))
+                return out
+
+            return measured_async
+
+        @functools.wraps(func)
+        def measured(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+            started = monotonic()
+            asked = _ask(req, capacity)
+            try:
+                out: dict[str, Any] = func(ctx, req)
+            except Exception as exc:
+                self.failed(operation, req, exc)
+                raise
+            finally:
+                _restore(req, capacity, asked)
+            note((operation, _tables(req), _capacity(out, capacity, asked), _ms(monotonic() - started)))
+            return out
+
+        return measured
+
+    def failed(self, operation: str, req: dict[str, Any], exc: Exception) -> None:
+        self.flush()
+        put = self.sink.put
+        tables = [_short(t) for t in table_names(req)]
+        if not isinstance(exc, ServiceError) or exc.status >= 500:
+            for table in tables or [""]:
+                put(NS, "SystemErrors", {"TableName": table, "Operation": operation} if table
+                    else {"Operation": operation}, 1)
+        elif exc.code == "ConditionalCheckFailedException" and operation in CONDITIONAL:
+            for table in tables:
+                put(NS, "ConditionalCheckFailedRequests", {"TableName": table}, 1)
+        elif exc.code == "TransactionConflictException" or (
+                exc.code == "TransactionCanceledException" and "TransactionConflict" in exc.message):
+            for table in tables:
+                put(NS, "TransactionConflict", {"TableName": table}, 1)
