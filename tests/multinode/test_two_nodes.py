@@ -99,9 +99,6 @@ def test_read_modify_write_from_both_nodes_loses_no_update(nodes, table_name):
     assert item["n"] == {"N": "60"}
 
 
-@pytest.mark.xfail(strict=True, reason="streams/log.py draws sequence numbers from a per-process counter "
-                   "(StreamLog._take_seq); across nodes they collide.  Fix: draw them with txn.next_counter "
-                   "inside the write's transaction (issue 20)")
 def test_stream_records_written_through_both_nodes_get_unique_increasing_sequence_numbers(nodes, table_name):
     a, b = nodes
     create_table(a, table_name, stream="NEW_IMAGE")

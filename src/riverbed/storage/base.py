@@ -276,6 +276,17 @@ class Txn(Protocol):
 class Store(Txn, Protocol):
     """A store answers reads directly and hands out write transactions."""
 
+    @property
+    def shared(self) -> bool:
+        """True when several processes (riverbed nodes) may use this store at the same time.
+
+        An engine owned by one process (SQLite) answers False: callers may then keep state derived from
+        the store in memory (a sequence counter, caches) without asking the store again.  A shared engine
+        (PostgreSQL) answers True: such state must be drawn from the store inside the transaction that
+        uses it (``next_counter``), and caches must listen for other nodes' changes (``subscribe``).
+        """
+        ...
+
     def transaction(self) -> AbstractContextManager[Txn]:
         """A write transaction: everything done on the yielded ``Txn`` commits together or not at all.
 

@@ -115,6 +115,11 @@ class PostgresStore:
             self._pool.close()
             raise
 
+    @property
+    def shared(self) -> bool:
+        """Any number of nodes may open the same database (see ``base.Store.shared``)."""
+        return True
+
     # --- transactions --------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[PostgresStore]:

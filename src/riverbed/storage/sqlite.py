@@ -82,6 +82,11 @@ class SqliteStore:
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
 
+    @property
+    def shared(self) -> bool:
+        """One process owns the file (see ``base.Store.shared``)."""
+        return False
+
     # --- transactions --------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[SqliteStore]:

@@ -122,14 +122,19 @@ class StreamLog:
         self.on_shards_changed: list[Any] = []   # callbacks after a shard opens or closes (trigger supervisor)
         self._next_seq: int | None = None
 
-    def _take_seq(self) -> int:
-        """The next sequence counter value, unique across every stream of this store.
+    def _take_seq(self, txn: Any) -> int:
+        """The next sequence counter value, unique across every stream of this store, taken in ``txn``.
 
-        Kept in memory (a counter row written on every append cost ~5% of a PutItem) and recovered at
-        start-up as one past anything ever made durable: every shard's newest record, start, end and trim
-        point (trimmed numbers are remembered there).  A number taken by a transaction that
-        rolls back is simply skipped; sequence numbers may have gaps, as on AWS.
+        A store shared by several nodes (``store.shared``) draws it from the store's counter inside the
+        write's transaction: the counter row stays locked until that transaction ends, so numbers commit
+        in the order they were drawn and a reader never sees number n+1 before n, whichever node wrote
+        them.  A store owned by this process keeps the counter in memory (a counter row written on every
+        append cost ~5% of a PutItem), recovered at start-up as one past anything ever made durable: every
+        shard's newest record, start, end and trim point (trimmed numbers are remembered there).  A number
+        taken by a transaction that rolls back is simply skipped; sequence numbers may have gaps, as on AWS.
         """
+        if self.store.shared:
+            return int(txn.next_counter(SEQ_COUNTER))
         if self._next_seq is None:
             highest = 0
             for _, doc in self.store.list_docs(STREAM):
@@ -178,7 +183,7 @@ class StreamLog:
 
     def _new_shard(self, txn: Any, parent: str | None, lineage: int, now: float) -> Shard:
         no = txn.next_counter(SHARD_COUNTER)
-        start = self._take_seq()
+        start = self._take_seq(txn)
         return Shard(no, ids.shard_id(int(now * 1000)), parent, start, None, now, lineage)
 
     def disable(self, txn: Any, arn: str) -> None:
@@ -217,7 +222,7 @@ class StreamLog:
         if shard is None:
             return
         now = self.clock.now()
-        seq = self._take_seq()
+        seq = self._take_seq(txn)
         record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                               region=region, created=now, sequence_number=ids.sequence_number(seq),
                               event_version=self.event_version, service_identity=service_identity,

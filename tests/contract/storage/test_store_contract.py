@@ -113,6 +113,11 @@ def test_records_read_trim_and_counters(store):
     assert store.first_record(1) is None and store.last_record_seq(1) is None
 
 
+def test_shared_says_whether_other_processes_may_use_the_store(store, request):
+    # SQLite is owned by one process; every node on one PostgreSQL database shares it.
+    assert store.shared is (request.node.callspec.params["store"] == "postgres")
+
+
 def test_index_entries(store):
     with store.transaction() as txn:
         txn.index_put(3, b"g", b"\x02", b"t1", b"", b"a", 1)
