@@ -43,6 +43,9 @@ class Settings:
     esm_poll_interval: float = 0.25          # safety-net poll; commits wake pollers at once
     esm_retry_backoff: float = 0.1
     esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
+    # Several nodes on one shared store (PostgreSQL): how long a node's hold on background work lasts
+    # without renewal; a killed node's work moves to another within this time.
+    lease_seconds: float = 10.0
     # Permissions: enforce (checks for roles riverbed knows; unknown roles pass with a warning) | strict | off
     iam: str = "enforce"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -79,6 +82,7 @@ _ENV_NAMES = {
     "esm_retry_backoff": "RIVERBED_ESM_RETRY_BACKOFF",
     "esm_filter_numeric_on_n_strings": "RIVERBED_ESM_FILTER_NUMERIC_ON_N_STRINGS",
     "iam": "RIVERBED_IAM",
+    "lease_seconds": "RIVERBED_LEASE_SECONDS",
 }
 
 

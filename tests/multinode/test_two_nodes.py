@@ -116,3 +116,26 @@ def test_stream_records_written_through_both_nodes_get_unique_increasing_sequenc
             images.append(record["dynamodb"]["NewImage"]["n"]["N"])
     assert images == [str(n) for n in range(6)]
     assert seqs == sorted(set(seqs))
+
+
+def test_a_table_recreated_on_one_node_is_seen_with_its_new_schema_on_the_other(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name)
+    a.put_item(TableName=table_name, Item={"pk": {"S": "k"}})   # node a caches the table
+    b.delete_table(TableName=table_name)
+    b.get_waiter("table_not_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.05})
+    create_table(b, table_name, hash_type="N")
+    # Node a learns of both changes through the store's notifications, not by re-reading on every request.
+    deadline = 50
+    while True:
+        try:
+            a.put_item(TableName=table_name, Item={"pk": {"S": "k"}})
+        except ClientError as err:
+            assert err.response["Error"]["Code"] == "ValidationException"
+            assert "Type mismatch for key" in err.response["Error"]["Message"]
+            break
+        deadline -= 1
+        assert deadline, "node a kept the old table definition"
+        threading.Event().wait(0.1)
+    a.put_item(TableName=table_name, Item={"pk": {"N": "1"}})
+    assert b.get_item(TableName=table_name, Key={"pk": {"N": "1"}}, ConsistentRead=True)["Item"]
