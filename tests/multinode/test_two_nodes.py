@@ -139,3 +139,35 @@ def test_a_table_recreated_on_one_node_is_seen_with_its_new_schema_on_the_other(
         threading.Event().wait(0.1)
     a.put_item(TableName=table_name, Item={"pk": {"N": "1"}})
     assert b.get_item(TableName=table_name, Key={"pk": {"N": "1"}}, ConsistentRead=True)["Item"]
+
+
+def test_transactions_racing_in_opposite_orders_from_two_nodes_never_answer_500(nodes, table_name):
+    a, b = nodes
+    create_table(a, table_name)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def transact(client, name: str, order: list[str], rounds: int) -> None:
+        for round_no in range(rounds):
+            barrier.wait(30)
+            items = [{"Put": {"TableName": table_name, "Item": {"pk": {"S": k}, "by": {"S": f"{name}{round_no}"}}}}
+                     for k in order]
+            try:
+                client.transact_write_items(TransactItems=items)
+                outcomes.append("ok")
+            except ClientError as err:
+                # A deadlock between the nodes' transactions: AWS's answer to conflicting transactions.
+                assert err.response["Error"]["Code"] == "TransactionCanceledException", err.response
+                reasons = [r["Code"] for r in err.response.get("CancellationReasons", [])]
+                assert reasons.count("TransactionConflict") == 1 and set(reasons) <= {"None", "TransactionConflict"}
+                outcomes.append("conflict")
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(transact, a, "a", ["x", "y"], 8), pool.submit(transact, b, "b", ["y", "x"], 8)]
+        for f in futures:
+            f.result()
+    print(f"\n{outcomes.count('conflict')} of {len(outcomes)} transactions cancelled for a conflict")
+    assert outcomes.count("ok") >= 8   # each round at least one transaction commits
+    got = {k: b.get_item(TableName=table_name, Key={"pk": {"S": k}}, ConsistentRead=True)["Item"]["by"]["S"]
+           for k in ("x", "y")}
+    assert got["x"] == got["y"], got   # all or nothing: both items carry the last committed writer

@@ -40,6 +40,13 @@ from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol
 
 
+class StoreConflict(Exception):
+    """The engine aborted a transaction because it conflicted with a concurrent one (two nodes' multi-item
+    transactions waiting on each other: a deadlock).  Nothing of the transaction was committed; the
+    request may be retried.  Raised by the store method at which the engine detected it; an engine
+    owned by one process (SQLite) runs one transaction at a time and never raises it."""
+
+
 class LogEntry(NamedTuple):
     """One message of a message log, as stored."""
 

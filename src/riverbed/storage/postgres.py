@@ -13,7 +13,8 @@ racing conditional writes wins and no update is lost; blocking replaces the abor
 SERIALIZABLE would demand of callers, which this interface has no way to express.  Counters are single
 ``UPSERT`` statements whose row lock is held to commit, so values drawn from one counter inside
 transactions commit in increasing order.  Two multi-item transactions locking the same items in
-opposite orders deadlock; PostgreSQL detects it and one of them raises (``psycopg.errors.DeadlockDetected``).
+opposite orders deadlock; PostgreSQL detects it (after ``deadlock_timeout``, 1 s by default) and aborts one
+of them, which the store method waiting at that moment raises as ``base.StoreConflict``.
 
 Ordering matches SQLite: byte keys are ``bytea`` (compared like ``memcmp``, shorter first on a tie) and
 text keys are ``COLLATE "C"`` (code-point order).  Range reads are paged by key, so an iterator holds no
@@ -41,7 +42,7 @@ import psycopg
 from psycopg import pq, sql
 from psycopg_pool import ConnectionPool
 
-from riverbed.storage.base import LogCounts, LogEntry
+from riverbed.storage.base import LogCounts, LogEntry, StoreConflict
 
 SCHEMA_VERSION = 2
 
@@ -92,6 +93,8 @@ _SEP = "\x1f"                              # between sender, channel and payload
 log = logging.getLogger("riverbed.storage")
 
 Conn = psycopg.Connection[tuple[Any, ...]]
+# PostgreSQL's answers to transactions that got in each other's way (SQLSTATE 40P01, 40001).
+_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class IncompatibleSchemaError(RuntimeError):
@@ -238,11 +241,14 @@ class PostgresStore:
     @contextmanager
     def _connection(self) -> Iterator[Conn]:
         conn = self._local.conn
-        if conn is not None:
-            yield conn
-        else:
-            with self._pool.connection() as pooled:
-                yield pooled
+        try:
+            if conn is not None:
+                yield conn
+            else:
+                with self._pool.connection() as pooled:
+                    yield pooled
+        except _CONFLICTS as exc:
+            raise StoreConflict(str(exc).strip()) from exc
 
     # Text values pass through ``_text_in``/``_text_out`` (PostgreSQL text cannot hold NUL; see there).
     def _one(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -269,7 +275,10 @@ class PostgresStore:
             digest.update(part)
         key = int.from_bytes(digest.digest(), "big", signed=True)
         if key not in st.locked:
-            st.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            try:
+                st.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            except _CONFLICTS as exc:
+                raise StoreConflict(str(exc).strip()) from exc
             st.locked.add(key)
 
     def _lock_item(self, tid: int, hk: bytes, rk: bytes) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from riverbed.storage import Store, Txn, open_store
+from riverbed.storage import Store, StoreConflict, Txn, open_store
 
 
 @pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres"])
@@ -199,6 +199,40 @@ def test_document_keys_may_hold_any_character_even_nul(store):
     entry = store.log_get("g\x00s", 1)
     assert entry is not None and (entry.msg_id, entry.group) == ("m\x00", "grp\x01")
     assert store.log_get("g\x01s", 1) is None
+
+
+def test_two_transactions_locking_items_in_opposite_orders_end_in_one_store_conflict(postgres_schema_url):
+    import threading
+
+    stores = [open_store(postgres_schema_url, None) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcome: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        first, second = (b"a", b"b") if n == 0 else (b"b", b"a")
+        try:
+            with stores[n].transaction() as txn:
+                txn.get_item(1, first, b"")
+                barrier.wait(10)
+                txn.get_item(1, second, b"")
+                txn.put_item(1, first, b"", f"by {n}".encode(), 4)
+                txn.put_item(1, second, b"", f"by {n}".encode(), 4)
+            outcome[n] = "committed"
+        except StoreConflict:
+            outcome[n] = "conflict"
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(outcome.values()) == ["committed", "conflict"]
+        winner = next(n for n, what in outcome.items() if what == "committed")
+        assert stores[0].get_item(1, b"a", b"") == stores[0].get_item(1, b"b", b"") == f"by {winner}".encode()
+    finally:
+        for s in stores:
+            s.close()
 
 
 def test_index_entries(store):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
+from riverbed.errors import TransactionConflictException
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
 from riverbed.services.dynamodb.service import DynamoDB
@@ -27,6 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
 
 
+def _item_in_transaction() -> TransactionConflictException:
+    # A single-item write aborted for a conflict with another node's transaction: AWS rejects such a
+    # PutItem/UpdateItem/DeleteItem with TransactionConflictException (API reference, Common errors of
+    # PutItem: "Operation was rejected because there is an ongoing transaction for the item").
+    return TransactionConflictException("Transaction is ongoing for the item")
+
+
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, metrics: MetricsSink,
           ) -> tuple[DynamoDB, TtlSweeper, Component]:
     service = DynamoDB(store, clock, streams, settings)
@@ -36,7 +44,7 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     service.wake_replicator = replicator.wake
     description = ServiceDescription("dynamodb", "json", dict(OPERATIONS), backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
-                                     validation_package=JAVA_PACKAGE)
+                                     validation_package=JAVA_PACKAGE, conflict_error=_item_in_transaction)
     return service, sweeper, Component("dynamodb", [description], loops=[("ttl-sweeper", sweeper.run),
                                                                                 ("replicator", replicator.run)],
                                        on_reset=[service.reset], pending=[replicator.pending])
