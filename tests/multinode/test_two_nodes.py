@@ -171,3 +171,27 @@ def test_transactions_racing_in_opposite_orders_from_two_nodes_never_answer_500(
     got = {k: b.get_item(TableName=table_name, Key={"pk": {"S": k}}, ConsistentRead=True)["Item"]["by"]["S"]
            for k in ("x", "y")}
     assert got["x"] == got["y"], got   # all or nothing: both items carry the last committed writer
+
+
+def test_riverbed_status_lists_both_nodes_live_and_each_exclusive_loop_on_one_of_them(nodes, postgres_schema_url,
+                                                                                    capsys):
+    from riverbed.cli.main import main
+
+    deadline = 100
+    while True:   # the nodes take their leases as their loops start
+        assert main(["status", "--store", postgres_schema_url]) == 0
+        text = capsys.readouterr().out
+        if text.count("  live") == 2 and "loop:ttl-sweeper" in text and "loop:replicator" in text:
+            break
+        deadline -= 1
+        assert deadline, text
+        threading.Event().wait(0.05)
+    assert "nodes: 2 live, 2 known" in text
+    assert text.count("loop:ttl-sweeper") == 1 and text.count("loop:streams-maintenance") == 1
+
+
+def test_riverbed_status_on_sqlite_says_one_node_does_the_work(tmp_path, capsys):
+    from riverbed.cli.main import main
+
+    assert main(["status", "--data-dir", str(tmp_path)]) == 0
+    assert "one node" in capsys.readouterr().out

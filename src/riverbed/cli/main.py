@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="permission checks: enforce (default; unknown roles pass with a warning), strict, off "
                             "(RIVERBED_IAM)")
 
+    status = sub.add_parser("status", help="the nodes sharing a store, their health and their leases")
+    status.add_argument("--store", default=None, help="the store to inspect (RIVERBED_STORE, default sqlite)")
+    status.add_argument("--data-dir", default=None, help="the SQLite store's directory (RIVERBED_DATA_DIR)")
+
     logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
     logs.add_argument("function")
     logs.add_argument("--follow", "-f", action="store_true")
@@ -46,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "status":
+        from riverbed.cli.status import run_status
+        from riverbed.config import load_settings
+
+        return run_status(load_settings({"store": args.store, "data_dir": args.data_dir}), sys.stdout)
     if args.command == "logs":
         from riverbed.cli.logs import run_logs
 
