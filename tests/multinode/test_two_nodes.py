@@ -195,3 +195,23 @@ def test_riverbed_status_on_sqlite_says_one_node_does_the_work(tmp_path, capsys)
 
     assert main(["status", "--data-dir", str(tmp_path)]) == 0
     assert "one node" in capsys.readouterr().out
+
+
+def test_a_queue_created_on_one_node_is_found_on_the_other_after_a_miss(nodes):
+    a, b = nodes
+    sqs_a, sqs_b = (make_client(c.meta.endpoint_url, "sqs") for c in (a, b))
+    with pytest.raises(ClientError):
+        sqs_a.get_queue_url(QueueName="late-queue")          # node a caches the miss
+    url = sqs_b.create_queue(QueueName="late-queue")["QueueUrl"]
+    deadline = 50
+    while True:
+        try:
+            # Each node names itself in the URL it answers; the path is the queue's.
+            assert sqs_a.get_queue_url(QueueName="late-queue")["QueueUrl"].endswith("/000000000000/late-queue")
+            break
+        except ClientError:
+            deadline -= 1
+            assert deadline, "node a kept its cached miss"
+            threading.Event().wait(0.1)
+    sqs_a.send_message(QueueUrl=url, MessageBody="hello")
+    assert sqs_b.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]["Body"] == "hello"
