@@ -100,6 +100,61 @@ def _client(port: int):  # type: ignore[no-untyped-def]
                         config=Config(retries={"total_max_attempts": 1}))
 
 
+HANDLER = """
+import boto3
+
+ddb = boto3.client("dynamodb")
+
+def handler(event, context):
+    for record in event["Records"]:
+        ddb.put_item(TableName="sink", Item={"pk": record["dynamodb"]["Keys"]["pk"]})
+    return len(event["Records"])
+"""
+
+
+def pipeline(clients: list, records: int) -> float:  # type: ignore[type-arg]
+    """Records/s from the first PutItem to the last record's copy in the sink: writes spread over the
+    nodes, one mapping (one shard: its poller and Lambda workers run on the node holding its lease)."""
+    import io
+    import zipfile
+
+    first = clients[0]
+    arn = first.create_table(TableName="src", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                             StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+                             )["TableDescription"]["LatestStreamArn"]
+    first.create_table(TableName="sink", BillingMode="PAY_PER_REQUEST",
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", HANDLER)
+    lam = boto3.client("lambda", endpoint_url=first.meta.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id="x", aws_secret_access_key="x")
+    lam.create_function(FunctionName="copy", Runtime="python3.12", Handler="app.handler", Timeout=30,
+                        Role="arn:aws:iam::000000000000:role/lambda", Code={"ZipFile": buf.getvalue()})
+    lam.create_event_source_mapping(FunctionName="copy", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                    BatchSize=100)
+    start = time.perf_counter()
+
+    def write(i: int) -> None:
+        for n in range(i, records, len(clients)):
+            clients[i].put_item(TableName="src", Item={"pk": {"S": f"r{n}"}})
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = start + 120
+    while time.perf_counter() < deadline:
+        if first.describe_table(TableName="sink")["Table"]["ItemCount"] >= records:
+            return records / (time.perf_counter() - start)
+        time.sleep(0.05)
+    return 0.0
+
+
 def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> dict[str, float]:
     """``count`` server processes on a fresh schema; one client thread per node; total ops/s."""
     import psycopg
@@ -152,6 +207,7 @@ def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> d
             for t in threads:
                 t.join()
             out[op] = sum(counts) / seconds
+        out["pipeline records"] = pipeline(clients, 500)
         return out
     finally:
         for proc in procs:
