@@ -1,13 +1,17 @@
-"""PostgreSQL vs SQLite: PutItem and GetItem ops/s, through the store and through the HTTP API.
+"""PostgreSQL vs SQLite: PutItem and GetItem ops/s, through the store and through the HTTP API; then
+1, 2 and 3 `riverbed serve` nodes on one PostgreSQL database.
 
-    python bench/pg_bench.py [--seconds 2] [--postgres postgresql://...]
+    python bench/pg_bench.py [--seconds 2] [--postgres postgresql://...] [--nodes 1,2,3]
 
 Without ``--postgres`` (or ``RIVERBED_TEST_POSTGRES``) it starts a throwaway cluster with
 scripts/pg-test-cluster.sh (unix socket; fsync and synchronous_commit off, which is about what SQLite's
 WAL + synchronous=NORMAL promises: a commit survives the process, not the machine).  Prints JSON lines,
 one per (engine, level, operation): ``store`` is a PutItem-shaped transaction (lock/read the old item,
 write it, append a stream record) or a point read on the store object, one thread; ``api`` is boto3
-PutItem/GetItem against a riverbed server on that store, one client.  Prints figures only; asserts nothing.
+PutItem/GetItem against a riverbed server on that store, one client; ``nodes`` is N server processes on
+one database (a fresh schema), one boto3 client thread per node, all writing one stream-enabled table
+(every PutItem draws its sequence number from the shared counter, so writes to streams serialize across
+nodes), reporting the total.  Prints figures only; asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,10 +88,140 @@ def bench_api(url: str, data_dir: str, seconds: float) -> dict[str, float]:
         node.stop()
 
 
+def _serve(url: str, data_dir: str, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, RIVERBED_STORE=url, RIVERBED_DATA_DIR=data_dir, RIVERBED_PORT=str(port))
+    return subprocess.Popen([sys.executable, "-m", "riverbed.cli.main", "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _client(port: int):  # type: ignore[no-untyped-def]
+    return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                        aws_access_key_id="x", aws_secret_access_key="x",
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+HANDLER = """
+import boto3
+
+ddb = boto3.client("dynamodb")
+
+def handler(event, context):
+    for record in event["Records"]:
+        ddb.put_item(TableName="sink", Item={"pk": record["dynamodb"]["Keys"]["pk"]})
+    return len(event["Records"])
+"""
+
+
+def pipeline(clients: list, records: int) -> float:  # type: ignore[type-arg]
+    """Records/s from the first PutItem to the last record's copy in the sink: writes spread over the
+    nodes, one mapping (one shard: its poller and Lambda workers run on the node holding its lease)."""
+    import io
+    import zipfile
+
+    first = clients[0]
+    arn = first.create_table(TableName="src", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                             StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+                             )["TableDescription"]["LatestStreamArn"]
+    first.create_table(TableName="sink", BillingMode="PAY_PER_REQUEST",
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", HANDLER)
+    lam = boto3.client("lambda", endpoint_url=first.meta.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id="x", aws_secret_access_key="x")
+    lam.create_function(FunctionName="copy", Runtime="python3.12", Handler="app.handler", Timeout=30,
+                        Role="arn:aws:iam::000000000000:role/lambda", Code={"ZipFile": buf.getvalue()})
+    lam.create_event_source_mapping(FunctionName="copy", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                    BatchSize=100)
+    start = time.perf_counter()
+
+    def write(i: int) -> None:
+        for n in range(i, records, len(clients)):
+            clients[i].put_item(TableName="src", Item={"pk": {"S": f"r{n}"}})
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = start + 120
+    while time.perf_counter() < deadline:
+        if first.describe_table(TableName="sink")["Table"]["ItemCount"] >= records:
+            return records / (time.perf_counter() - start)
+        time.sleep(0.05)
+    return 0.0
+
+
+def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> dict[str, float]:
+    """``count`` server processes on a fresh schema; one client thread per node; total ops/s."""
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in server_url else "?"
+    url = f"{server_url}{sep}options=-csearch_path%3D{schema}"
+    ports = []
+    procs = []
+    for n in range(count):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+        procs.append(_serve(url, f"{data_dir}/node{n}", ports[-1]))
+    try:
+        clients = [_client(port) for port in ports]
+        for c in clients:
+            for _ in range(400):
+                try:
+                    c.list_tables()
+                    break
+                except Exception:
+                    time.sleep(0.05)
+        clients[0].create_table(TableName="bench", BillingMode="PAY_PER_REQUEST",
+                                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        out = {}
+        for op in ("PutItem", "GetItem"):
+            counts = [0] * count
+
+            def work(i: int, op: str = op, counts: list[int] = counts) -> None:
+                c = clients[i]
+
+                def one(n: int) -> None:
+                    key = {"pk": {"S": f"k{i}-{n % 1000}"}}
+                    if op == "PutItem":
+                        c.put_item(TableName="bench", Item={**key, "n": {"N": str(n)}})
+                    else:
+                        c.get_item(TableName="bench", Key=key)
+                counts[i] = round(rate(seconds, one) * seconds)
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            out[op] = sum(counts) / seconds
+        out["pipeline records"] = pipeline(clients, 500)
+        return out
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--postgres", default=os.environ.get("RIVERBED_TEST_POSTGRES"))
+    parser.add_argument("--nodes", default="1,2,3", help="node counts for the several-nodes figures ('' skips)")
     args = parser.parse_args()
     cluster = None
     url = args.postgres
@@ -101,6 +237,10 @@ def main() -> None:
                     for op, ops in fn(store_url, data_dir, args.seconds).items():
                         print(json.dumps({"engine": engine, "level": level, "op": op, "ops_per_s": round(ops)}),
                               flush=True)
+            for count in [int(c) for c in args.nodes.split(",") if c]:
+                for op, ops in bench_nodes(url, count, args.seconds, tmp).items():
+                    print(json.dumps({"engine": "postgres", "level": "nodes", "nodes": count, "op": op,
+                                      "ops_per_s": round(ops)}), flush=True)
     finally:
         if cluster:
             subprocess.run([str(ROOT / "scripts" / "pg-test-cluster.sh"), "stop", cluster], check=False)

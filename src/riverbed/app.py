@@ -21,6 +21,7 @@ from typing import Any
 from riverbed.clock import Clock, ManualClock, make_clock
 from riverbed.config import Settings
 from riverbed.core.interfaces import MetricsSink
+from riverbed.core.leases import Leases
 from riverbed.core.service import Component, Hook, LoopFactory, Probe
 from riverbed.errors import ServiceError
 from riverbed.metrics import Metrics
@@ -46,6 +47,11 @@ from riverbed.triggers.destinations import ArnDestinations
 log = logging.getLogger("riverbed")
 
 SECRET_DOC = ("secret", "iterator-hmac")
+# Background loops that run on one node at a time when several share the store (each under the lease
+# ``loop:<name>``); the others (the trigger supervisor, whose pollers take leases of their own, Lambda's
+# worker reaper, CloudWatch's saving of this node's data points) run on every node.
+EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "streams-maintenance", "sqs-retention", "logs-retention",
+                             "cloudwatch-alarms"})
 # Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
 _USER_ERROR_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
 
@@ -63,6 +69,7 @@ class App:
                                  rollover_seconds=settings.shard_rollover_seconds,
                                  retention_seconds=settings.retention_seconds,
                                  event_version=settings.event_version)
+        self.leases = Leases(self.store, self.clock, settings.lease_seconds)
         self.gateway = Gateway(self, on_error=self._count_error)
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
@@ -99,6 +106,7 @@ class App:
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
         if settings.metrics:
             sink.sinks.append(self.cloudwatch)
+        self.triggers.leases = self.leases
         self.components += [ddb, ddb_streams, sqs, s3, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:
@@ -159,9 +167,39 @@ class App:
         if self._started:
             return
         self._started = True
+        shared = self.leases.shared
+        if shared:
+            self._tasks.append(asyncio.create_task(self._heartbeat(), name="riverbed:node-heartbeat"))
         for name, factory in self._loops():
-            task = asyncio.create_task(self._guard(name, factory), name=f"riverbed:{name}")
+            exclusive = shared and name in EXCLUSIVE_LOOPS
+            runner = self._exclusive(name, factory) if exclusive else self._guard(name, factory)
+            task = asyncio.create_task(runner, name=f"riverbed:{name}")
             self._tasks.append(task)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            self.leases.heartbeat()
+            await asyncio.sleep(self.leases.ttl / 3)
+
+    async def _exclusive(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        """Run a loop only while this node holds its lease; stop it when another node has taken over."""
+        lease = f"loop:{name}"
+        while True:
+            if not self.leases.hold(lease):
+                await asyncio.sleep(self.leases.ttl / 3)
+                continue
+            task = asyncio.create_task(self._guard(name, factory), name=f"riverbed:{name}")
+            try:
+                while not task.done():
+                    await asyncio.wait({task}, timeout=self.leases.ttl / 3)
+                    if not task.done() and not self.leases.hold(lease):
+                        log.warning("lost the lease of %s to another node; stopping it here", name)
+                        task.cancel()
+                        await asyncio.wait({task})
+            finally:
+                task.cancel()
+            if not task.cancelled():
+                return   # the loop ended by itself
 
     async def _guard(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
         while True:
@@ -183,6 +221,10 @@ class App:
             except (asyncio.CancelledError, Exception):
                 pass
         self._tasks.clear()
+        try:
+            self.leases.release_all()   # hand the work over at once rather than after the lease time
+        except Exception:
+            log.exception("releasing leases failed")
         for hook in self._hooks("on_stop"):
             try:
                 result = hook()
@@ -235,6 +277,7 @@ class App:
     def reset(self) -> None:
         """Drop all state (testing API)."""
         self.store.reset()
+        self.leases.forget()
         self.dynamodbstreams.iterators = self._iterator_codec()
         for hook in self._hooks("on_reset"):
             hook()

@@ -43,6 +43,9 @@ class Settings:
     esm_poll_interval: float = 0.25          # safety-net poll; commits wake pollers at once
     esm_retry_backoff: float = 0.1
     esm_filter_numeric_on_n_strings: bool = False   # recorded AWS: numeric rules do not match N strings
+    # Several nodes on one shared store (PostgreSQL): how long a node's hold on background work lasts
+    # without renewal; a killed node's work moves to another within this time.
+    lease_seconds: float = 10.0
     # Permissions: enforce (checks for roles riverbed knows; unknown roles pass with a warning) | strict | off
     iam: str = "enforce"
     # Who is calling: off (any well-formed SigV4 header) | sigv4 (every signature verified)
@@ -120,6 +123,8 @@ SETTINGS: tuple[Setting, ...] = (
             "permission checks: enforce (unknown roles pass with a warning), strict (as AWS) or off",
             ("enforce", "strict", "off")),
     Setting("metrics", "RIVERBED_METRICS", "services record CloudWatch data points (off: nothing is recorded)"),
+    Setting("lease_seconds", "RIVERBED_LEASE_SECONDS",
+            "nodes sharing a PostgreSQL store: how long a node's lease on background work lasts unrenewed"),
     Setting("auth", "RIVERBED_AUTH", "sigv4: verify every request's signature against known keys", ("off", "sigv4")),
     Setting("root_credentials", "RIVERBED_ROOT_CREDENTIALS",
             "root key pairs KEY:SECRET[:ACCOUNT],... that --auth sigv4 accepts"),

@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--idle", type=float, default=None, help="stop after this many seconds without a record")
     _client_flags(tail)
 
+    nodes = sub.add_parser("nodes", help="the nodes sharing a store, their health and their leases")
+    nodes.add_argument("--store", default=None, help="the store to inspect (RIVERBED_STORE, default sqlite)")
+    nodes.add_argument("--data-dir", default=None, help="the SQLite store's directory (RIVERBED_DATA_DIR)")
+
     logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
     logs.add_argument("function")
     logs.add_argument("--follow", "-f", action="store_true")
@@ -106,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "nodes":
+        from riverbed.cli.nodes import run_nodes
+        from riverbed.config import load_settings
+
+        return run_nodes(load_settings({"store": args.store, "data_dir": args.data_dir}), sys.stdout)
     if args.command is None:
         parser.print_help()
         return 2

@@ -41,6 +41,7 @@ from riverbed.errors import (
 )
 from riverbed.protocol.auth import credential_scope
 from riverbed.protocol.signing import SignatureVerifier
+from riverbed.storage import StoreConflict
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -348,7 +349,8 @@ class Gateway:
             out = bound.func(ctx, call.request)
             result = await cast("Awaitable[Result]", out) if bound.is_async else cast("Result", out)
             return wire.answer(operation, result or {}, request_id)
-        except ServiceError as exc:
+        except (ServiceError, StoreConflict) as caught:
+            exc = caught if isinstance(caught, ServiceError) else _conflict_error(desc)
             if self.on_error is not None:
                 self.on_error(desc.name, operation, exc)
             return wire.error(exc, request_id)
@@ -411,6 +413,12 @@ class Gateway:
             validate_input(model, operation, request, desc.validation_style, desc.validation_package)
         finally:
             request.update(held)
+
+
+def _conflict_error(desc: ServiceDescription) -> ServiceError:
+    """What a service answers when the store aborted the request for a conflict with another node's."""
+    made = desc.conflict_error() if desc.conflict_error is not None else None
+    return made if isinstance(made, ServiceError) else InternalServerError("Internal server error")
 
 
 # --- the three protocols' parse and serialize steps ---------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riverbed.storage.base import LogCounts, LogEntry, Store, Txn
+from riverbed.storage.base import LogCounts, LogEntry, Store, StoreConflict, Txn
 
 
 def open_store(url: str, data_dir: str | None) -> Store:
@@ -21,4 +21,4 @@ def open_store(url: str, data_dir: str | None) -> Store:
     raise ValueError(f"unsupported store {url!r}: use 'sqlite' or a postgresql:// URL")
 
 
-__all__ = ["LogCounts", "LogEntry", "Store", "Txn", "open_store"]
+__all__ = ["LogCounts", "LogEntry", "Store", "StoreConflict", "Txn", "open_store"]

@@ -40,6 +40,13 @@ from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol
 
 
+class StoreConflict(Exception):
+    """The engine aborted a transaction because it conflicted with a concurrent one (two nodes' multi-item
+    transactions waiting on each other: a deadlock).  Nothing of the transaction was committed; the
+    request may be retried.  Raised by the store method at which the engine detected it; an engine
+    owned by one process (SQLite) runs one transaction at a time and never raises it."""
+
+
 class LogEntry(NamedTuple):
     """One message of a message log, as stored."""
 
@@ -273,8 +280,54 @@ class Txn(Protocol):
         ...
 
 
+    # --- leases --------------------------------------------------------------------
+    # A lease names a piece of work that one holder (a riverbed node) does at a time.  It is live at
+    # ``now`` while ``now < expires_at``; once lapsed anyone may take it.  Times come from the caller's clock.
+    def acquire_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        """Hold ``name`` for ``holder`` until ``now + ttl``.  Granted (True) when no one holds it, when its
+        lease has lapsed at ``now``, or when ``holder`` holds it already (then it is extended); False, and
+        nothing changed, while another holder's lease is live.  Of racing callers exactly one wins."""
+        ...
+
+    def renew_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        """Extend ``holder``'s lease to ``now + ttl`` if it still holds it and it is live at ``now``;
+        False otherwise (the holder must assume another has taken over)."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        """Give up ``holder``'s lease on ``name`` (others may take it at once); True if it held it."""
+        ...
+
+    def list_leases(self, prefix: str = "") -> list[tuple[str, str, float]]:
+        """``(name, holder, expires_at)`` of every lease whose name starts with ``prefix`` (lapsed ones
+        too), ordered by name."""
+        ...
+
+    # --- notifications ---------------------------------------------------------------
+    def notify(self, channel: str, payload: str) -> None:
+        """Tell every subscriber of ``channel`` (``Store.subscribe``), in this process and in every other
+        process sharing the store, ``payload`` once this transaction commits; never if it rolls back.
+
+        Outside a transaction the notification is sent at once.  The same ``(channel, payload)`` sent twice
+        in one transaction may be delivered once.  ``channel`` and ``payload`` are short plain text (at
+        most 1000 characters together); ``payload`` is not empty.
+        """
+        ...
+
+
 class Store(Txn, Protocol):
     """A store answers reads directly and hands out write transactions."""
+
+    @property
+    def shared(self) -> bool:
+        """True when several processes (riverbed nodes) may use this store at the same time.
+
+        An engine owned by one process (SQLite) answers False: callers may then keep state derived from
+        the store in memory (a sequence counter, caches) without asking the store again.  A shared engine
+        (PostgreSQL) answers True: such state must be drawn from the store inside the transaction that
+        uses it (``next_counter``), and caches must listen for other nodes' changes (``subscribe``).
+        """
+        ...
 
     def transaction(self) -> AbstractContextManager[Txn]:
         """A write transaction: everything done on the yielded ``Txn`` commits together or not at all.
@@ -282,6 +335,18 @@ class Store(Txn, Protocol):
         An exception leaving the block rolls back and drops the after-commit callbacks.  A transaction
         opened inside another joins it: its work commits or rolls back with the outermost one, and an
         exception raised inside it rolls back the whole, even if an outer block catches it.
+        """
+        ...
+
+    def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
+        """Call ``callback(payload)`` for every notification on ``channel`` committed from now on.
+
+        Notifications sent by this process are delivered in the committing thread right after the commit,
+        in order with the transaction's ``after_commit`` callbacks.  Those of other processes (a shared
+        store) arrive on a thread of the engine: a callback must be quick and thread-safe (hand real work
+        to its own event loop).  Delivery across processes is at most once; when the engine may have
+        missed some (its listening connection was lost and restored) it calls every callback with ``""``,
+        meaning "anything on this channel may have changed".
         """
         ...
 

@@ -13,7 +13,8 @@ racing conditional writes wins and no update is lost; blocking replaces the abor
 SERIALIZABLE would demand of callers, which this interface has no way to express.  Counters are single
 ``UPSERT`` statements whose row lock is held to commit, so values drawn from one counter inside
 transactions commit in increasing order.  Two multi-item transactions locking the same items in
-opposite orders deadlock; PostgreSQL detects it and one of them raises (``psycopg.errors.DeadlockDetected``).
+opposite orders deadlock; PostgreSQL detects it (after ``deadlock_timeout``, 1 s by default) and aborts one
+of them, which the store method waiting at that moment raises as ``base.StoreConflict``.
 
 Ordering matches SQLite: byte keys are ``bytea`` (compared like ``memcmp``, shorter first on a tie) and
 text keys are ``COLLATE "C"`` (code-point order).  Range reads are paged by key, so an iterator holds no
@@ -21,25 +22,29 @@ connection between pages.  Reads on a thread inside a transaction go through tha
 connection and see its writes; other reads take a pooled connection in autocommit mode.
 
 Must not: interpret items or records (they are opaque bytes), call the clock, or run SQL outside this
-module; background-work leases between nodes are not here (issue 20, later part).
+module.  Leases (which node does which background work) are rows with an expiry the caller's clock
+sets; notifications between nodes are LISTEN/NOTIFY on one channel per schema.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import psycopg
-from psycopg import pq
+from psycopg import pq, sql
 from psycopg_pool import ConnectionPool
 
-from riverbed.storage.base import LogCounts, LogEntry
+from riverbed.storage.base import LogCounts, LogEntry, StoreConflict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # One entry per schema version: the statements that bring version n-1 to n.  Never edit a released one.
 MIGRATIONS: dict[int, str] = {
@@ -74,14 +79,22 @@ CREATE TABLE expiring_keys (
     PRIMARY KEY (namespace, key));
 CREATE INDEX expiring_keys_expiry ON expiring_keys (namespace, expires_at);
 """,
+    2: """
+CREATE TABLE leases (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, expires_at double precision NOT NULL);
+""",
 }
 
-_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys")
+_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases")
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 _SCHEMA_LOCK = 0x72697665_72626564 >> 1   # "riverbed": serializes schema creation between starting nodes
 _PAGE = 500                               # rows per page of a range read
+_SEP = "\x1f"                              # between sender, channel and payload of a notification
+
+log = logging.getLogger("riverbed.storage")
 
 Conn = psycopg.Connection[tuple[Any, ...]]
+# PostgreSQL's answers to transactions that got in each other's way (SQLSTATE 40P01, 40001).
+_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class IncompatibleSchemaError(RuntimeError):
@@ -97,6 +110,7 @@ class _TxnState(threading.local):
         self.failed = False
         self.hooks: list[Callable[[], None]] = []
         self.locked: set[int] = set()
+        self.notified: set[tuple[str, str]] = set()
 
 
 class PostgresStore:
@@ -107,13 +121,26 @@ class PostgresStore:
             url, min_size=min_connections, max_size=max_connections, kwargs={"autocommit": True},
             open=True, name="riverbed")
         self._local = _TxnState()
+        self._url = url
+        self._sender = uuid.uuid4().hex[:16]   # marks this store's own notifications (delivered locally)
+        self._subscribers: dict[str, list[Callable[[str], None]]] = {}
+        self._listener: threading.Thread | None = None
+        self._closing = threading.Event()
         try:
             self._pool.wait(timeout=30.0)
             with self._pool.connection() as conn:
                 _migrate(conn)
+                row = conn.execute("SELECT current_schema()").fetchone()
         except BaseException:
             self._pool.close()
             raise
+        # NOTIFY reaches the whole database: one channel per schema keeps databases shared by schema apart.
+        self._channel = f"riverbed.{row[0] if row else 'public'}"[:63]
+
+    @property
+    def shared(self) -> bool:
+        """Any number of nodes may open the same database (see ``base.Store.shared``)."""
+        return True
 
     # --- transactions --------------------------------------------------------------
     @contextmanager
@@ -133,7 +160,7 @@ class PostgresStore:
         committed = False
         with self._pool.connection() as conn:
             conn.execute("BEGIN")
-            st.conn, st.depth, st.failed, st.hooks, st.locked = conn, 1, False, [], set()
+            st.conn, st.depth, st.failed, st.hooks, st.locked, st.notified = conn, 1, False, [], set(), set()
             try:
                 yield self
                 if not st.failed:
@@ -157,7 +184,54 @@ class PostgresStore:
         else:
             callback()
 
+    # --- notifications (LISTEN/NOTIFY; see base.Txn.notify and base.Store.subscribe) -------------
+    def notify(self, channel: str, payload: str) -> None:
+        st = self._local
+        if st.depth:
+            if (channel, payload) in st.notified:
+                return
+            st.notified.add((channel, payload))
+        # Inside a transaction PostgreSQL sends it at COMMIT and drops it on ROLLBACK.
+        self._exec("SELECT pg_notify(%s, %s)", (self._channel, _SEP.join((self._sender, channel, payload))))
+        self.after_commit(lambda: self._deliver(channel, payload))
+
+    def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
+        self._subscribers.setdefault(channel, []).append(callback)
+        if self._listener is None:
+            self._listener = threading.Thread(target=self._listen, name="riverbed-listen", daemon=True)
+            self._listener.start()
+
+    def _deliver(self, channel: str, payload: str) -> None:
+        for callback in list(self._subscribers.get(channel, ())):
+            try:
+                callback(payload)
+            except Exception:
+                log.exception("subscriber of %r failed", channel)
+
+    def _listen(self) -> None:
+        """The listener thread: one connection LISTENing on this schema's channel, reconnecting when lost."""
+        missed = False
+        while not self._closing.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                    if missed:   # notifications sent while no connection listened are lost
+                        for channel in list(self._subscribers):
+                            self._deliver(channel, "")
+                    missed = True
+                    while not self._closing.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            sender, channel, payload = note.payload.split(_SEP, 2)
+                            if sender != self._sender:
+                                self._deliver(channel, payload)
+            except psycopg.Error:
+                if not self._closing.wait(0.5):
+                    log.warning("lost the LISTEN connection to PostgreSQL; reconnecting", exc_info=True)
+
     def close(self) -> None:
+        self._closing.set()
+        if self._listener is not None:
+            self._listener.join(timeout=2.0)
         self._pool.close()
 
     def reset(self) -> None:
@@ -167,23 +241,28 @@ class PostgresStore:
     @contextmanager
     def _connection(self) -> Iterator[Conn]:
         conn = self._local.conn
-        if conn is not None:
-            yield conn
-        else:
-            with self._pool.connection() as pooled:
-                yield pooled
+        try:
+            if conn is not None:
+                yield conn
+            else:
+                with self._pool.connection() as pooled:
+                    yield pooled
+        except _CONFLICTS as exc:
+            raise StoreConflict(str(exc).strip()) from exc
 
+    # Text values pass through ``_text_in``/``_text_out`` (PostgreSQL text cannot hold NUL; see there).
     def _one(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         with self._connection() as conn:
-            return conn.execute(sql, args).fetchone()
+            row = conn.execute(sql, _args_in(args)).fetchone()
+        return _row_out(row) if row is not None else None
 
     def _all(self, sql: str, args: tuple[Any, ...] | list[Any]) -> list[tuple[Any, ...]]:
         with self._connection() as conn:
-            return conn.execute(sql, args).fetchall()
+            return [_row_out(row) for row in conn.execute(sql, _args_in(args)).fetchall()]
 
     def _exec(self, sql: str, args: tuple[Any, ...]) -> int:
         with self._connection() as conn:
-            return conn.execute(sql, args).rowcount
+            return conn.execute(sql, _args_in(args)).rowcount
 
     def _lock(self, *parts: bytes) -> None:
         """Inside a transaction: hold the advisory lock of a logical key until it ends (see module docstring)."""
@@ -196,7 +275,10 @@ class PostgresStore:
             digest.update(part)
         key = int.from_bytes(digest.digest(), "big", signed=True)
         if key not in st.locked:
-            st.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            try:
+                st.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            except _CONFLICTS as exc:
+                raise StoreConflict(str(exc).strip()) from exc
             st.locked.add(key)
 
     def _lock_item(self, tid: int, hk: bytes, rk: bytes) -> None:
@@ -216,8 +298,8 @@ class PostgresStore:
 
     def put_doc(self, kind: str, key: str, doc: dict[str, Any]) -> None:
         self._lock_doc(kind, key)
-        self._exec("INSERT INTO docs (kind, key, doc) VALUES (%s, %s, %s)"
-                   " ON CONFLICT (kind, key) DO UPDATE SET doc=excluded.doc", (kind, key, orjson.dumps(doc)))
+        self._exec("INSERT INTO docs (kind, key, doc) VALUES (%s, %s, %s) ON CONFLICT (kind, key) DO UPDATE"
+                   " SET doc=excluded.doc", (kind, key, orjson.dumps(doc)))
 
     def delete_doc(self, kind: str, key: str) -> None:
         self._lock_doc(kind, key)
@@ -434,6 +516,26 @@ class PostgresStore:
     def drop_keys(self, namespace: str) -> int:
         return self._exec("DELETE FROM expiring_keys WHERE namespace=%s", (namespace,))
 
+    # --- leases --------------------------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        # ON CONFLICT re-checks the WHERE on the row's latest version under its row lock: one racer wins.
+        return self._exec(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET"
+            " holder=excluded.holder, expires_at=excluded.expires_at"
+            " WHERE leases.holder=excluded.holder OR leases.expires_at<=%s", (name, holder, now + ttl, now)) > 0
+
+    def renew_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        return self._exec("UPDATE leases SET expires_at=%s WHERE name=%s AND holder=%s AND expires_at>%s",
+                          (now + ttl, name, holder, now)) > 0
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        return self._exec("DELETE FROM leases WHERE name=%s AND holder=%s", (name, holder)) > 0
+
+    def list_leases(self, prefix: str = "") -> list[tuple[str, str, float]]:
+        rows = self._all("SELECT name, holder, expires_at FROM leases WHERE name>=%s AND starts_with(name, %s)"
+                         " ORDER BY name", (prefix, prefix))
+        return [(r[0], r[1], float(r[2])) for r in rows]
+
     # --- counters ------------------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:
         row = self._one("INSERT INTO counters (name, value) VALUES (%s, %s)"
@@ -462,6 +564,33 @@ def _migrate(conn: Conn) -> None:
         if current < SCHEMA_VERSION:
             conn.execute("INSERT INTO riverbed_schema (id, version) VALUES (1, %s)"
                          " ON CONFLICT (id) DO UPDATE SET version=excluded.version", (SCHEMA_VERSION,))
+
+
+def _args_in(args: tuple[Any, ...] | list[Any]) -> list[Any]:
+    return [_text_in(a) if type(a) is str else a for a in args]
+
+
+def _row_out(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    if any(type(v) is str and "\x01" in v for v in row):
+        return tuple(_text_out(v) if type(v) is str else v for v in row)
+    return row
+
+
+def _text_in(text: str) -> str:
+    """Text as PostgreSQL stores it: text cannot hold NUL, so U+0000 becomes U+0001 U+0001 and U+0001
+    becomes U+0001 U+0002.  The mapping keeps code-point order and prefixes (``list_docs``, ``list_leases``)."""
+    if "\x00" not in text and "\x01" not in text:
+        return text
+    return text.replace("\x01", "\x01\x02").replace("\x00", "\x01\x01")
+
+
+_ESCAPED = re.compile("\x01([\x01\x02])")
+
+
+def _text_out(text: str) -> str:
+    if "\x01" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: "\x00" if m.group(1) == "\x01" else "\x01", text)
 
 
 def _range_clause(sql: list[str], args: list[Any], low: bytes | None, low_inclusive: bool, high: bytes | None,

@@ -52,9 +52,11 @@ CREATE TABLE IF NOT EXISTS expiring_keys (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expires_at REAL NOT NULL,
     PRIMARY KEY (namespace, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS expiring_keys_expiry ON expiring_keys (namespace, expires_at);
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL) WITHOUT ROWID;
 """
 
-_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys")
+_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases")
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 
 DB_FILE = "riverbed.sqlite3"
@@ -81,6 +83,12 @@ class SqliteStore:
         self._depth = 0
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
+        self._subscribers: dict[str, list[Callable[[str], None]]] = {}
+
+    @property
+    def shared(self) -> bool:
+        """One process owns the file (see ``base.Store.shared``)."""
+        return False
 
     # --- transactions --------------------------------------------------------------
     @contextmanager
@@ -121,6 +129,17 @@ class SqliteStore:
             self._hooks.append(callback)
         else:
             callback()
+
+    # --- notifications: one process owns the file, so they stay in it ------------------------
+    def notify(self, channel: str, payload: str) -> None:
+        self.after_commit(lambda: self._deliver(channel, payload))
+
+    def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
+        self._subscribers.setdefault(channel, []).append(callback)
+
+    def _deliver(self, channel: str, payload: str) -> None:
+        for callback in list(self._subscribers.get(channel, ())):
+            callback(payload)
 
     def close(self) -> None:
         try:
@@ -347,6 +366,26 @@ class SqliteStore:
 
     def drop_keys(self, namespace: str) -> int:
         return self._db.execute("DELETE FROM expiring_keys WHERE namespace=?", (namespace,)).rowcount
+
+    # --- leases --------------------------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        cur = self._db.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+            " holder=excluded.holder, expires_at=excluded.expires_at"
+            " WHERE leases.holder=excluded.holder OR leases.expires_at<=?", (name, holder, now + ttl, now))
+        return cur.rowcount > 0
+
+    def renew_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:
+        return self._db.execute("UPDATE leases SET expires_at=? WHERE name=? AND holder=? AND expires_at>?",
+                                (now + ttl, name, holder, now)).rowcount > 0
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        return self._db.execute("DELETE FROM leases WHERE name=? AND holder=?", (name, holder)).rowcount > 0
+
+    def list_leases(self, prefix: str = "") -> list[tuple[str, str, float]]:
+        rows = self._db.execute("SELECT name, holder, expires_at FROM leases WHERE name>=? AND name<? ORDER BY name",
+                                (prefix, prefix + "\U0010ffff")).fetchall()
+        return [(r[0], r[1], float(r[2])) for r in rows]
 
     # --- counters ------------------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:

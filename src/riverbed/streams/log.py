@@ -31,6 +31,8 @@ from riverbed.streams.records import build_record
 STREAM = "stream"
 SEQ_COUNTER = "stream-seq"
 SHARD_COUNTER = "shard-no"
+STREAMS_CHANNEL = "streams"   # store notifications: a stream document changed (payload: its ARN)
+RECORDS_CHANNEL = "records"   # store notifications: records were appended (payload: the shard number)
 
 
 @dataclass
@@ -121,15 +123,23 @@ class StreamLog:
         self.appended = 0  # records appended by this process (for drain/metrics)
         self.on_shards_changed: list[Any] = []   # callbacks after a shard opens or closes (trigger supervisor)
         self._next_seq: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None   # where waiters live (set by ``wait``)
+        store.subscribe(STREAMS_CHANNEL, lambda arn: self._on_loop(self._refresh, arn))
+        store.subscribe(RECORDS_CHANNEL, lambda no: self._on_loop(self._notify_remote, no))
 
-    def _take_seq(self) -> int:
-        """The next sequence counter value, unique across every stream of this store.
+    def _take_seq(self, txn: Any) -> int:
+        """The next sequence counter value, unique across every stream of this store, taken in ``txn``.
 
-        Kept in memory (a counter row written on every append cost ~5% of a PutItem) and recovered at
-        start-up as one past anything ever made durable: every shard's newest record, start, end and trim
-        point (trimmed numbers are remembered there).  A number taken by a transaction that
-        rolls back is simply skipped; sequence numbers may have gaps, as on AWS.
+        A store shared by several nodes (``store.shared``) draws it from the store's counter inside the
+        write's transaction: the counter row stays locked until that transaction ends, so numbers commit
+        in the order they were drawn and a reader never sees number n+1 before n, whichever node wrote
+        them.  A store owned by this process keeps the counter in memory (a counter row written on every
+        append cost ~5% of a PutItem), recovered at start-up as one past anything ever made durable: every
+        shard's newest record, start, end and trim point (trimmed numbers are remembered there).  A number
+        taken by a transaction that rolls back is simply skipped; sequence numbers may have gaps, as on AWS.
         """
+        if self.store.shared:
+            return int(txn.next_counter(SEQ_COUNTER))
         if self._next_seq is None:
             highest = 0
             for _, doc in self.store.list_docs(STREAM):
@@ -157,7 +167,51 @@ class StreamLog:
 
     def _save(self, txn: Any, stream: Stream) -> None:
         txn.put_doc(STREAM, stream.arn, stream.to_doc())
+        txn.notify(STREAMS_CHANNEL, stream.arn)
         self._cache[stream.arn] = stream
+
+    # --- other nodes' changes (store notifications) ------------------------------------------
+    def _on_loop(self, callback: Any, payload: str) -> None:
+        """Run a notification's handling on the event loop of the waiters (notifications of other nodes
+        arrive on a store thread), or at once before any waiter exists."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(callback, payload)
+        else:
+            callback(payload)
+
+    def _refresh(self, arn: str) -> None:
+        """A stream document changed (maybe on another node): update the cached ``Stream`` in place, so
+        that pollers holding its shards see a shard close, and wake them and the trigger supervisor."""
+        if not arn:
+            self._cache.clear()
+            self._notify_remote("")
+            self._shards_changed()
+            return
+        cached = self._cache.get(arn)
+        doc = self.store.get_doc(STREAM, arn)
+        if doc is None:
+            self._cache.pop(arn, None)
+        elif cached is not None:
+            fresh = Stream.from_doc(doc)
+            known = {s.shard_id: s for s in cached.shards}
+            shards = []
+            for shard in fresh.shards:
+                mine = known.get(shard.shard_id)
+                if mine is not None:
+                    mine.end, mine.trimmed_below = shard.end, shard.trimmed_below
+                    shard = mine
+                shards.append(shard)
+            cached.shards[:] = shards
+            cached.status, cached.disabled_at = fresh.status, fresh.disabled_at
+            self._notify([s.no for s in shards if s.end is not None])
+        self._shards_changed()
+
+    def _notify_remote(self, shard_no: str) -> None:
+        if shard_no:
+            self._notify([int(shard_no)])
+        else:
+            self._notify(list(self._waiters))
 
     def create(self, txn: Any, *, account: str, region: str, table_name: str, view_type: str,
                key_schema: list[dict[str, str]]) -> Stream:
@@ -178,7 +232,7 @@ class StreamLog:
 
     def _new_shard(self, txn: Any, parent: str | None, lineage: int, now: float) -> Shard:
         no = txn.next_counter(SHARD_COUNTER)
-        start = self._take_seq()
+        start = self._take_seq(txn)
         return Shard(no, ids.shard_id(int(now * 1000)), parent, start, None, now, lineage)
 
     def disable(self, txn: Any, arn: str) -> None:
@@ -217,13 +271,15 @@ class StreamLog:
         if shard is None:
             return
         now = self.clock.now()
-        seq = self._take_seq()
+        seq = self._take_seq(txn)
         record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                               region=region, created=now, sequence_number=ids.sequence_number(seq),
                               event_version=self.event_version, service_identity=service_identity,
                               size_bytes=size_bytes)
         txn.append_record(shard.no, seq, now, orjson.dumps(record))
         no = shard.no
+        if self.store.shared:   # wake the pollers of other nodes too (this one's: ``_on_append``)
+            txn.notify(RECORDS_CHANNEL, str(no))
         txn.after_commit(lambda: self._on_append(no))
 
     def _shards_changed(self) -> None:
@@ -286,7 +342,7 @@ class StreamLog:
     # --- wake-ups ------------------------------------------------------------------------------------
     async def wait(self, shard_nos: list[int] | None, timeout: float | None) -> bool:
         """Wait until a commit appends to one of ``shard_nos`` (None: any shard).  Real-time timeout."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         fut = loop.create_future()
         if shard_nos is None:
             self._any_waiters.append(fut)
@@ -356,6 +412,7 @@ class StreamLog:
                             changed = True
                     if stream.status == "DISABLED" and (stream.disabled_at or 0) <= horizon and not stream.shards:
                         txn.delete_doc(STREAM, stream.arn)
+                        txn.notify(STREAMS_CHANNEL, stream.arn)
                         arn = stream.arn
                         txn.after_commit(lambda arn=arn: self._cache.pop(arn, None))
                         continue

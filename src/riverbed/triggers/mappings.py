@@ -24,6 +24,7 @@ from riverbed.storage.base import Store
 
 ESM = "esm"
 CHECKPOINT = "esm-checkpoint"
+MAPPINGS_CHANNEL = "mappings"   # store notifications: a mapping document changed (payload: its UUID)
 
 REJECTED_FOR_DYNAMODB = ("Topics", "Queues", "SourceAccessConfigurations", "SelfManagedEventSource",
                          "ScalingConfig", "AmazonManagedKafkaEventSourceConfig",
@@ -144,10 +145,12 @@ class MappingStore:
     def save(self, doc: dict[str, Any]) -> None:
         with self.store.transaction() as txn:
             txn.put_doc(ESM, doc["UUID"], doc)
+            txn.notify(MAPPINGS_CHANNEL, doc["UUID"])
 
     def delete(self, esm_uuid: str) -> None:
         with self.store.transaction() as txn:
             txn.delete_doc(ESM, esm_uuid)
+            txn.notify(MAPPINGS_CHANNEL, esm_uuid)
             for key, _ in txn.list_docs(CHECKPOINT, f"{esm_uuid}/"):
                 txn.delete_doc(CHECKPOINT, key)
 

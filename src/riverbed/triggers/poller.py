@@ -374,11 +374,13 @@ class ShardPoller(WindowSteps):
         if position <= self.position:
             return
         self.position = position
-        self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, position)
+        if self.engine.owns(self.uuid, self.shard.shard_id):   # a node that lost the lease must not write it
+            self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, position)
 
     def _finish(self) -> None:
         self.status.done = True
-        self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, self.position, done=True)
+        if self.engine.owns(self.uuid, self.shard.shard_id):
+            self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, self.position, done=True)
         self.engine.kick()
 
 

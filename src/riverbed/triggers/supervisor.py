@@ -23,12 +23,13 @@ from riverbed.core.interfaces import Destinations, Functions, Invocation, Metric
 from riverbed.errors import ServiceError
 from riverbed.triggers import events
 from riverbed.triggers.filtering import compile_filter_criteria
-from riverbed.triggers.mappings import MappingStore
+from riverbed.triggers.mappings import MAPPINGS_CHANNEL, MappingStore
 from riverbed.triggers.poller import ShardPoller
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
     from riverbed.config import Settings
+    from riverbed.core.leases import Leases
     from riverbed.storage.base import Store
     from riverbed.streams.log import StreamLog
 
@@ -59,7 +60,10 @@ class Triggers:
         self._numeric_n = settings.esm_filter_numeric_on_n_strings
         self.pollers: dict[tuple[str, str], tuple[ShardPoller, asyncio.Task[None]]] = {}
         self._kick: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._docs: dict[str, dict[str, Any]] | None = None
+        self.leases: Leases | None = None   # several nodes: a poller runs where its lease is held (app.py)
+        store.subscribe(MAPPINGS_CHANNEL, self._mapping_changed)
 
     # --- services for pollers --------------------------------------------------------------------
     def compile_filter(self, criteria: dict[str, Any] | None) -> Any:
@@ -156,13 +160,36 @@ class Triggers:
         self.docs().pop(esm_uuid, None)
         self.kick()
 
+    def _mapping_changed(self, esm_uuid: str) -> None:
+        """A mapping document changed, maybe on another node (store notification, any thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._reload, esm_uuid)
+        else:
+            self._reload(esm_uuid)
+
+    def _reload(self, esm_uuid: str) -> None:
+        """Refresh one cached mapping; its pollers restart only when the document really changed."""
+        if self._docs is None:
+            return
+        fresh = self.mappings.get(esm_uuid) if esm_uuid else None
+        if not esm_uuid:
+            self._docs = None
+        elif fresh is None:
+            self._docs.pop(esm_uuid, None)
+        elif self._docs.get(esm_uuid) != fresh:
+            self._docs[esm_uuid] = fresh
+        self.kick()
+
     # --- supervision -------------------------------------------------------------------------------------
     def kick(self) -> None:
-        if self._kick is not None:
-            self._kick.set()
+        """Reconcile soon; callable from any thread (store notifications arrive on one of the store's)."""
+        if self._kick is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._kick.set)
 
     async def run(self) -> None:
         self._kick = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
         self.streams.on_shards_changed.append(self.kick)
         while True:
             self.reconcile_once()
@@ -171,6 +198,24 @@ class Triggers:
             except TimeoutError:
                 pass
             self._kick.clear()
+
+    def owns(self, esm_uuid: str, shard_id: str) -> bool:
+        """Whether this node holds the lease of the (mapping, shard) poller (always, with one node)."""
+        return self.leases is None or self.leases.holds(_lease(esm_uuid, shard_id))
+
+    def _leased(self, wanted: dict[tuple[str, str], Any]) -> None:
+        """Keep only the pollers whose lease this node holds (acquiring or renewing them); give up the
+        leases of pollers no longer wanted."""
+        leases = self.leases
+        if leases is None or not leases.shared:
+            return
+        for key in list(wanted):
+            if not leases.hold(_lease(*key)):
+                del wanted[key]
+        keep = {_lease(*key) for key in wanted}
+        for name in leases.held(ESM_LEASE_PREFIX):
+            if name not in keep:
+                leases.release(name)
 
     def reconcile_once(self) -> None:
         wanted: dict[tuple[str, str], tuple[dict[str, Any], Any, Any]] = {}
@@ -189,6 +234,7 @@ class Triggers:
                 if shard.parent and shard.parent in present and shard.parent not in finished:
                     continue   # parents are finished before their children
                 wanted[(doc["UUID"], shard.shard_id)] = (doc, stream, shard)
+        self._leased(wanted)
         for key, (poller, task) in list(self.pollers.items()):
             if key not in wanted or task.done() or poller.mapping is not wanted[key][0]:
                 if not task.done():
@@ -261,6 +307,13 @@ class Triggers:
             task.cancel()
         self.pollers.clear()
         self._docs = None
+
+
+ESM_LEASE_PREFIX = "esm:"
+
+
+def _lease(esm_uuid: str, shard_id: str) -> str:
+    return f"{ESM_LEASE_PREFIX}{esm_uuid}:{shard_id}"
 
 
 TriggersContext = RequestContext[Triggers]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from riverbed.storage import Store, Txn, open_store
+from riverbed.storage import Store, StoreConflict, Txn, open_store
 
 
 @pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres"])
@@ -111,6 +111,128 @@ def test_records_read_trim_and_counters(store):
     with store.transaction() as txn:
         txn.drop_records(1)
     assert store.first_record(1) is None and store.last_record_seq(1) is None
+
+
+def test_shared_says_whether_other_processes_may_use_the_store(store, request):
+    # SQLite is owned by one process; every node on one PostgreSQL database shares it.
+    assert store.shared is (request.node.callspec.params["store"] == "postgres")
+
+
+def test_notifications_reach_subscribers_after_commit_and_never_on_rollback(store):
+    got: list[tuple[str, str]] = []
+    store.subscribe("tables", lambda payload: got.append(("tables", payload)))
+    store.subscribe("tables", lambda payload: got.append(("again", payload)))
+    store.subscribe("other", lambda payload: got.append(("other", payload)))
+    with store.transaction() as txn:
+        txn.notify("tables", "t1")
+        txn.after_commit(lambda: got.append(("hook", "")))
+        assert got == []
+    assert got == [("tables", "t1"), ("again", "t1"), ("hook", "")]
+    got.clear()
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.notify("tables", "t2")
+        raise RuntimeError
+    store.notify("other", "now")   # outside a transaction: at once
+    assert got == [("other", "now")]
+
+
+def test_notifications_reach_other_stores_on_the_same_database(postgres_schema_url):
+    import threading
+
+    sender, receiver = open_store(postgres_schema_url, None), open_store(postgres_schema_url, None)
+    try:
+        arrived = threading.Event()
+        got: list[str] = []
+        receiver.subscribe("records", lambda payload: (got.append(payload), arrived.set()))
+        with pytest.raises(ValueError), sender.transaction() as txn:
+            txn.notify("records", "rolled back")
+            raise ValueError
+        deadline = 50   # the receiver's listener connects on a thread: send until one arrives
+        while deadline and not arrived.is_set():
+            with sender.transaction() as txn:
+                txn.notify("records", "7")
+            deadline -= 1
+            arrived.wait(0.1)
+        assert arrived.is_set() and set(got) == {"7"}
+    finally:
+        sender.close()
+        receiver.close()
+
+
+def test_leases_one_holder_at_a_time_until_it_lapses_or_is_released(store):
+    assert store.acquire_lease("esm:1", "node-a", 100.0, 10.0)
+    assert not store.acquire_lease("esm:1", "node-b", 105.0, 10.0)          # live: a keeps it
+    assert store.acquire_lease("esm:1", "node-a", 105.0, 10.0)              # a holder re-acquires (extends)
+    assert store.renew_lease("esm:1", "node-a", 110.0, 10.0)                # now until 120
+    assert not store.renew_lease("esm:1", "node-b", 110.0, 10.0)
+    assert not store.acquire_lease("esm:1", "node-b", 119.9, 10.0)
+    assert store.acquire_lease("esm:1", "node-b", 120.0, 5.0)               # lapsed at 120: b takes over
+    assert not store.renew_lease("esm:1", "node-a", 121.0, 10.0)            # a learns it lost it
+    assert store.list_leases() == [("esm:1", "node-b", 125.0)]
+    assert not store.renew_lease("esm:1", "node-b", 125.0, 5.0)             # b let it lapse: no renewal
+    with store.transaction() as txn:
+        assert txn.acquire_lease("ttl", "node-a", 130.0, 10.0)
+        assert txn.acquire_lease("node:a", "node-a", 130.0, 10.0)
+    assert [name for name, _, _ in store.list_leases("esm:")] == ["esm:1"]
+    assert [name for name, _, _ in store.list_leases()] == ["esm:1", "node:a", "ttl"]
+    assert not store.release_lease("ttl", "node-b") and store.release_lease("ttl", "node-a")
+    assert store.acquire_lease("ttl", "node-b", 131.0, 10.0)                # released: free at once
+    store.reset()
+    assert store.list_leases() == []
+
+
+def test_document_keys_may_hold_any_character_even_nul(store):
+    keys = ["g\x00", "g\x00s\x01", "g\x00t", "g\x01", "g\x01\x00", "g\x02", "g"]
+    with store.transaction() as txn:
+        for n, key in enumerate(keys):
+            txn.put_doc("logs", key, {"n": n})
+    assert [k for k, _ in store.list_docs("logs")] == sorted(keys)
+    assert [k for k, _ in store.list_docs("logs", "g\x00")] == ["g\x00", "g\x00s\x01", "g\x00t"]
+    assert [k for k, _ in store.list_docs("logs", "g\x01")] == ["g\x01", "g\x01\x00"]
+    assert store.get_doc("logs", "g\x01\x00") == {"n": 4}
+    with store.transaction() as txn:
+        txn.delete_doc("logs", "g\x00t")
+    assert store.get_doc("logs", "g\x00t") is None and store.get_doc("logs", "g\x00") == {"n": 0}
+    with store.transaction() as txn:   # other names too: message logs (a log group's streams), counters
+        txn.log_append("g\x00s", 1, "m\x00", "grp\x01", 0.0, 1.0, b"x")
+        assert txn.next_counter("g\x00s") == 1
+    entry = store.log_get("g\x00s", 1)
+    assert entry is not None and (entry.msg_id, entry.group) == ("m\x00", "grp\x01")
+    assert store.log_get("g\x01s", 1) is None
+
+
+def test_two_transactions_locking_items_in_opposite_orders_end_in_one_store_conflict(postgres_schema_url):
+    import threading
+
+    stores = [open_store(postgres_schema_url, None) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcome: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        first, second = (b"a", b"b") if n == 0 else (b"b", b"a")
+        try:
+            with stores[n].transaction() as txn:
+                txn.get_item(1, first, b"")
+                barrier.wait(10)
+                txn.get_item(1, second, b"")
+                txn.put_item(1, first, b"", f"by {n}".encode(), 4)
+                txn.put_item(1, second, b"", f"by {n}".encode(), 4)
+            outcome[n] = "committed"
+        except StoreConflict:
+            outcome[n] = "conflict"
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(outcome.values()) == ["committed", "conflict"]
+        winner = next(n for n, what in outcome.items() if what == "committed")
+        assert stores[0].get_item(1, b"a", b"") == stores[0].get_item(1, b"b", b"") == f"by {winner}".encode()
+    finally:
+        for s in stores:
+            s.close()
 
 
 def test_index_entries(store):

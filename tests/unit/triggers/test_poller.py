@@ -73,6 +73,9 @@ class Engine:
     def kick(self):
         pass
 
+    def owns(self, esm_uuid, shard_id):
+        return True
+
 
 def _setup(script, n=3, **config):
     engine = Engine(script)

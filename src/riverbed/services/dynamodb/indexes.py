@@ -32,7 +32,7 @@ from riverbed.errors import (
 )
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import schema, types
-from riverbed.services.dynamodb.tables import TABLE, Table, table_key
+from riverbed.services.dynamodb.tables import TABLE, TABLES_CHANNEL, Table, table_key
 
 INVALID = "One or more parameter values were invalid: "
 MAX_GSIS = 20
@@ -172,6 +172,7 @@ class Indexes:
             ids[name] = txn.next_counter("index-id")
             self._backfill(txn, table.doc, name)
         txn.put_doc(TABLE, table_key(table.account, table.region, table.name), table.doc)
+        txn.notify(TABLES_CHANNEL, table_key(table.account, table.region, table.name))
         self._cache.pop(table.tid, None)
 
     def created(self, txn: Any, table: Table) -> None:

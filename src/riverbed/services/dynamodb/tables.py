@@ -19,6 +19,7 @@ from riverbed.errors import ResourceNotFoundException, ValidationException
 from riverbed.services.dynamodb import types
 
 TABLE = "table"
+TABLES_CHANNEL = "tables"   # store notifications: a table document changed (payload: its catalog key)
 MAX_ITEM_BYTES = 400 * 1024
 
 
@@ -171,11 +172,23 @@ def _decoded_size(raw: Any) -> int:
 
 
 class Catalog:
-    """Finds tables by (account, region, name), caching their documents."""
+    """Finds tables by (account, region, name), caching their documents.
+
+    Every change of a table document is announced on the store's ``tables`` channel (payload: its key)
+    and every subscriber, here or on another node sharing the store, forgets its cached copy.
+    """
 
     def __init__(self, store: Any) -> None:
         self.store = store
         self._cache: dict[str, Table] = {}
+        store.subscribe(TABLES_CHANNEL, self.forget)
+
+    def forget(self, key: str) -> None:
+        """Drop the cached table ``key`` (all of them for ``""``): its document changed in the store."""
+        if key:
+            self._cache.pop(key, None)
+        else:
+            self._cache.clear()
 
     def get(self, account: str, region: str, name: str) -> Table | None:
         key = table_key(account, region, name)
@@ -199,12 +212,14 @@ class Catalog:
         key = table_key(doc["_account"], doc["_region"], doc["TableName"])
         txn.put_doc(TABLE, key, doc)
         table = Table(doc)
+        txn.notify(TABLES_CHANNEL, key)   # before caching our own copy: our notification must not drop it
         txn.after_commit(lambda: self._cache.__setitem__(key, table))
         return table
 
     def remove(self, txn: Any, table: Table) -> None:
         key = table_key(table.account, table.region, table.name)
         txn.delete_doc(TABLE, key)
+        txn.notify(TABLES_CHANNEL, key)
         txn.after_commit(lambda: self._cache.pop(key, None))
 
     def list(self, account: str, region: str) -> list[Table]:

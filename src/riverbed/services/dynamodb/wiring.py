@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from riverbed.core.authorization import arn, named
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, LoopFactory, Probe, ServiceDescription
+from riverbed.errors import TransactionConflictException
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
 from riverbed.services.dynamodb.request_metrics import RequestMetrics
@@ -60,6 +61,13 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
     return arns or ["*"]
 
 
+def _item_in_transaction() -> TransactionConflictException:
+    # A single-item write aborted for a conflict with another node's transaction: AWS rejects such a
+    # PutItem/UpdateItem/DeleteItem with TransactionConflictException (API reference, Common errors of
+    # PutItem: "Operation was rejected because there is an ongoing transaction for the item").
+    return TransactionConflictException("Transaction is ongoing for the item")
+
+
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, metrics: MetricsSink,
           ) -> tuple[DynamoDB, TtlSweeper, Component]:
     service = DynamoDB(store, clock, streams, settings)
@@ -77,6 +85,7 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
         pending.append(recorder.pending)
     description = ServiceDescription("dynamodb", "json", operations, backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
-                                     validation_package=JAVA_PACKAGE, resources=resource_arns)
+                                     validation_package=JAVA_PACKAGE, resources=resource_arns,
+                                     conflict_error=_item_in_transaction)
     return service, sweeper, Component("dynamodb", [description], loops=loops, on_reset=[service.reset],
                                        pending=pending)

@@ -141,12 +141,23 @@ def split_arn(arn: str) -> tuple[str, str, str]:
     return parts[3], parts[4], parts[5]
 
 
+QUEUES_CHANNEL = "queues"   # store notifications: a queue document changed (payload: its ARN)
+
+
 class QueueRegistry:
-    """Queue documents in the store, cached in memory (dropped on reset)."""
+    """Queue documents in the store, cached in memory (dropped on reset, and on a change announced on the
+    store's ``queues`` channel by this node or another one sharing the store)."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
         self._cache: dict[str, Queue | None] = {}
+        store.subscribe(QUEUES_CHANNEL, self._forget)
+
+    def _forget(self, arn: str) -> None:
+        if arn:
+            self._cache.pop(arn, None)
+        else:
+            self._cache.clear()
 
     def find(self, arn: str) -> Queue | None:
         if arn in self._cache:
@@ -164,11 +175,13 @@ class QueueRegistry:
 
     def put(self, txn: Any, queue: Queue) -> None:
         txn.put_doc(DOC_KIND, queue.arn, queue.to_doc())
+        txn.notify(QUEUES_CHANNEL, queue.arn)
         self._cache.pop(queue.arn, None)
         txn.after_commit(lambda: self._cache.pop(queue.arn, None))
 
     def delete(self, txn: Any, arn: str) -> None:
         txn.delete_doc(DOC_KIND, arn)
+        txn.notify(QUEUES_CHANNEL, arn)
         self._cache.pop(arn, None)
         txn.after_commit(lambda: self._cache.pop(arn, None))
 

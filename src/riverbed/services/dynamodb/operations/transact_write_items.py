@@ -19,10 +19,14 @@ from riverbed.services.dynamodb import idempotency, items, types
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.service import DdbContext
 from riverbed.services.dynamodb.tables import KeyTypeMismatch
+from riverbed.storage import StoreConflict
+
+# CancellationReasons entry of an item another transaction holds (the API reference lists Code and Message:
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html, errors).
+CONFLICT_REASON = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
 
 
 def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
-    dyn = ctx.backend
     actions = req["TransactItems"]
     if len(actions) > 100:
         raise ValidationException("1 validation error detected: Value at 'transactItems' failed to satisfy "
@@ -48,9 +52,28 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
             per[plan["table"].name] = per.get(plan["table"].name, 0.0) + 2.0
         result["ConsumedCapacity"] = [{"TableName": n, "CapacityUnits": u, "WriteCapacityUnits": u}
                                       for n, u in per.items()]
+    at = [0]   # the action being worked on, named if the store reports a conflict with another transaction
+    try:
+        return _write(ctx, plans, token, result, at)
+    except StoreConflict:
+        # Two nodes' transactions on the same items deadlocked and the store aborted this one: AWS cancels a
+        # TransactWriteItems that conflicts with a concurrent one (TransactionCanceledException).
+        reasons = [CONFLICT_REASON if n == at[0] else {"Code": "None"} for n in range(len(plans))]
+        codes = ", ".join(r["Code"] for r in reasons)
+        raise TransactionCanceledException(
+            f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+            extra={"CancellationReasons": reasons}) from None
+
+
+def _write(ctx: DdbContext, plans: list[dict[str, Any]], token: Any, result: dict[str, Any], at: list[int],
+           ) -> dict[str, Any]:
+    dyn = ctx.backend
     reasons: list[dict[str, Any]] = []
     with ctx.store.transaction() as txn:
-        olds = [None if p["invalid"] is not None else items.load(txn, p["table"], p["hk"], p["rk"]) for p in plans]
+        olds = []
+        for n, p in enumerate(plans):
+            at[0] = n
+            olds.append(None if p["invalid"] is not None else items.load(txn, p["table"], p["hk"], p["rk"]))
         failed = False
         for plan, old in zip(plans, olds, strict=True):
             cond = plan["condition"]
@@ -70,7 +93,8 @@ def transact_write_items(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]
             raise TransactionCanceledException(
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 extra={"CancellationReasons": reasons})
-        for plan, old in zip(plans, olds, strict=True):
+        for n, (plan, old) in enumerate(zip(plans, olds, strict=True)):
+            at[0] = n
             kind = plan["kind"]
             if kind == "ConditionCheck":
                 continue
