@@ -73,7 +73,9 @@ class App:
 
         # --- services, each built the same way; cross-service calls go through typed interfaces ---
         sink = self.metrics_sink
-        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink)
+        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
+        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink,
+                                                             objects=self.s3)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
@@ -81,7 +83,6 @@ class App:
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
-        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
                                                 roles=roles, metrics=sink, logs=self.logs, objects=self.s3)
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,

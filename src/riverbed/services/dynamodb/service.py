@@ -23,6 +23,7 @@ _NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
     from riverbed.config import Settings
+    from riverbed.core.interfaces import ObjectStore
     from riverbed.storage.base import Store
     from riverbed.streams.log import StreamLog
 
@@ -37,6 +38,7 @@ class DynamoDB:
         self.indexes: Any = Indexes(store)     # secondary-index maintenance and reads
         self.wake_replicator: Callable[[], None] = lambda: None   # set by wiring: a replica change is waiting
         self.replicator: Any = None                                # global tables (replication.Replicator)
+        self.objects: ObjectStore | None = None                    # S3, for exports and imports (set by wiring)
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""

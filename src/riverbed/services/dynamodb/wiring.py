@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from riverbed.core.interfaces import MetricsSink
+from riverbed.core.interfaces import MetricsSink, ObjectStore
 from riverbed.core.service import Component, ServiceDescription
+from riverbed.services.dynamodb.exports import Exporter
+from riverbed.services.dynamodb.imports import Importer
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
 from riverbed.services.dynamodb.service import DynamoDB
@@ -28,8 +30,11 @@ JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
 
 
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, metrics: MetricsSink,
-          ) -> tuple[DynamoDB, TtlSweeper, Component]:
+          objects: ObjectStore | None = None) -> tuple[DynamoDB, TtlSweeper, Component]:
     service = DynamoDB(store, clock, streams, settings)
+    service.objects = objects
+    exporter = Exporter(store, clock, service.catalog, objects)
+    importer = Importer(service)
     sweeper = TtlSweeper(service, metrics, settings.ttl_interval)
     replicator = Replicator(service, metrics)
     service.replicator = replicator
@@ -38,5 +43,7 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE)
     return service, sweeper, Component("dynamodb", [description], loops=[("ttl-sweeper", sweeper.run),
-                                                                                ("replicator", replicator.run)],
+                                                                                ("replicator", replicator.run),
+                                                                                ("exporter", exporter.run),
+                                                                                ("importer", importer.run)],
                                        on_reset=[service.reset], pending=[replicator.pending])
