@@ -185,3 +185,16 @@ def test_delete_objects_with_versions(s3, bucket):
     assert deleted["j"]["DeleteMarker"] is True and len(deleted["j"]["DeleteMarkerVersionId"]) == 32
     assert out["Errors"] == [{"Key": "k", "VersionId": "abc", "Code": "NoSuchVersion",
                               "Message": "The specified version does not exist."}]
+
+
+def test_tags_belong_to_a_version(s3, bucket):
+    enable(s3, bucket)
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one", Tagging="a=1")["VersionId"]
+    v2 = s3.put_object(Bucket=bucket, Key="k", Body=b"two")["VersionId"]
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)["TagSet"] == [{"Key": "a", "Value": "1"}]
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+    out = s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=v1, Tagging={"TagSet": [{"Key": "b", "Value": "2"}]})
+    assert out["VersionId"] == v1
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)["TagSet"] == [{"Key": "b", "Value": "2"}]
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v2)["TagSet"] == []
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId=v1)["Body"].read() == b"one"

@@ -150,3 +150,15 @@ def test_client_token_and_validation(ddb, bucket, table_name):
         ddb.describe_import(ImportArn=first["TableArn"] + "/import/01658528578619-0badf00d")
     assert exc.value.response["Error"]["Code"] == "ImportNotFoundException"
     wait_for_import(ddb, first["ImportArn"])
+
+
+def test_import_ion_as_aws_writes_it(ddb, s3, bucket, table_name):
+    text = ('$ion_1_0 {Item:{p:"a",c:1.,Authors:$dynamodb_SS::["A1","A2"],Price:2d3,Ok:true,Pic:{{AAE=}}}}\n'
+            '$ion_1_0 {Item:{p:"a",c:2.,Nested:{l:[null,"x"]}}}\n')
+    s3.put_object(Bucket=bucket, Key="ion/part.ion.gz", Body=gzip.compress(text.encode()))
+    started = ddb.import_table(**request(bucket, "ion/", table_name, InputFormat="ION", InputCompressionType="GZIP"))
+    assert wait_for_import(ddb, started["ImportTableDescription"]["ImportArn"])["ImportStatus"] == "COMPLETED"
+    items = scan(ddb, table_name)
+    assert items[0] == {"p": {"S": "a"}, "c": {"N": "1"}, "Authors": {"SS": ["A1", "A2"]}, "Price": {"N": "2000"},
+                        "Ok": {"BOOL": True}, "Pic": {"B": b"\x00\x01"}}
+    assert items[1]["Nested"] == {"M": {"l": {"L": [{"NULL": True}, {"S": "x"}]}}}

@@ -2,8 +2,9 @@
 
 Owns: the ``ddb-import`` documents (keyed by import ARN, holding the ImportTableDescription), turning
 one source object into items (decompression: GZIP, ZSTD, NONE; formats: DYNAMODB_JSON lines of
-``{"Item": ...}`` and CSV), and the step ``import_once()`` that loads every IN_PROGRESS import into
-its table.  Behaviour measured against DynamoDB (scylladb/scylladb test/alternator/test_import.py):
+``{"Item": ...}``, ION text as an ION export writes it, and CSV), and the step ``import_once()``
+that loads every IN_PROGRESS import into its table.  Behaviour measured against DynamoDB
+(scylladb/scylladb test/alternator/test_import.py):
 
 - every object under the prefix is read; empty and blank lines are skipped; a zero-length object is
   zero items; a prefix with no objects completes with an empty table;
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from riverbed.errors import ServiceError, ValidationException
+from riverbed.services.dynamodb import ion
 from riverbed.services.dynamodb import items as item_writes
 from riverbed.services.dynamodb.replication import drop_table
 from riverbed.services.dynamodb.tables import Table
@@ -205,7 +207,12 @@ class Importer:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise BadLine("not UTF-8") from None
-        if doc["InputFormat"] == "CSV":
+        if doc["InputFormat"] == "ION":
+            try:
+                yield from ion.read_items(text)
+            except ion.IonError as err:
+                raise BadLine(str(err)) from None
+        elif doc["InputFormat"] == "CSV":
             options = (doc.get("InputFormatOptions") or {}).get("Csv") or {}
             yield from csv_items(text, table, options.get("Delimiter") or ",", options.get("HeaderList"))
         else:

@@ -39,6 +39,8 @@ class DynamoDB:
         self.wake_replicator: Callable[[], None] = lambda: None   # set by wiring: a replica change is waiting
         self.replicator: Any = None                                # global tables (replication.Replicator)
         self.objects: ObjectStore | None = None                    # S3, for exports and imports (set by wiring)
+        self.exporter: Any = None                                  # exports.Exporter (its export_once step)
+        self.importer: Any = None                                  # imports.Importer (its import_once step)
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""

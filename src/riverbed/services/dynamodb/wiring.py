@@ -35,6 +35,7 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     service.objects = objects
     exporter = Exporter(store, clock, service.catalog, objects)
     importer = Importer(service)
+    service.exporter, service.importer = exporter, importer
     sweeper = TtlSweeper(service, metrics, settings.ttl_interval)
     replicator = Replicator(service, metrics)
     service.replicator = replicator

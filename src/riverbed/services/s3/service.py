@@ -150,6 +150,19 @@ class S3Service:
         self._drop_blobs(dropped)
         return out
 
+    def update_version(self, bucket: str, key: str, version_id: str | None,
+                       change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """Apply ``change`` to one version's document (the current one without ``version_id``) in place."""
+        self.version(bucket, key, version_id, "PUT")   # the same errors as a read
+        with self.store.transaction() as txn:
+            chain = self.chain(bucket, key, txn)
+            target = chain[0] if version_id is None else versions.find(chain, version_id)
+            if target is None or versions.is_marker(target):
+                raise errors.no_such_key(key)
+            change(target)
+            self._store_chain(txn, bucket, key, chain)
+        return target
+
     def versioned_keys(self, bucket: str, prefix: str = "") -> list[tuple[str, list[dict[str, Any]]]]:
         """Every key with any version (delete markers included) and its chain, in UTF-8 binary key order."""
         chains: dict[str, list[dict[str, Any]]] = {}

@@ -32,8 +32,6 @@ _TABLE_FIELDS = ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode"
 
 def import_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     fmt = req["InputFormat"]
-    if fmt == "ION":
-        raise ValidationException("riverbed does not read the ION input format; use DYNAMODB_JSON or CSV")
     options = req.get("InputFormatOptions")
     if options and fmt != "CSV":
         raise ValidationException("InputFormatOptions is only supported for the CSV input format")
