@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from riverbed.errors import ServiceError
-from riverbed.services.dynamodb import ion
+from riverbed.services.dynamodb import ion, types
 from riverbed.services.dynamodb.tables import Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,9 +121,10 @@ class Exporter:
 
         if table is not None:
             for _hk, _rk, data in self.store.scan_items(table.tid):
-                lines.append(encode_line(orjson.loads(data), fmt))
+                item = orjson.loads(data)
+                lines.append(encode_line(item, fmt))
                 count += 1
-                size += len(data)
+                size += types.item_size(item)   # what DynamoDB bills: the items' sizes
                 if len(lines) >= ITEMS_PER_FILE:
                     flush()
         if lines or not files:
