@@ -50,8 +50,8 @@ SECRET_DOC = ("secret", "iterator-hmac")
 # Background loops that run on one node at a time when several share the store (each under the lease
 # ``loop:<name>``); the others (the trigger supervisor, whose pollers take leases of their own, Lambda's
 # worker reaper, CloudWatch's saving of this node's data points) run on every node.
-EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "streams-maintenance", "sqs-retention", "logs-retention",
-                             "cloudwatch-alarms"})
+EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "exporter", "importer", "streams-maintenance",
+                             "sqs-retention", "logs-retention", "cloudwatch-alarms"})
 # Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
 _USER_ERROR_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
 
@@ -80,7 +80,9 @@ class App:
 
         # --- services, each built the same way; cross-service calls go through typed interfaces ---
         sink = self.metrics_sink
-        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink)
+        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
+        self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink,
+                                                             objects=self.s3)
         self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock, sink)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
@@ -93,7 +95,6 @@ class App:
         self._auth(settings)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
-        self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
                                                 roles=roles, metrics=sink, logs=self.logs, objects=self.s3,
                                                 sessions=self.sts)

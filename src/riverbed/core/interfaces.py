@@ -5,9 +5,9 @@ implementations it needs — the trigger engine gets :class:`Functions` (invoke)
 :class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
 :class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink`, Lambda and the
 triggers get :class:`RoleGuard` (the ``--iam`` mode applied to IAM's :class:`Permissions`), STS gets
-:class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code and STS's :class:`Sessions`
-for its workers' credentials, and the gateway gets STS's :class:`Identities` to name the caller of each
-request — so a reader
+:class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code (and DynamoDB for table
+exports and imports) and STS's :class:`Sessions` for its workers' credentials, and the gateway gets
+STS's :class:`Identities` to name the caller of each request — so a reader
 (and mypy) sees who depends on whom, and nothing is looked up on an untyped ``app`` at run time.
 
 Must not: import any implementation.
@@ -80,6 +80,11 @@ class ObjectStore(Protocol):
 
     def write_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> str:
         """Store ``body`` at ``bucket/key`` (as a PutObject would); its ETag.  Raises NoSuchBucket."""
+        ...
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        """The keys of the bucket's current objects that start with ``prefix``, in S3's listing order
+        (UTF-8 binary); raises NoSuchBucket."""
         ...
 
 

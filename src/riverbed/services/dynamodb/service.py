@@ -24,6 +24,7 @@ _NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
     from riverbed.config import Settings
+    from riverbed.core.interfaces import ObjectStore
     from riverbed.storage.base import Store
     from riverbed.streams.log import StreamLog
 
@@ -44,6 +45,9 @@ class DynamoDB:
         self.replicator: Any = None                                # global tables (replication.Replicator)
         self.keys: KeyStates | None = None     # KMS: is a table's customer managed key usable (set by the app)
         self._inaccessible_since: dict[str, float] = {}   # key ARN -> when it was first seen unusable
+        self.objects: ObjectStore | None = None                    # S3, for exports and imports (set by wiring)
+        self.exporter: Any = None                                  # exports.Exporter (its export_once step)
+        self.importer: Any = None                                  # imports.Importer (its import_once step)
 
     def table(self, ctx: RequestContext[Any], name: str, *, describe: bool = False) -> Table:
         """The table named by ``name`` (a table name, or since 2024 also a table ARN)."""

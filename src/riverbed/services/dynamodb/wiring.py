@@ -13,9 +13,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.authorization import arn, named
-from riverbed.core.interfaces import MetricsSink
+from riverbed.core.interfaces import MetricsSink, ObjectStore
 from riverbed.core.service import Component, LoopFactory, Probe, ServiceDescription
 from riverbed.errors import TransactionConflictException
+from riverbed.services.dynamodb.exports import Exporter
+from riverbed.services.dynamodb.imports import Importer
 from riverbed.services.dynamodb.operations import OPERATIONS
 from riverbed.services.dynamodb.replication import Replicator
 from riverbed.services.dynamodb.request_metrics import RequestMetrics
@@ -69,14 +71,19 @@ def _item_in_transaction() -> TransactionConflictException:
 
 
 def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, metrics: MetricsSink,
-          ) -> tuple[DynamoDB, TtlSweeper, Component]:
+          objects: ObjectStore | None = None) -> tuple[DynamoDB, TtlSweeper, Component]:
     service = DynamoDB(store, clock, streams, settings)
+    service.objects = objects
+    exporter = Exporter(store, clock, service.catalog, objects)
+    importer = Importer(service)
+    service.exporter, service.importer = exporter, importer
     sweeper = TtlSweeper(service, metrics, settings.ttl_interval)
     replicator = Replicator(service, metrics)
     service.replicator = replicator
     service.wake_replicator = replicator.wake
     operations: dict[str, Any] = dict(OPERATIONS)
-    loops: list[tuple[str, LoopFactory]] = [("ttl-sweeper", sweeper.run), ("replicator", replicator.run)]
+    loops: list[tuple[str, LoopFactory]] = [("ttl-sweeper", sweeper.run), ("replicator", replicator.run),
+                                            ("exporter", exporter.run), ("importer", importer.run)]
     pending: list[Probe] = [replicator.pending]
     if settings.metrics:   # AWS/DynamoDB per-request metrics (latency, capacity, conditional failures)
         recorder = RequestMetrics(metrics, clock)

@@ -13,6 +13,7 @@ from riverbed.services.s3.operations import multipart as multipart_ops
 from riverbed.services.s3.operations import objects as object_ops
 from riverbed.services.s3.operations import policy as policy_ops
 from riverbed.services.s3.operations import tagging as tagging_ops
+from riverbed.services.s3.operations import versioning as versioning_ops
 
 OPERATIONS: dict[str, Operation] = {
     "CreateBucket": bucket_ops.create_bucket,
@@ -44,4 +45,7 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketPolicy": policy_ops.put_bucket_policy,
     "GetBucketPolicy": policy_ops.get_bucket_policy,
     "DeleteBucketPolicy": policy_ops.delete_bucket_policy,
+    "PutBucketVersioning": versioning_ops.put_bucket_versioning,
+    "GetBucketVersioning": versioning_ops.get_bucket_versioning,
+    "ListObjectVersions": versioning_ops.list_object_versions,
 }

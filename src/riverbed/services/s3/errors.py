@@ -61,3 +61,8 @@ def bucket_not_empty(bucket: str) -> ServiceError:
 def malformed_xml() -> ServiceError:
     return ServiceError("The XML you provided was not well-formed or did not validate against our published schema",
                         code="MalformedXML")
+
+
+def method_not_allowed(method: str, resource_type: str) -> ServiceError:
+    return ServiceError("The specified method is not allowed against this resource.", code="MethodNotAllowed",
+                        status=405, extra={"Method": method, "ResourceType": resource_type})

@@ -23,6 +23,11 @@ from riverbed.services.dynamodb.operations.create_table import create_table
 from riverbed.services.dynamodb.operations.delete_item import delete_item
 from riverbed.services.dynamodb.operations.delete_table import delete_table
 from riverbed.services.dynamodb.operations.describe_table import describe_table
+from riverbed.services.dynamodb.operations.exports import (
+    describe_export,
+    export_table_to_point_in_time,
+    list_exports,
+)
 from riverbed.services.dynamodb.operations.get_item import get_item
 from riverbed.services.dynamodb.operations.global_tables_2017 import (
     create_global_table,
@@ -32,6 +37,7 @@ from riverbed.services.dynamodb.operations.global_tables_2017 import (
     update_global_table,
     update_global_table_settings,
 )
+from riverbed.services.dynamodb.operations.imports import describe_import, import_table, list_imports
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
 from riverbed.services.dynamodb.operations.query import query
@@ -105,4 +111,10 @@ OPERATIONS = {
     "DescribeGlobalTableSettings": describe_global_table_settings,
     "UpdateGlobalTableSettings": update_global_table_settings,
     "ListGlobalTables": list_global_tables,
+    "ExportTableToPointInTime": export_table_to_point_in_time,
+    "DescribeExport": describe_export,
+    "ListExports": list_exports,
+    "ImportTable": import_table,
+    "DescribeImport": describe_import,
+    "ListImports": list_imports,
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from riverbed.errors import ServiceError
 from riverbed.services.s3 import buckets, errors
-from riverbed.services.s3.service import BUCKET, OBJECT, S3Context
+from riverbed.services.s3.service import BUCKET, HISTORY, OBJECT, S3Context
 
 
 def owner(ctx: S3Context) -> dict[str, str]:
@@ -66,7 +66,7 @@ def delete_bucket(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     name = req["Bucket"]
     ctx.backend.bucket(name)
     with ctx.store.transaction() as txn:
-        if txn.list_docs(OBJECT, f"{name}/"):
+        if txn.list_docs(OBJECT, f"{name}/") or txn.list_docs(HISTORY, f"{name}/"):
             raise errors.bucket_not_empty(name)
         txn.delete_doc(BUCKET, name)
     return {}

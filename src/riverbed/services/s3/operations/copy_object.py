@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from riverbed.core import checksums
+from riverbed.errors import ServiceError
 from riverbed.services.s3 import errors, tags
 from riverbed.services.s3 import objects as o
+from riverbed.services.s3.operations.objects import version_member
 from riverbed.services.s3.service import S3Context
 
 _SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
@@ -34,9 +36,13 @@ def parse_copy_source(source: str) -> tuple[str, str, str | None]:
 
 def source_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     bucket, key, version = parse_copy_source(req["CopySource"])
-    doc = ctx.backend.existing_object(bucket, key)
-    if version not in (None, "null", doc.get("VersionId")):
-        raise errors.no_such_version(key, version or "")
+    try:
+        doc = ctx.backend.version(bucket, key, version, "GET")
+    except ServiceError as err:
+        if err.code == "MethodNotAllowed":   # S3 API reference, CopyObject: a delete marker is no source
+            raise errors.invalid_request("The source of a copy request may not specifically refer to a delete "
+                                         "marker by version id.") from None
+        raise
     o.check_read_conditions(doc, req, prefix="CopySourceIf")
     return doc
 
@@ -73,4 +79,7 @@ def copy_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     s3.save_object(req["Bucket"], doc)
     result: dict[str, Any] = {"ETag": doc["ETag"], "LastModified": doc["LastModified"]}
     result.update({k: v for k, v in o.checksum_fields(doc).items()})
-    return {"CopyObjectResult": result}
+    out: dict[str, Any] = {"CopyObjectResult": result, **version_member(s3, req["Bucket"], doc)}
+    if s3.bucket(src_bucket).get("Versioning"):
+        out["CopySourceVersionId"] = src["VersionId"]
+    return out

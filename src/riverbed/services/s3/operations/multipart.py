@@ -18,7 +18,9 @@ from riverbed.services.s3 import errors, multipart, tags
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.operations.buckets import owner
 from riverbed.services.s3.operations.copy_object import source_object
-from riverbed.services.s3.service import OBJECT, PART, UPLOAD, S3Context
+from riverbed.services.s3.operations.objects import version_member
+from riverbed.services.s3.service import PART, UPLOAD, S3Context
+from riverbed.storage.base import Txn
 
 
 def _upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
@@ -129,18 +131,17 @@ def complete_multipart_upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, 
     elif algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
         o.with_checksum(doc, {algorithm: multipart.composite(algorithm, [p["Checksums"][algorithm] for p in chosen])},
                         "COMPOSITE")
-    with ctx.store.transaction() as txn:
-        old = txn.get_doc(OBJECT, f"{bucket}/{key}")
-        txn.put_doc(OBJECT, f"{bucket}/{key}", doc)
+
+    def drop_upload(txn: Txn) -> None:
         txn.delete_doc(UPLOAD, f"{bucket}/{upload_id}")
         for number in stored:
             txn.delete_doc(PART, f"{bucket}/{upload_id}/{number:05d}")
+
+    s3.save_object(bucket, doc, also=drop_upload)
     for part in stored.values():
         s3.blobs.delete(part["Blob"])
-    if old is not None and old.get("Blob"):
-        s3.blobs.delete(old["Blob"])
     return {"Location": f"http://{ctx.host}/{bucket}/{key}", "Bucket": bucket, "Key": key, "ETag": etag,
-            **o.checksum_fields(doc)}
+            **o.checksum_fields(doc), **version_member(s3, bucket, doc)}
 
 
 def abort_multipart_upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:

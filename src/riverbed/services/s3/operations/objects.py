@@ -12,9 +12,9 @@ import hashlib
 from typing import Any
 
 from riverbed.core import checksums
-from riverbed.services.s3 import errors, tags
+from riverbed.services.s3 import errors, tags, versions
 from riverbed.services.s3 import objects as o
-from riverbed.services.s3.service import S3Context
+from riverbed.services.s3.service import S3Context, S3Service
 
 
 def put_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
@@ -34,14 +34,18 @@ def put_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     if found:
         doc["Tags"], doc["TagCount"] = found, len(found)
     s3.save_object(bucket, doc)
-    out: dict[str, Any] = {"ETag": doc["ETag"], **o.checksum_fields(doc)}
+    out: dict[str, Any] = {"ETag": doc["ETag"], **o.checksum_fields(doc), **version_member(s3, bucket, doc)}
     return out
 
 
+def version_member(s3: S3Service, bucket: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """``x-amz-version-id`` of a write: sent once the bucket has a versioning state ("null" when Suspended)."""
+    return {"VersionId": doc["VersionId"]} if s3.bucket(bucket).get("Versioning") else {}
+
+
 def _read(ctx: S3Context, req: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], tuple[int, int] | None]:
-    doc = ctx.backend.existing_object(req["Bucket"], req["Key"])
-    if req.get("VersionId") not in (None, "null", doc.get("VersionId")):
-        raise errors.no_such_version(req["Key"], req["VersionId"])
+    method = "HEAD" if ctx.operation == "HeadObject" else "GET"
+    doc = ctx.backend.version(req["Bucket"], req["Key"], req.get("VersionId"), method)
     o.check_read_conditions(doc, req)
     out = o.head_fields(doc, req)
     part = req.get("PartNumber")
@@ -86,12 +90,12 @@ def head_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
 
 def delete_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     ctx.backend.bucket(req["Bucket"])
+    versions.check_id(req.get("VersionId"))
     existing = ctx.backend.object(req["Bucket"], req["Key"])
     if existing is not None and req.get("IfMatch") is not None and not o._etag_matches(req["IfMatch"],
                                                                                         existing["ETag"]):
         raise errors.precondition_failed("If-Match")
-    ctx.backend.delete_object(req["Bucket"], req["Key"])
-    return {}
+    return ctx.backend.delete_object(req["Bucket"], req["Key"], req.get("VersionId"))
 
 
 def delete_objects(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
@@ -104,14 +108,25 @@ def delete_objects(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     if len(entries) > 1000:
         raise errors.malformed_xml()
     deleted: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     for entry in entries:
-        key = entry.get("Key", "")
-        ctx.backend.delete_object(bucket, key)
+        key, version_id = entry.get("Key", ""), entry.get("VersionId")
+        if version_id is not None and version_id != versions.NULL and len(version_id) != versions.ID_LENGTH:
+            # In a DeleteResult S3 reports a malformed id as NoSuchVersion (versity/versitygw#2119, from AWS).
+            failed.append({"Key": key, "VersionId": version_id, "Code": "NoSuchVersion",
+                           "Message": "The specified version does not exist."})
+            continue
+        result = ctx.backend.delete_object(bucket, key, version_id)
         item: dict[str, Any] = {"Key": key}
-        if entry.get("VersionId"):
-            item["VersionId"] = entry["VersionId"]
+        if version_id is not None:
+            item["VersionId"] = version_id
+        if result.get("DeleteMarker"):
+            item["DeleteMarker"] = True
+            item["DeleteMarkerVersionId"] = result["VersionId"]
         deleted.append(item)
     out: dict[str, Any] = {}
     if not spec.get("Quiet"):
-        out["Deleted"] = deleted
+        out["Deleted"] = deleted or None
+    if failed:
+        out["Errors"] = failed
     return out

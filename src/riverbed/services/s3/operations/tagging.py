@@ -7,7 +7,7 @@ from typing import Any
 
 from riverbed.errors import ServiceError
 from riverbed.services.s3 import tags
-from riverbed.services.s3.service import BUCKET, OBJECT, S3Context
+from riverbed.services.s3.service import BUCKET, S3Context
 
 
 def _update_bucket(ctx: S3Context, name: str, field: str, value: Any) -> None:
@@ -42,12 +42,11 @@ def delete_bucket_tagging(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]
 
 
 def _update_object(ctx: S3Context, req: dict[str, Any], found: dict[str, str]) -> dict[str, Any]:
-    doc = ctx.backend.existing_object(req["Bucket"], req["Key"])
-    with ctx.store.transaction() as txn:
-        current = txn.get_doc(OBJECT, f"{req['Bucket']}/{req['Key']}") or doc
-        current["Tags"] = found
-        current["TagCount"] = len(found)
-        txn.put_doc(OBJECT, f"{req['Bucket']}/{req['Key']}", current)
+    def change(doc: dict[str, Any]) -> None:
+        doc["Tags"] = found
+        doc["TagCount"] = len(found)
+
+    doc = ctx.backend.update_version(req["Bucket"], req["Key"], req.get("VersionId"), change)
     out: dict[str, Any] = {}
     if doc.get("VersionId") not in (None, "null"):
         out["VersionId"] = doc["VersionId"]
@@ -60,8 +59,11 @@ def put_object_tagging(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_object_tagging(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
-    doc = ctx.backend.existing_object(req["Bucket"], req["Key"])
-    return {"TagSet": tags.tag_set(doc.get("Tags") or {})}
+    doc = ctx.backend.version(req["Bucket"], req["Key"], req.get("VersionId"), "GET")
+    out: dict[str, Any] = {"TagSet": tags.tag_set(doc.get("Tags") or {})}
+    if doc.get("VersionId") not in (None, "null"):
+        out["VersionId"] = doc["VersionId"]
+    return out
 
 
 def delete_object_tagging(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
