@@ -15,6 +15,7 @@ validation dialects) are data on those descriptions.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import zlib
@@ -36,6 +37,7 @@ from riverbed.errors import (
     UnknownOperationException,
 )
 from riverbed.protocol.auth import credential_scope
+from riverbed.protocol.commits import GroupCommit
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -92,6 +94,7 @@ class Gateway:
         self.bound: dict[tuple[str, str], Bound] = {}
         self.extra_routes: list[tuple[str, Route]] = []   # (path prefix, handler) e.g. /_riverbed/
         self._routers: dict[str, Any] = {}
+        self.commits: GroupCommit | None = None   # set while serving (lifespan): answers wait for the commit
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -145,6 +148,8 @@ class Gateway:
                 status, headers, payload = self._too_large(scope, limit)
             else:
                 status, headers, payload = await self.handle(scope, b"".join(chunks))
+            if self.commits is not None and self.commits.pending():
+                await self.commits.wait()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
             log.exception("unhandled error")
             err = InternalServerError("Internal server error")
@@ -179,8 +184,13 @@ class Gateway:
                 except Exception as exc:  # pragma: no cover - surfaced by uvicorn
                     await send({"type": "lifespan.startup.failed", "message": repr(exc)})
                     return
+                self.commits = GroupCommit(self.host.store, asyncio.get_running_loop())
+                self.commits.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.commits is not None:
+                    self.commits.stop()
+                    self.commits = None
                 await self.host.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -157,6 +157,17 @@ class PostgresStore:
         else:
             callback()
 
+    # Group commit: each transaction already commits on its own pooled connection (threads and
+    # connections make grouping the server's job there), so nothing is ever left pending.
+    def group_commits(self, schedule: Callable[[Callable[[], None]], None] | None) -> None:
+        return None
+
+    def pending_commits(self) -> bool:
+        return False
+
+    def flush_commits(self) -> None:
+        return None
+
     def close(self) -> None:
         self._pool.close()
 

@@ -81,6 +81,10 @@ class SqliteStore:
         self._depth = 0
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
+        # Group commit (see ``group_commits``): the open group's after-commit hooks and the scheduler.
+        self._schedule: Callable[[Callable[[], None]], None] | None = None
+        self._group_open = False
+        self._group_hooks: list[Callable[[], None]] = []
 
     # --- transactions --------------------------------------------------------------
     @contextmanager
@@ -95,6 +99,9 @@ class SqliteStore:
                 raise
             finally:
                 self._depth -= 1
+            return
+        if self._schedule is not None:
+            yield from self._grouped()
             return
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
@@ -116,13 +123,67 @@ class SqliteStore:
         for hook in hooks:
             hook()
 
+    def _grouped(self) -> Iterator[SqliteStore]:
+        """One transaction of a group: a savepoint inside the group's open SQLite transaction."""
+        if not self._group_open:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._group_open = True
+            assert self._schedule is not None
+            self._schedule(self.flush_commits)
+        self._db.execute("SAVEPOINT txn")
+        self._depth = 1
+        self._failed = False
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self._hooks.clear()
+            self._db.execute("ROLLBACK TO txn")
+            self._db.execute("RELEASE txn")
+            raise
+        self._depth = 0
+        if self._failed:
+            self._hooks.clear()
+            self._db.execute("ROLLBACK TO txn")
+        self._db.execute("RELEASE txn")
+        self._group_hooks.extend(self._hooks)
+        self._hooks.clear()
+
+    def group_commits(self, schedule: Callable[[Callable[[], None]], None] | None) -> None:
+        if schedule is None:
+            self.flush_commits()
+        self._schedule = schedule
+
+    def pending_commits(self) -> bool:
+        return self._group_open
+
+    def flush_commits(self) -> None:
+        if not self._group_open:
+            return
+        self._group_open = False
+        hooks, self._group_hooks = self._group_hooks, []
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        for hook in hooks:
+            hook()
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         if self._depth:
             self._hooks.append(callback)
+        elif self._group_open:
+            self._group_hooks.append(callback)
         else:
             callback()
 
     def close(self) -> None:
+        try:
+            self.flush_commits()
+        except sqlite3.Error:
+            pass
         try:
             self._db.close()
         except sqlite3.Error:
