@@ -2,6 +2,7 @@
 
     python bench/run.py [--n 4000] [--concurrency 1,32] [--workloads create,put,get,update,stream,e2e]
                         [--targets riverbed,riverbed-file,dynalite,moto,ministack] [--runs 3]
+                        (a target ``riverbed@/path/to/src`` runs another checkout, e.g. the one before a change)
                         [--loadgen bench/ddb_load.py] [--no-moto] [--stream-cost]
 
 Starts each target on a free port, one after the other and interleaved over --runs (so machine noise
@@ -62,12 +63,12 @@ def wait_ready(port: int, timeout: float = 30.0) -> float:
 PEERS = ROOT / "bench" / "peers"
 
 
-def start_riverbed(port: int, data_dir: str | None = None) -> tuple[subprocess.Popen, float]:
+def start_riverbed(port: int, data_dir: str | None = None, src: str | None = None) -> tuple[subprocess.Popen, float]:
     t0 = time.perf_counter()
     where = ["--data-dir", data_dir] if data_dir else ["--in-memory"]
     proc = subprocess.Popen([sys.executable, "-m", "riverbed.cli.main", "serve", *where, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+                            env=dict(os.environ, PYTHONPATH=src or str(ROOT / "src")))
     wait_ready(port)
     return proc, time.perf_counter() - t0
 
@@ -113,6 +114,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (less sensitive to a busy machine than wall time)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def note_cpu(results: dict[str, dict[str, list[dict]]], name: str, rows: list[dict], cpu: float) -> None:
+    requests = sum(r.get("n", 0) for r in rows if r.get("workload") in ("put", "get", "update"))
+    if requests:
+        results[name].setdefault("server_cpu_us_per_request", []).append(
+            {"workload": "server_cpu", "ops_per_s": round(cpu / requests * 1e6, 1)})
+
+
 def run_load(loadgen: str, port: int, label: str, args: argparse.Namespace, workloads: str | None = None,
              extra: tuple[str, ...] = (), n: int | None = None) -> list[dict]:
     cmd = [sys.executable, loadgen, "--endpoint", f"http://127.0.0.1:{port}", "--label", label,
@@ -143,14 +158,18 @@ def run_target(name: str, args: argparse.Namespace, results: dict[str, dict[str,
                colds: list[float], rsss: list[float]) -> None:
     port = free_port()
     if name.startswith("riverbed"):
-        data_dir = tempfile.mkdtemp(prefix="riverbed-bench-") if name == "riverbed-file" else None
-        proc, cold = start_riverbed(port, data_dir)
+        kind, _, src = name.partition("@")      # riverbed-file@/other/checkout/src: another version
+        data_dir = tempfile.mkdtemp(prefix="riverbed-bench-") if kind == "riverbed-file" else None
+        proc, cold = start_riverbed(port, data_dir, src or None)
         if name == "riverbed":
             colds.append(cold)
             time.sleep(0.3)
             rsss.append(rss_mb(proc.pid))
         try:
-            for row in run_load(args.loadgen, port, name, args):
+            cpu0 = cpu_s(proc.pid)
+            rows = run_load(args.loadgen, port, name, args)
+            note_cpu(results, name, rows, cpu_s(proc.pid) - cpu0)
+            for row in rows:
                 results[name].setdefault(key(row), []).append(row)
             if args.stream_cost:
                 # The same server, a table without a stream: what the stream costs a PutItem.
@@ -172,7 +191,10 @@ def run_target(name: str, args: argparse.Namespace, results: dict[str, dict[str,
     workloads = ",".join(w for w in args.workloads.split(",") if w in PEER_WORKLOADS)
     extra = ("--no-streams",) if name == "dynalite" else ()
     try:
-        for row in run_load(args.loadgen, port, name, args, workloads, extra, max(200, args.n // 4) if slow else None):
+        cpu0 = cpu_s(proc.pid)
+        rows = run_load(args.loadgen, port, name, args, workloads, extra, max(200, args.n // 4) if slow else None)
+        note_cpu(results, name, rows, cpu_s(proc.pid) - cpu0)
+        for row in rows:
             results[name].setdefault(key(row), []).append(row)
     finally:
         proc.terminate()
@@ -234,10 +256,11 @@ def main() -> int:
         summary["skipped (not installed)"] = args.missing
     print(json.dumps({"summary": summary}, indent=2))
     # The side-by-side table: median [min..max] over the runs, and the ratio of each target to the first.
-    print(f"\n{'workload':<14}{'target':<15}{'ops/s median [min..max]':<32}{'p99 ms median [min..max]':<30}"
+    # Row server_cpu_us_per_request: µs of the server's CPU per put/get/update request, in the ops/s column.
+    print(f"\n{'workload':<14}{'target':<22}{'ops/s median [min..max]':<32}{'p99 ms median [min..max]':<30}"
           f"ratio to {base}")
     for k in sorted(summary["workloads"]):
-        if k.split("@")[0] not in ("put", "get", "update"):
+        if k.split("@")[0] not in ("put", "get", "update", "server_cpu_us_per_request"):
             continue
         base_ops = [r["ops_per_s"] for r in results[base].get(k, [])]
         for name in targets:
@@ -247,7 +270,7 @@ def main() -> int:
             ops = [r["ops_per_s"] for r in rows]
             p99 = [r["p99_ms"] for r in rows if r.get("p99_ms") is not None]
             ratio = f"{statistics.median(ops) / statistics.median(base_ops):.2f}" if base_ops else "-"
-            print(f"{k:<14}{name:<15}{spread(ops):<32}{spread(p99) if p99 else '-':<30}{ratio}")
+            print(f"{k:<14}{name:<22}{spread(ops):<32}{spread(p99) if p99 else '-':<30}{ratio}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Running the ASGI app under uvicorn, in the foreground (``riverbed serve``) or in a thread (testing API).
 
 Owns: the HTTP server's configuration (uvloop + httptools when available,
-no access log) and its start/stop.
+no access log, one ``send`` per answer) and its start/stop.
 
 Must not: build services (``app.py`` does).
 """
@@ -12,12 +12,60 @@ import asyncio
 import logging
 import socket
 import threading
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from riverbed.app import App, build_app
 from riverbed.config import Settings
+
+
+class _CoalescedWrites:
+    """A transport whose writes in one turn of the event loop leave in one ``send``.
+
+    uvicorn writes an answer's head and body separately; on loopback each write is a system call that also
+    does the receiver's TCP work, about a third of the server's CPU under load (py-spy, bench/run.py).  The
+    buffered bytes leave at the end of the current loop turn (``call_soon``), or at once on ``close``.
+    """
+
+    __slots__ = ("_buffer", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._buffer:
+            self._loop.call_soon(self.flush)
+        self._buffer.append(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            data = b"".join(self._buffer)
+            self._buffer.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _Protocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with coalesced writes (one ``send`` per answer)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.transport = cast("asyncio.Transport", _CoalescedWrites(transport, self.loop))
 
 
 def _config(app: App, sock_port: int) -> uvicorn.Config:
@@ -27,7 +75,7 @@ def _config(app: App, sock_port: int) -> uvicorn.Config:
         loop = "uvloop"
     except ImportError:  # pragma: no cover
         loop = "asyncio"
-    return uvicorn.Config(app.gateway, host=app.settings.host, port=sock_port, loop=loop, http="httptools",
+    return uvicorn.Config(app.gateway, host=app.settings.host, port=sock_port, loop=loop, http=_Protocol,
                           lifespan="on", access_log=False, log_level=app.settings.log_level,
                           timeout_keep_alive=75, server_header=False, date_header=False)
 
