@@ -1,6 +1,7 @@
 """Bytes on disk per stream record, against the item images it carries; and space back after a trim.
 
     python bench/stream_storage_bench.py [--n 100000] [--keys 50000]
+    PYTHONPATH=/other/checkout/src python bench/stream_storage_bench.py     # the same for another version
 
 Writes --n PutItems through the in-process app (SQLite file store) on a NEW_AND_OLD_IMAGES table with
 --keys distinct keys (so records after the first --keys carry an old and a new image), then prints one
@@ -25,8 +26,15 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_bench import call, item, lifespan
 
+from riverbed import ids
 from riverbed.app import build_app
 from riverbed.config import load_settings
+
+try:
+    from riverbed.streams.records import record_json
+except ImportError:   # a checkout from before the compact stored form (PYTHONPATH=other/src): JSON stored
+    def record_json(stored: bytes, sequence_number: str, created: float) -> bytes:
+        return stored
 
 
 def dir_bytes(path: str) -> int:
@@ -57,7 +65,6 @@ async def run(args: argparse.Namespace) -> None:
             batch.append(call(gw, "PutItem", {"TableName": "bench", "Item": it}))
         await asyncio.gather(*batch)
     store = app.store
-    streams = app.streams
     shard_nos = [r[0] for r in store._db.execute("SELECT DISTINCT shard FROM records")]
     count = image_bytes = stored_bytes = 0
     for no in shard_nos:
@@ -66,22 +73,21 @@ async def run(args: argparse.Namespace) -> None:
             rows = store.read_records(no, seq, 1000)
             if not rows:
                 break
-            for s, _, data in rows:
+            for s, created, data in rows:
                 stored_bytes += len(data)
-                record = streams.decode(data) if streams is not None and hasattr(streams, "decode") else \
-                    orjson.loads(data)
+                record = orjson.loads(record_json(data, ids.sequence_number(s), created))
                 dyn = record["dynamodb"]
                 image_bytes += sum(len(orjson.dumps(dyn[m])) for m in ("NewImage", "OldImage") if m in dyn)
                 count += 1
                 seq = s + 1
-    store.flush_commits()
+    getattr(store, "flush_commits", lambda: None)()   # older checkouts commit at once
     store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     table_bytes = records_table_bytes(store)
     before = dir_bytes(data_dir)
     with store.transaction() as txn:
         for no in shard_nos:
             txn.trim_records(no, float("inf"))
-    store.flush_commits()
+    getattr(store, "flush_commits", lambda: None)()   # older checkouts commit at once
     store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     after = dir_bytes(data_dir)
     print(json.dumps({
