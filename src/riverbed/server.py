@@ -26,7 +26,7 @@ class _CoalescedWrites:
 
     uvicorn writes an answer's head and body separately; on loopback each write is a system call that also
     does the receiver's TCP work, about a third of the server's CPU under load (py-spy, bench/run.py).  The
-    buffered bytes leave at the end of the current loop turn (``call_soon``), or at once on ``close``.
+    head is held until the body is written (or the end of the current loop turn, or ``close``).
     """
 
     __slots__ = ("_buffer", "_loop", "_transport")
@@ -37,9 +37,14 @@ class _CoalescedWrites:
         self._buffer: list[bytes] = []
 
     def write(self, data: bytes) -> None:
-        if not self._buffer:
-            self._loop.call_soon(self.flush)
-        self._buffer.append(data)
+        if self._buffer:                          # the body after a held head: both leave now
+            self._buffer.append(data)
+            self.flush()
+        elif data.endswith(b"\r\n\r\n") and data.startswith(b"HTTP/"):   # an answer's head: hold it
+            self._buffer.append(data)
+            self._loop.call_soon(self.flush)      # in case no body follows (HEAD, 204)
+        else:
+            self._transport.write(data)
 
     def flush(self) -> None:
         if self._buffer:
@@ -85,6 +90,7 @@ def serve(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_app(settings)
     server = uvicorn.Server(_config(app, settings.port))
+    app.gateway.requests_in_flight = lambda: len(server.server_state.tasks)
     print(f"riverbed listening on http://{settings.host}:{settings.port} "
           f"({'in memory' if settings.memory else 'data in ' + settings.data_dir})", flush=True)
     try:
@@ -113,6 +119,8 @@ class BackgroundServer:
         self.app.endpoint_url = f"http://{self.app.settings.host}:{self.port}"
         config = _config(self.app, self.port)
         self.server = uvicorn.Server(config)
+        state = self.server.server_state
+        self.app.gateway.requests_in_flight = lambda: len(state.tasks)
 
         def run() -> None:
             try:

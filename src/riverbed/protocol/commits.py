@@ -29,9 +29,12 @@ log = logging.getLogger("riverbed.commits")
 class GroupCommit:
     """One per running server: owns the flush schedule and the answers waiting for it."""
 
-    def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, store: Store, loop: asyncio.AbstractEventLoop,
+                 in_flight: Callable[[], int] | None = None) -> None:
         self.store = store
         self.loop = loop
+        # How many requests the HTTP server is handling (this one included); None: unknown, always group.
+        self.in_flight = in_flight
         self._thread = threading.get_ident()
         self._waiters: list[asyncio.Future[None]] = []
 
@@ -44,6 +47,19 @@ class GroupCommit:
 
     def pending(self) -> bool:
         return self.store.pending_commits()
+
+    async def settle(self) -> None:
+        """Return once what is pending is committed: at once when no other request is in flight (nothing
+        could join the group, so waiting a loop turn would only add latency), else with the group."""
+        if self.in_flight is not None and self.in_flight() <= 1:
+            try:
+                self.store.flush_commits()
+            except Exception as exc:
+                self._release(exc)
+                raise
+            self._release(None)
+            return
+        await self.wait()
 
     async def wait(self) -> None:
         """Return once the pending group is committed; raise what the commit raised if it failed."""

@@ -95,6 +95,7 @@ class Gateway:
         self.extra_routes: list[tuple[str, Route]] = []   # (path prefix, handler) e.g. /_riverbed/
         self._routers: dict[str, Any] = {}
         self.commits: GroupCommit | None = None   # set while serving (lifespan): answers wait for the commit
+        self.requests_in_flight: Callable[[], int] | None = None   # told by the HTTP server (server.py)
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -149,7 +150,7 @@ class Gateway:
             else:
                 status, headers, payload = await self.handle(scope, b"".join(chunks))
             if self.commits is not None and self.commits.pending():
-                await self.commits.wait()   # acknowledged only once what it wrote (or read) is committed
+                await self.commits.settle()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
             log.exception("unhandled error")
             err = InternalServerError("Internal server error")
@@ -184,7 +185,7 @@ class Gateway:
                 except Exception as exc:  # pragma: no cover - surfaced by uvicorn
                     await send({"type": "lifespan.startup.failed", "message": repr(exc)})
                     return
-                self.commits = GroupCommit(self.host.store, asyncio.get_running_loop())
+                self.commits = GroupCommit(self.host.store, asyncio.get_running_loop(), self.requests_in_flight)
                 self.commits.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
