@@ -8,6 +8,7 @@ sequence counter lives in the store).
 from __future__ import annotations
 
 import os
+import random
 import uuid
 from datetime import UTC, datetime
 
@@ -15,7 +16,9 @@ SEQUENCE_DIGITS = 21
 
 
 def request_id() -> str:
-    return str(uuid.uuid4())
+    """A version-4 UUID as text; from ``random`` (ids, not secrets), half the cost of than ``uuid.uuid4``."""
+    h = f"{random.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def new_uuid() -> str:

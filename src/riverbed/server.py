@@ -1,7 +1,7 @@
 """Running the ASGI app under uvicorn, in the foreground (``riverbed serve``) or in a thread (testing API).
 
 Owns: the HTTP server's configuration (uvloop + httptools when available,
-no access log) and its start/stop.
+no access log, one ``send`` per answer) and its start/stop.
 
 Must not: build services (``app.py`` does).
 """
@@ -16,12 +16,65 @@ import socket
 import sys
 import threading
 from collections.abc import Generator
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from riverbed.app import App, build_app
 from riverbed.config import Settings
+
+
+class _CoalescedWrites:
+    """A transport whose writes in one turn of the event loop leave in one ``send``.
+
+    uvicorn writes an answer's head and body separately; on loopback each write is a system call that also
+    does the receiver's TCP work, about a third of the server's CPU under load (py-spy, bench/run.py).  The
+    head is held until the body is written (or the end of the current loop turn, or ``close``).
+    """
+
+    __slots__ = ("_buffer", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if self._buffer:                          # the body after a held head: both leave now
+            self._buffer.append(data)
+            self.flush()
+        elif data.endswith(b"\r\n\r\n") and data.startswith(b"HTTP/"):   # an answer's head: hold it
+            self._buffer.append(data)
+            self._loop.call_soon(self.flush)      # in case no body follows (HEAD, 204)
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            data = b"".join(self._buffer)
+            self._buffer.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _Protocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with coalesced writes (one ``send`` per answer)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.transport = cast("asyncio.Transport", _CoalescedWrites(transport, self.loop))
 
 
 def _config(app: App, sock_port: int) -> uvicorn.Config:
@@ -31,7 +84,7 @@ def _config(app: App, sock_port: int) -> uvicorn.Config:
         loop = "uvloop"
     except ImportError:  # pragma: no cover
         loop = "asyncio"
-    return uvicorn.Config(app.gateway, host=app.settings.host, port=sock_port, loop=loop, http="httptools",
+    return uvicorn.Config(app.gateway, host=app.settings.host, port=sock_port, loop=loop, http=_Protocol,
                           lifespan="on", access_log=False, log_level=app.settings.log_level,
                           timeout_keep_alive=75, server_header=False, date_header=False)
 
@@ -87,6 +140,7 @@ def serve(settings: Settings) -> int:
     settings = settings.replace(port=sock.getsockname()[1])   # --port 0: the port the system chose
     app = build_app(settings)
     server = Server(_config(app, settings.port), app)
+    app.gateway.requests_in_flight = lambda: len(server.server_state.tasks)
     print(f"riverbed listening on http://{settings.host}:{settings.port} "
           f"({'in memory' if settings.memory else 'data in ' + settings.data_dir}); "
           f"dashboard at http://{settings.host}:{settings.port}/_riverbed/ui", flush=True)
@@ -119,6 +173,8 @@ class BackgroundServer:
         self.app.endpoint_url = f"http://{self.app.settings.host}:{self.port}"
         config = _config(self.app, self.port)
         self.server = Server(config, self.app)
+        state = self.server.server_state
+        self.app.gateway.requests_in_flight = lambda: len(state.tasks)
 
         def run() -> None:
             try:

@@ -17,6 +17,7 @@ validation dialects) are data on those descriptions.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import zlib
@@ -40,6 +41,7 @@ from riverbed.errors import (
     UnknownOperationException,
 )
 from riverbed.protocol.auth import credential_scope
+from riverbed.protocol.commits import GroupCommit
 from riverbed.protocol.signing import SignatureVerifier
 from riverbed.storage import StoreConflict
 
@@ -108,6 +110,8 @@ class Gateway:
         self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
         self.verifier: SignatureVerifier | None = None   # --auth sigv4: every signature verified
         self.root_accounts: dict[str, str] = {}       # root access key -> its account (RIVERBED_ROOT_CREDENTIALS)
+        self.commits: GroupCommit | None = None   # set while serving (lifespan): answers wait for the commit
+        self.requests_in_flight: Callable[[], int] | None = None   # told by the HTTP server (server.py)
 
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
@@ -179,6 +183,8 @@ class Gateway:
                 status, headers, payload = self._too_large(scope, limit)
             else:
                 status, headers, payload = await self.handle(scope, b"".join(chunks))
+            if self.commits is not None and self.commits.pending():
+                await self.commits.settle()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
             log.exception("unhandled error")
             err = InternalServerError("Internal server error")
@@ -218,8 +224,13 @@ class Gateway:
                 except Exception as exc:  # pragma: no cover - surfaced by uvicorn
                     await send({"type": "lifespan.startup.failed", "message": repr(exc)})
                     return
+                self.commits = GroupCommit(self.host.store, asyncio.get_running_loop(), self.requests_in_flight)
+                self.commits.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.commits is not None:
+                    self.commits.stop()
+                    self.commits = None
                 await self.host.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

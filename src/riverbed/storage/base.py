@@ -275,7 +275,7 @@ class Txn(Protocol):
         """Run ``callback`` after this transaction commits (never if it rolls back).
 
         Callbacks run in registration order, after the commit is durable; outside a transaction the
-        callback runs at once.
+        callback runs at once, or, while a group is pending (``group_commits``), after that group commits.
         """
         ...
 
@@ -350,8 +350,35 @@ class Store(Txn, Protocol):
         """
         ...
 
+    def group_commits(self, schedule: Callable[[Callable[[], None]], None] | None) -> None:
+        """Let transactions that end close together share one commit (group commit); None turns it off.
+
+        While on, a transaction that ends without error leaves its work *pending* in the engine's open
+        group instead of committing it; its after-commit callbacks wait for the group's commit.  The first
+        transaction of a new group calls ``schedule(flush)``; the owner of the event loop calls ``flush``
+        (``flush_commits``) soon after, typically once the requests that arrived together have run, and
+        acknowledges those requests only then.  A transaction that fails still rolls back only its own work
+        (earlier transactions of the group are kept).  Reads on the store see pending work, so whoever
+        answers a request that ran while ``pending_commits()`` is True answers after the flush.  An engine
+        may commit every transaction on its own anyway (PostgreSQL does), in which case nothing is ever
+        pending.  Turning it off flushes what is pending.
+        """
+        ...
+
+    def pending_commits(self) -> bool:
+        """True while a group of transactions has ended but is not committed yet."""
+        ...
+
+    def flush_commits(self) -> None:
+        """Commit the pending group now, then run its after-commit callbacks in order; nothing if none.
+
+        If the commit fails, every transaction of the group is rolled back, their callbacks are dropped and
+        the error is raised to the caller (who must fail the requests waiting for that group).
+        """
+        ...
+
     def close(self) -> None:
-        """Release the engine's connections; the store must not be used afterwards."""
+        """Release the engine's connections (flushing a pending group); the store must not be used afterwards."""
         ...
 
     def reset(self) -> None:

@@ -228,6 +228,17 @@ class PostgresStore:
                 if not self._closing.wait(0.5):
                     log.warning("lost the LISTEN connection to PostgreSQL; reconnecting", exc_info=True)
 
+    # Group commit: each transaction already commits on its own pooled connection (threads and
+    # connections make grouping the server's job there), so nothing is ever left pending.
+    def group_commits(self, schedule: Callable[[Callable[[], None]], None] | None) -> None:
+        return None
+
+    def pending_commits(self) -> bool:
+        return False
+
+    def flush_commits(self) -> None:
+        return None
+
     def close(self) -> None:
         self._closing.set()
         if self._listener is not None:

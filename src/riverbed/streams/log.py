@@ -22,11 +22,9 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from riverbed import ids
 from riverbed.clock import Clock
-from riverbed.streams.records import build_record
+from riverbed.streams.records import encode_record, record_json
 
 STREAM = "stream"
 SEQ_COUNTER = "stream-seq"
@@ -272,11 +270,10 @@ class StreamLog:
             return
         now = self.clock.now()
         seq = self._take_seq(txn)
-        record = build_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
-                              region=region, created=now, sequence_number=ids.sequence_number(seq),
-                              event_version=self.event_version, service_identity=service_identity,
-                              size_bytes=size_bytes)
-        txn.append_record(shard.no, seq, now, orjson.dumps(record))
+        stored = encode_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
+                               region=region, event_version=self.event_version, service_identity=service_identity,
+                               size_bytes=size_bytes)
+        txn.append_record(shard.no, seq, now, stored)
         no = shard.no
         if self.store.shared:   # wake the pollers of other nodes too (this one's: ``_on_append``)
             txn.notify(RECORDS_CHANNEL, str(no))
@@ -293,8 +290,12 @@ class StreamLog:
     # --- reads ------------------------------------------------------------------------------------
     def read(self, shard: Shard, from_seq: int, limit: int, max_bytes: int | None = None
              ) -> tuple[list[tuple[int, float, bytes]], int]:
-        """Records of ``shard`` from ``from_seq``: ``(rows, next position)``; honours a byte budget."""
-        rows = self.store.read_records(shard.no, from_seq, limit)
+        """Records of ``shard`` from ``from_seq``: ``(rows, next position)``; honours a byte budget.
+
+        Each row is ``(seq, created, the record's JSON)`` (the store keeps a compact form, ``records.encode_record``).
+        """
+        rows = [(seq, created, record_json(data, ids.sequence_number(seq), created))
+                for seq, created, data in self.store.read_records(shard.no, from_seq, limit)]
         if max_bytes is not None and rows:
             total = 0
             for i, (_, _, data) in enumerate(rows):

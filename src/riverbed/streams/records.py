@@ -6,6 +6,8 @@ stored record into the Lambda event form (``eventSourceARN``, lower-case
 ``userIdentity``), and the length of that form's JSON computed from the
 stored bytes' length (so a trigger never re-encodes a record to size it).
 
+Also owns the record's compact stored form (``encode_record``/``record_json``).
+
 Must not: decide *whether* a write produces a record (``items.py`` does, in
 the write's transaction), where it is stored (``log.py``), or how big an item
 is: ``SizeBytes`` is DynamoDB's measure and comes from the writer (nothing
@@ -77,3 +79,56 @@ def lambda_event_record_length(stored_length: int, stream_arn: str) -> int:
     at the end (the ``userIdentity`` rewrite swaps the case of two names, keeping every length).
     """
     return stored_length + _EVENT_SOURCE_MEMBER + len(orjson.dumps(stream_arn))
+
+
+# --- the stored form -------------------------------------------------------------------------------------
+# A record is stored without what its row or its stream already say: the sequence number (the row's seq),
+# the creation time (the row's ``created``), the constant members and their names.  What is kept: a format
+# byte, flags (event name, view type, service identity), the raw event id, SizeBytes, the region and the
+# event version (JSON text), then the JSON members Keys/NewImage/OldImage exactly as the record carries
+# them.  ``record_json`` puts the record's JSON back together by joining bytes, never re-encoding an image,
+# so it is byte for byte what ``orjson.dumps(build_record(...))`` gives.  A stored record that starts with
+# ``{`` is that JSON itself (written before this form existed) and is returned unchanged.
+_STORED_V1 = 1
+_EVENTS = ("INSERT", "MODIFY", "REMOVE")
+_VIEWS = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+_IDENTITY_JSON = b',"userIdentity":' + orjson.dumps(TTL_IDENTITY)
+
+
+def encode_record(*, event_name: str, keys: dict[str, Any], old: dict[str, Any] | None,
+                  new: dict[str, Any] | None, view_type: str, region: str, event_version: str,
+                  service_identity: bool = False, size_bytes: int | None = None) -> bytes:
+    """The stored form of the record ``build_record`` would build with the same arguments."""
+    images: dict[str, Any] = {"Keys": keys}
+    if new is not None and view_type in NEW_IMAGE_VIEWS:
+        images["NewImage"] = new
+    if old is not None and view_type in OLD_IMAGE_VIEWS:
+        images["OldImage"] = old
+    body = orjson.dumps(images)
+    if size_bytes is None:
+        size_bytes = sum(len(orjson.dumps(images[m])) for m in images)
+    flags = _EVENTS.index(event_name) | _VIEWS.index(view_type) << 2 | (16 if service_identity else 0)
+    region_json, version_json = orjson.dumps(region), orjson.dumps(event_version)
+    return b"".join((bytes((_STORED_V1, flags)), os.urandom(16), max(1, size_bytes).to_bytes(4, "little"),
+                     bytes((len(region_json),)), region_json, bytes((len(version_json),)), version_json,
+                     body[1:-1]))
+
+
+def record_json(stored: bytes, sequence_number: str, created: float) -> bytes:
+    """The record's JSON (as GetRecords returns it) from its stored form and its row's seq and time."""
+    if stored[:1] == b"{":
+        return stored
+    flags = stored[1]
+    event_id = stored[2:18].hex()
+    size = int.from_bytes(stored[18:22], "little")
+    end = 23 + stored[22]
+    region_json = stored[23:end]
+    version_json = stored[end + 1:end + 1 + stored[end]]
+    body = stored[end + 1 + stored[end]:]
+    return b"".join((
+        b'{"eventID":"', event_id.encode(), b'","eventName":"', _EVENTS[flags & 3].encode(),
+        b'","eventVersion":', version_json, b',"eventSource":"aws:dynamodb","awsRegion":', region_json,
+        b',"dynamodb":{"ApproximateCreationDateTime":', str(int(created)).encode(), b",", body,
+        b',"SequenceNumber":"', sequence_number.encode(), b'","SizeBytes":', str(size).encode(),
+        b',"StreamViewType":"', _VIEWS[flags >> 2 & 3].encode(), b'"}',
+        _IDENTITY_JSON if flags & 16 else b"", b"}"))

@@ -37,6 +37,7 @@ from riverbed.triggers.windows import WindowSteps
 log = logging.getLogger("riverbed.triggers")
 
 READ_CHUNK = 1000
+SETTLE_TURNS = 64      # loop turns a poller yields for a pending group commit before it reads
 
 
 @dataclass
@@ -129,6 +130,7 @@ class ShardPoller(WindowSteps):
             return False
         if self.cfg("TumblingWindowInSeconds"):
             return await self.window_step()
+        await self._committed()
         items, end = self._read()
         if not items:
             if end > self.position:
@@ -210,6 +212,19 @@ class ShardPoller(WindowSteps):
         next record does not fit (then the read-ahead is over budget)."""
         return len(self._ahead.items) >= self._want or self._ahead.size >= events.MAX_PAYLOAD - 1024
 
+    async def _committed(self) -> None:
+        """Deliver only committed records: under group commit, let the pending group commit first.
+
+        The server flushes a pending group within the turn of the event loop that opened it, so yielding a
+        few turns is enough; a record of a write that is not committed (and not acknowledged) never reaches
+        a handler, even if the commit then fails.
+        """
+        store = self.engine.streams.store
+        for _ in range(SETTLE_TURNS):
+            if not store.pending_commits():
+                return
+            await asyncio.sleep(0)
+
     async def _gather(self, items: list[Item], end: int, window: float) -> tuple[list[Item], int]:
         """Wait until the batch is full, the window has elapsed, or the payload limit is near."""
         clock = self.engine.clock
@@ -222,6 +237,7 @@ class ShardPoller(WindowSteps):
                 _done, pending = await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
                 for task in pending:
                     task.cancel()
+                await self._committed()
                 items, end = self._read()
         finally:
             self.status.waiting = ""

@@ -78,6 +78,7 @@ class WindowSteps:
     async def window_step(self) -> bool:
         poller: Any = self
         length = float(poller.cfg("TumblingWindowInSeconds"))
+        await poller._committed()
         items, end = poller._read()
         if poller.window is None:
             if not items:

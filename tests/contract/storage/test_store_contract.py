@@ -327,6 +327,73 @@ def test_inner_failure_caught_by_the_outer_block_still_rolls_back(store):
     assert store.get_item(1, b"a", b"") is None and store.get_item(1, b"b", b"") is None
 
 
+
+# --- group commit --------------------------------------------------------------------------------------------
+
+def test_group_commit_keeps_each_transaction_whole_and_runs_hooks_after_the_flush(store):
+    scheduled: list = []
+    fired: list[str] = []
+    store.group_commits(scheduled.append)
+    with store.transaction() as txn:
+        txn.put_item(1, b"a", b"", b"1", 1)
+        txn.append_record(1, 1, 1.0, b"ra")
+        txn.after_commit(lambda: fired.append("a"))
+    with pytest.raises(ValueError), store.transaction() as txn:
+        txn.put_item(1, b"b", b"", b"2", 1)
+        txn.after_commit(lambda: fired.append("b"))
+        raise ValueError
+    with store.transaction() as txn:
+        assert txn.get_item(1, b"a", b"") == b"1"          # the group's earlier work is seen
+        txn.put_item(1, b"c", b"", b"3", 1)
+        txn.append_record(1, 2, 1.0, b"rc")
+        txn.after_commit(lambda: fired.append("c"))
+    store.after_commit(lambda: fired.append("outside"))
+    if store.pending_commits():                            # an engine that groups: one schedule, nothing fired
+        assert len(scheduled) == 1 and fired == []
+        scheduled[0]()
+    else:                                                  # an engine that commits each one at once
+        assert scheduled == [] and fired == ["a", "c", "outside"]
+    store.flush_commits()                                  # nothing pending: a no-op
+    assert fired == ["a", "c", "outside"] and not store.pending_commits()
+    assert [store.get_item(1, k, b"") for k in (b"a", b"b", b"c")] == [b"1", None, b"3"]
+    assert [seq for seq, _, _ in store.read_records(1, 0, 10)] == [1, 2]
+    with store.transaction() as txn:
+        txn.put_item(1, b"d", b"", b"4", 1)
+    store.group_commits(None)                              # off: what is pending is committed
+    assert not store.pending_commits() and store.get_item(1, b"d", b"") == b"4"
+    with store.transaction() as txn:
+        txn.after_commit(lambda: fired.append("plain"))
+    assert fired[-1] == "plain" and len(scheduled) <= 2
+
+
+def test_group_commit_nested_failure_rolls_back_only_its_transaction(store):
+    scheduled: list = []
+    store.group_commits(scheduled.append)
+    with store.transaction() as txn:
+        txn.put_item(1, b"a", b"", b"1", 1)
+    with store.transaction() as outer:
+        outer.put_item(1, b"b", b"", b"2", 1)
+        with pytest.raises(KeyError), store.transaction() as inner:
+            inner.put_item(1, b"c", b"", b"3", 1)
+            raise KeyError
+    store.flush_commits()
+    assert [store.get_item(1, k, b"") for k in (b"a", b"b", b"c")] == [b"1", None, None]
+    store.group_commits(None)
+
+
+def test_group_commit_is_durable_after_the_flush_and_on_close(reopen):
+    s = reopen()
+    s.group_commits(lambda flush: None)
+    with s.transaction() as txn:
+        txn.put_doc("k", "flushed", {"x": 1})
+    s.flush_commits()
+    with s.transaction() as txn:
+        txn.put_doc("k", "closed", {"x": 2})
+    s.close()                                              # a pending group is committed, not dropped
+    s = reopen()
+    assert s.get_doc("k", "flushed") == {"x": 1} and s.get_doc("k", "closed") == {"x": 2}
+
+
 # --- message logs ------------------------------------------------------------------------------------------
 
 def test_log_find_visible_oldest_first_counts_and_receive(store):

@@ -68,6 +68,11 @@ def decompose_number(text: str) -> tuple[int, str, int]:
     """
     if not isinstance(text, str):
         raise _not_numeric(text)
+    if text.isdigit() and text.isascii():   # the common case, a plain integer: no regular expression
+        significant = text.lstrip("0")
+        if not significant:
+            return 0, "", 0
+        return 1, significant.rstrip("0"), len(significant) - 1
     match = _NUMBER.fullmatch(text)
     if match is None or not (match.group(2) or match.group(3)):
         raise _not_numeric(text)
@@ -106,6 +111,8 @@ def normalize_number(text: str) -> str:
 
     Checks in AWS's order: syntax, significant digits, overflow, underflow.
     """
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS and (text[0] != "0" or text == "0"):
+        return text   # a plain integer without leading zeros is already canonical and in range
     sign, digits, exponent = decompose_number(text)
     if sign == 0:
         return "0"
@@ -178,6 +185,11 @@ def av_type(av: AV) -> str:
 def _type_of(av: Any) -> str:
     if not isinstance(av, dict):
         raise ValidationException(EMPTY_VALUE)
+    if len(av) == 1:   # the common case: one member, the type
+        key: str
+        for key, value in av.items():
+            if key in _TYPE_SET and value is not None:
+                return key
     present: list[str] = [key for key, value in av.items() if key in _TYPE_SET and value is not None]
     if not present:
         raise ValidationException(EMPTY_VALUE)
@@ -207,12 +219,13 @@ def validate_value(av: Any, *, key_context: bool = False, key_name: str | None =
                 "One or more parameter values are not valid. The AttributeValue for a key attribute "
                 f"cannot contain an empty string value. Key: {key_name}"
             )
-        return {"S": value}
+        return av if len(av) == 1 else {"S": value}   # already in shape: no copy
     if kind == "N":
         # A JSON number instead of a string is a SerializationException on AWS (Alternator's
         # test_number_in_json, run against AWS).
         _expect(value, str, kind)
-        return {"N": normalize_number(value)}
+        number = normalize_number(value)
+        return av if number is value and len(av) == 1 else {"N": number}
     if kind == "B":
         raw = decode_binary(value)
         if key_context and not raw:
