@@ -248,3 +248,93 @@ def test_version_2017_answers_as_aws_does_today(rb):
             call()
         assert _err(exc) == ("GlobalTableNotFoundException", "Global table with name 'legacy' does not exist.")
     assert east.list_global_tables()["GlobalTables"] == []
+
+
+def test_replica_auto_scaling_is_described_and_refused_on_demand(rb):
+    east, west = clients(rb, EAST, WEST)
+    east.create_table(TableName="scaled", BillingMode="PAY_PER_REQUEST", **KEY)
+    alone = east.describe_table_replica_auto_scaling(TableName="scaled")["TableAutoScalingDescription"]
+    assert alone == {"TableName": "scaled", "TableStatus": "ACTIVE", "Replicas": []}
+    east.update_table(TableName="scaled", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    rb.drain()
+    for ddb in (east, west):
+        desc = ddb.describe_table_replica_auto_scaling(TableName="scaled")["TableAutoScalingDescription"]
+        assert desc["TableName"] == "scaled" and desc["TableStatus"] == "ACTIVE"
+        # No auto scaling is configured: each replica with its status and no *AutoScalingSettings members.
+        assert desc["Replicas"] == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"},
+                                    {"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
+    with pytest.raises(ClientError) as exc:
+        east.update_table_replica_auto_scaling(
+            TableName="scaled",
+            ProvisionedWriteCapacityAutoScalingUpdate={
+                "MinimumUnits": 1, "MaximumUnits": 10,
+                "ScalingPolicyUpdate": {"TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}})
+    code, message = _err(exc)
+    assert code == "ValidationException" and "PAY_PER_REQUEST" in message
+    with pytest.raises(ClientError) as exc:
+        west.update_table_replica_auto_scaling(
+            TableName="scaled", ReplicaUpdates=[{
+                "RegionName": EAST,
+                "ReplicaProvisionedReadCapacityAutoScalingUpdate": {"MinimumUnits": 1, "MaximumUnits": 10}}])
+    assert _err(exc)[0] == "ValidationException"
+    for call in (east.describe_table_replica_auto_scaling, east.update_table_replica_auto_scaling):
+        with pytest.raises(ClientError) as exc:
+            call(TableName="missing")
+        assert _err(exc)[0] == "ResourceNotFoundException"
+
+
+def test_replica_auto_scaling_lists_index_status_and_refuses_provisioned(rb):
+    east, = clients(rb, EAST)
+    east.create_table(TableName="fixed", BillingMode="PROVISIONED",
+                      ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, **KEY)
+    with pytest.raises(ClientError) as exc:
+        east.update_table_replica_auto_scaling(
+            TableName="fixed", ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})
+    assert _err(exc)[0] == "ValidationException" and "auto scaling" in _err(exc)[1]
+    east.create_table(
+        TableName="indexed", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[*KEY["AttributeDefinitions"], {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=KEY["KeySchema"],
+        GlobalSecondaryIndexes=[{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    east.update_table(TableName="indexed", ReplicaUpdates=[{"Create": {"RegionName": EU}}])
+    rb.drain()
+    replicas = east.describe_table_replica_auto_scaling(TableName="indexed")["TableAutoScalingDescription"]["Replicas"]
+    assert [r["RegionName"] for r in replicas] == [EU, EAST]   # every replica, this region's included
+    assert all(r["GlobalSecondaryIndexes"] == [{"IndexName": "by_g", "IndexStatus": "ACTIVE"}] for r in replicas)
+
+
+def test_pending_replication_count_per_receiving_region(rb):
+    east, west = clients(rb, EAST, WEST)
+    make_global(rb, "pending", EAST, WEST)
+    # One transaction: the three writes become pending together, whenever the replicator looks.
+    east.transact_write_items(TransactItems=[{"Put": {"TableName": "pending", "Item": {"id": {"S": f"p{i}"}}}}
+                                             for i in range(3)])
+    rb.drain()
+    now = rb.clock.now()
+    cw = rb.client("cloudwatch", region=EAST)
+
+    def stat(region, statistic):
+        points = cw.get_metric_statistics(
+            Namespace="AWS/DynamoDB", MetricName="PendingReplicationCount",
+            Dimensions=[{"Name": "TableName", "Value": "pending"}, {"Name": "ReceivingRegion", "Value": region}],
+            StartTime=now - 3600, EndTime=now + 60, Period=3660, Statistics=[statistic])["Datapoints"]
+        return points[0][statistic] if points else None
+
+    # Three writes waited for us-west-2, then none did; nothing was ever pending for us-east-1.
+    assert stat(WEST, "Maximum") == 3
+    assert stat(WEST, "Minimum") == 0
+    assert stat(EAST, "Maximum") is None
+    assert west.get_item(TableName="pending", Key={"id": {"S": "p2"}})["Item"] == {"id": {"S": "p2"}}
+
+
+def test_create_table_from_another_accounts_global_table_is_refused(rb):
+    east, = clients(rb, EAST)
+    with pytest.raises(ClientError) as exc:
+        east.create_table(TableName="shared", BillingMode="PAY_PER_REQUEST", **KEY,
+                          GlobalTableSourceArn="arn:aws:dynamodb:us-west-2:111122223333:table/shared")
+    code, message = _err(exc)
+    assert code == "ValidationException" and "multi-account global tables" in message
+    with pytest.raises(ClientError) as exc:
+        east.describe_table(TableName="shared")
+    assert _err(exc)[0] == "ResourceNotFoundException"

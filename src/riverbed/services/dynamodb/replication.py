@@ -47,6 +47,7 @@ class Replicator:
         self.delay = delay              # replication delay: a write is carried this long after it was made
         self.idle_wait = idle_wait      # real seconds between idle checks (commits wake the loop sooner)
         self.applied = 0
+        self._pending_sent: dict[tuple[str, str, str], int] = {}   # last PendingReplicationCount per series
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
 
@@ -85,6 +86,7 @@ class Replicator:
             settled = globaltables.load_group(self.store, account, name)
             if not settled:
                 continue
+            self._record_pending(account, name, settled)
             for origin in sorted(settled["replicas"]):
                 done += self._carry(account, name, origin)
         return done
@@ -109,6 +111,30 @@ class Replicator:
                                  "Milliseconds")
             self.applied += 1
         return len(rows)
+
+    def _record_pending(self, account: str, name: str, group: dict[str, Any]) -> None:
+        """PendingReplicationCount per ReceivingRegion: writes made in another replica not yet applied here.
+
+        AWS: "The number of item updates that are written to one replica table, but that have not yet been
+        written to another replica in the global table", dimensions TableName and ReceivingRegion
+        (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
+        A message leaves its origin's log once applied to every other replica, so the count for a region is
+        the sum of the other replicas' queued messages.  Recorded while non-zero and once more when it
+        falls to zero, so an idle replicator records nothing.
+        """
+        now = self.clock.now()
+        queued: dict[str, int] = {}
+        for region in group["replicas"]:
+            counts = self.store.log_counts(globaltables.outbound_log(account, region, name), now)
+            queued[region] = counts.visible + counts.in_flight + counts.delayed
+        total = sum(queued.values())
+        for region in sorted(group["replicas"]):
+            pending = total - queued[region]
+            series = (account, name, region)
+            if pending or self._pending_sent.get(series):
+                self.metrics.put("AWS/DynamoDB", "PendingReplicationCount",
+                                 {"TableName": name, "ReceivingRegion": region}, pending, "Count")
+            self._pending_sent[series] = pending
 
     def _apply(self, txn: Any, account: str, region: str, name: str, message: dict[str, Any]) -> bool:
         """Last writer wins: apply ``message`` to the replica in ``region`` unless it holds a later version."""

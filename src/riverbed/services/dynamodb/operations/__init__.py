@@ -41,6 +41,10 @@ from riverbed.services.dynamodb.operations.imports import describe_import, impor
 from riverbed.services.dynamodb.operations.list_tables import list_tables
 from riverbed.services.dynamodb.operations.put_item import put_item
 from riverbed.services.dynamodb.operations.query import query
+from riverbed.services.dynamodb.operations.replica_auto_scaling import (
+    describe_table_replica_auto_scaling,
+    update_table_replica_auto_scaling,
+)
 from riverbed.services.dynamodb.operations.restore import (
     restore_table_from_backup,
     restore_table_to_point_in_time,
@@ -111,6 +115,8 @@ OPERATIONS = {
     "DescribeGlobalTableSettings": describe_global_table_settings,
     "UpdateGlobalTableSettings": update_global_table_settings,
     "ListGlobalTables": list_global_tables,
+    "DescribeTableReplicaAutoScaling": describe_table_replica_auto_scaling,
+    "UpdateTableReplicaAutoScaling": update_table_replica_auto_scaling,
     "ExportTableToPointInTime": export_table_to_point_in_time,
     "DescribeExport": describe_export,
     "ListExports": list_exports,
