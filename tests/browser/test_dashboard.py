@@ -141,6 +141,19 @@ def test_mapping_page_draws_charts_and_links_to_the_failed_batch(page, live):
     for key in ("IteratorAge", "Invocations", "Errors"):
         assert chart_drawn(page, key), f"chart {key} did not draw"
     shot(page, "mapping")
+    # The recent batches, newest first: the poison order's batch went to the queue, the others were ok
+    # (a test before this one may have added an ok batch after it).
+    batches = page.locator('[data-card="Recent batches"] tbody tr')
+    outcomes = page.eval_on_selector_all('[data-card="Recent batches"] [data-outcome]',
+                                         "els => els.map(e => e.dataset.outcome)")
+    assert len(outcomes) >= 4 and outcomes.count("sent to destination") == 1 and outcomes[-1] == "ok"
+    assert set(outcomes) == {"ok", "sent to destination"}
+    sent = batches.nth(outcomes.index("sent to destination")).inner_text()
+    assert "RetryAttemptsExhausted" in sent and "poison order" in sent and pipeline.QUEUE in sent
+    page.click('[data-card="Recent batches"] .batch-destination a')
+    page.wait_for_function("location.hash.startsWith('#/queue/')")
+    page.wait_for_selector(".message")
+    open_page(page, live, f"mapping/{info['uuid']}")
     page.click("#destination a")
     page.wait_for_function("location.hash.startsWith('#/queue/')")
     page.wait_for_selector(".message")

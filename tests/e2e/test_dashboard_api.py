@@ -139,3 +139,46 @@ def test_event_stream_sends_a_change_when_a_record_commits(rb):
     ddb.put_item(TableName="tbl", Item={"pk": {"S": "x"}})
     assert changed.wait(10), lines
     conn.close()
+
+
+def _poison_handler(event, context):
+    for record in event["Records"]:
+        if record["dynamodb"]["Keys"]["pk"]["S"] == "poison":
+            raise ValueError("poison record")
+
+
+def test_mapping_view_shows_the_recent_batches_and_their_outcomes(rb):
+    ddb, arn = make_table(rb)
+    sqs = rb.client("sqs")
+    url = sqs.create_queue(QueueName="failed")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rb.register_function("picky", _poison_handler)
+    lam = rb.client("lambda")
+    uuid = lam.create_event_source_mapping(   # disabled while writing: the four records form one batch
+        FunctionName="picky", EventSourceArn=arn, StartingPosition="TRIM_HORIZON", BatchSize=10, Enabled=False,
+        MaximumBatchingWindowInSeconds=0, BisectBatchOnFunctionError=True, MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}})["UUID"]
+    assert view(rb, f"mapping?uuid={uuid}")["batches"] == []
+    ddb.batch_write_item(RequestItems={"tbl": [{"PutRequest": {"Item": {"pk": {"S": k}}}}
+                                                for k in ("a", "poison", "c", "d")]})
+    lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+    rb.drain()
+    batches = view(rb, f"mapping?uuid={uuid}")["batches"]
+    oldest_first = [(b["outcome"], b["records"], b["attempt"]) for b in reversed(batches)]
+    # [a poison c d] fails and is halved; [a poison] fails and is halved; [a] succeeds; [poison] fails, is
+    # retried once and then sent to the queue; [c d] succeeds.
+    assert oldest_first == [("bisected", 4, 1), ("bisected", 2, 1), ("ok", 1, 1), ("retried", 1, 1),
+                            ("sent to destination", 1, 2), ("ok", 2, 1)]
+    sent = batches[1]
+    assert sent["destination"] == queue_arn and sent["condition"] == "RetryAttemptsExhausted"
+    assert sent["error"].startswith("Unhandled") and "poison record" in sent["error"]
+    assert sent["first"] == sent["last"] and sent["shard"].startswith("shardId-")
+    assert batches[0]["time"] >= batches[-1]["time"]
+    # The queue page holds the batch the destination link points at.
+    (message,) = view(rb, "queue?name=failed")["messages"]
+    assert message["failure"]["first"] == sent["first"]
+    # The history is bounded per mapping.
+    for i in range(60):
+        ddb.put_item(TableName="tbl", Item={"pk": {"S": f"k{i}"}})
+        rb.drain()
+    assert len(view(rb, f"mapping?uuid={uuid}")["batches"]) == 50

@@ -225,7 +225,9 @@ async def mapping(app: App, r: Reader, uuid: str) -> dict[str, Any]:
     dims = {"EventSourceMappingUUID": uuid}
     charts = {name: series(app, "AWS/Lambda", name, dims, "max" if name == "IteratorAge" else "sum")
               for name in CHART_METRICS}
-    return {"mapping": m, "summary": _mapping_summary(app, m), "charts": charts}
+    # Recent batches and their outcome: the trigger engine's in-memory history on this node (newest first).
+    return {"mapping": m, "summary": _mapping_summary(app, m), "charts": charts,
+            "batches": app.triggers.recent_batches(uuid)}
 
 
 def series(app: App, namespace: str, name: str, dims: dict[str, str], stat: str, seconds: int = 300

@@ -81,6 +81,7 @@ class Outcome:
     function_error: str | None = None
     failed_from: int | None = None   # partial failure: retry from this sequence counter
     invoked: bool = True
+    error_message: str | None = None  # the function's errorMessage, when it raised
 
 
 @dataclass
@@ -278,18 +279,24 @@ class ShardPoller(WindowSteps):
             last = outcome
             if outcome.ok:
                 self.engine.set_result(self.mapping, "OK")
+                self._history(batch, attempts, "ok")
                 return
             self.engine.set_result(self.mapping, "PROBLEM: Function call failed")
+            tried = batch
             if outcome.failed_from is not None and outcome.failed_from != batch[0].seq:
                 # Partial failure: everything before the lowest failed record is done.
                 # With bisect on, AWS splits at the returned record rather than halving: same thing here.
                 batch = [i for i in batch if i.seq >= outcome.failed_from]
+                self._history(tried, attempts, "partial failure", outcome)
             elif self.cfg("BisectBatchOnFunctionError") and len(batch) > 1:
+                self._history(batch, attempts, "bisected", outcome)
                 await self._bisect(batch)
                 return
             if max_retries != -1 and attempts > max_retries:
                 await self._discard(batch, "RetryAttemptsExhausted", attempts, outcome)
                 return
+            if tried is batch:
+                self._history(batch, attempts, "retried", outcome)
             await self._backoff(attempts)
 
     async def _bisect(self, batch: list[Item]) -> None:
@@ -338,7 +345,7 @@ class ShardPoller(WindowSteps):
         if result.function_error:
             engine.metric(self.mapping, "Errors", 1)
             engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
-            return Outcome(False, 200, result.function_error)
+            return Outcome(False, 200, result.function_error, error_message=_error_message(result.payload))
         if self.window is not None and not self.window.accept(result.payload):
             engine.event_count(self.mapping, "FailedInvokeEventCount", len(batch))
             return Outcome(False, 200, None)      # a tumbling-window response must carry "state"
@@ -374,6 +381,7 @@ class ShardPoller(WindowSteps):
         target = (self.cfg("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
         if not target:
             self.engine.event_count(self.mapping, "DroppedEventCount", len(batch))
+            self._history(batch, attempts, "dropped", last, condition=condition)
             return
         record = events.failure_record(
             function_arn=self.mapping["FunctionArn"], condition=condition, invoke_count=attempts,
@@ -381,9 +389,22 @@ class ShardPoller(WindowSteps):
             had_response=last is not None, shard_id=self.shard.shard_id, stream_arn=self.stream.arn,
             records=[i.record for i in batch], now=self.engine.clock.now(), request_id=ids.request_id())
         delivered = await self.engine.deliver_failure(self.mapping, target, record, payload=self._event(batch))
+        self._history(batch, attempts, "sent to destination" if delivered else "dropped", last, condition=condition,
+                      destination=target if delivered else None)
         # Sent to the destination: not dropped; a failed delivery drops the batch's events (AWS's rule).
         self.engine.event_count(self.mapping, "OnFailureDestinationDeliveredEventCount" if delivered
                                 else "DroppedEventCount", len(batch))
+
+    def _history(self, batch: list[Item], attempt: int, outcome: str, last: Outcome | None = None, *,
+                 condition: str | None = None, destination: str | None = None) -> None:
+        """Tell the engine what happened to the batch (the dashboard's recent batches)."""
+        error = None
+        if last is not None and last.function_error:
+            error = last.function_error + (f": {last.error_message}" if last.error_message else "")
+        elif last is not None and last.failed_from is not None:
+            error = "ReportBatchItemFailures"
+        self.engine.batch_outcome(self.mapping, self.shard.shard_id, [i.record for i in batch], attempt=attempt,
+                                  outcome=outcome, error=error, condition=condition, destination=destination)
 
     # --- checkpoints ------------------------------------------------------------------------------------
     def _advance(self, position: int) -> None:
@@ -398,6 +419,16 @@ class ShardPoller(WindowSteps):
         if self.engine.owns(self.uuid, self.shard.shard_id):
             self.engine.mappings.set_checkpoint(self.uuid, self.shard.shard_id, self.position, done=True)
         self.engine.kick()
+
+
+def _error_message(payload: bytes | None) -> str | None:
+    """The ``errorMessage`` of a function error's response payload, when it has one."""
+    try:
+        body = orjson.loads(payload or b"null")
+    except orjson.JSONDecodeError:
+        return None
+    message = body.get("errorMessage") if isinstance(body, dict) else None
+    return str(message)[:500] if message is not None else None
 
 
 def _problem(exc: ServiceError) -> str:

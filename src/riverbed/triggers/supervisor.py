@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -39,6 +40,8 @@ log = logging.getLogger("riverbed.triggers")
 # What one poll does as the execution role: describe the stream, get an iterator, read records.
 POLL_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
 _RECORDED_BY_LAMBDA = frozenset({"Invocations", "Errors", "Throttles"})
+RECENT_BATCHES = 50   # batch outcomes kept in memory per mapping (the dashboard's mapping page)
+BATCH_OUTCOMES = ("ok", "retried", "bisected", "partial failure", "sent to destination", "dropped")
 
 
 class Triggers:
@@ -62,6 +65,7 @@ class Triggers:
         self._kick: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._docs: dict[str, dict[str, Any]] | None = None
+        self._batches: dict[str, deque[dict[str, Any]]] = {}   # per mapping UUID: recent batch outcomes
         self.leases: Leases | None = None   # several nodes: a poller runs where its lease is held (app.py)
         store.subscribe(MAPPINGS_CHANNEL, self._mapping_changed)
 
@@ -144,6 +148,30 @@ class Triggers:
             return False
         return True
 
+    def batch_outcome(self, mapping: dict[str, Any], shard_id: str, records: list[dict[str, Any]], *,
+                      attempt: int, outcome: str, error: str | None = None, condition: str | None = None,
+                      destination: str | None = None) -> None:
+        """Remember what happened to one batch (one attempt, or one discard) for :meth:`recent_batches`.
+
+        In memory only and bounded (the last ``RECENT_BATCHES`` per mapping on this node): it is a view for
+        people, not state; a restart forgets it.
+        """
+        if outcome not in BATCH_OUTCOMES:
+            raise ValueError(f"unknown batch outcome {outcome!r}")
+        history = self._batches.get(mapping["UUID"])
+        if history is None:
+            history = self._batches[mapping["UUID"]] = deque(maxlen=RECENT_BATCHES)
+        history.append({
+            "time": self.clock.now(), "shard": shard_id,
+            "first": records[0]["dynamodb"]["SequenceNumber"] if records else None,
+            "last": records[-1]["dynamodb"]["SequenceNumber"] if records else None,
+            "records": len(records), "attempt": attempt, "outcome": outcome, "error": error,
+            "condition": condition, "destination": destination})
+
+    def recent_batches(self, esm_uuid: str) -> list[dict[str, Any]]:
+        """The mapping's recent batch outcomes on this node, newest first (copies)."""
+        return [dict(b) for b in reversed(self._batches.get(esm_uuid, ()))]
+
     # --- mapping documents, cached ---------------------------------------------------------------------
     def docs(self) -> dict[str, dict[str, Any]]:
         if self._docs is None:
@@ -158,6 +186,7 @@ class Triggers:
     def deleted(self, esm_uuid: str) -> None:
         self.mappings.delete(esm_uuid)
         self.docs().pop(esm_uuid, None)
+        self._batches.pop(esm_uuid, None)
         self.kick()
 
     def _mapping_changed(self, esm_uuid: str) -> None:

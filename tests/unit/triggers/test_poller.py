@@ -38,6 +38,11 @@ class Engine:
         self.results: list[str] = []
         self.problem: str | None = None      # what poll_problem answers (the execution role's permission)
         self.destination_up = True
+        self.batches: list[dict] = []        # what batch_outcome was told, oldest first
+
+    def batch_outcome(self, mapping, shard_id, records, **what):
+        self.batches.append({"shard": shard_id, "records": [r["dynamodb"]["Keys"]["pk"]["S"] for r in records],
+                             **what})
 
     def poll_problem(self, mapping, stream_arn):
         return self.problem
@@ -52,7 +57,12 @@ class Engine:
         if step == "throttle":
             raise TooManyRequestsException("Rate Exceeded.")
         if step == "error":
-            return SimpleNamespace(function_error="Unhandled", payload=b"{}")
+            return SimpleNamespace(function_error="Unhandled", payload=b'{"errorMessage": "boom"}')
+        if step.startswith("partial:"):
+            failed = [r["dynamodb"]["SequenceNumber"] for r in records
+                      if r["dynamodb"]["Keys"]["pk"]["S"] == step.split(":", 1)[1]]
+            body = {"batchItemFailures": [{"itemIdentifier": s} for s in failed]}
+            return SimpleNamespace(function_error=None, payload=orjson.dumps(body))
         return SimpleNamespace(function_error=None, payload=b"null")
 
     def metric(self, mapping, name, value, unit="Count"):
@@ -272,3 +282,38 @@ def test_iterator_age_is_measured_from_the_write_time():
     engine.clock.advance(2.0)
     _step(engine, poller)
     assert engine.metrics["IteratorAge"] == 2000.0
+
+
+def _outcomes(engine):
+    return [(b["outcome"], b["records"], b["attempt"]) for b in engine.batches]
+
+
+def test_batch_history_of_retries_then_the_destination():
+    engine, poller = _setup(["error"] * 5, n=2, MaximumRetryAttempts=1)
+    _step(engine, poller)
+    assert _outcomes(engine) == [("retried", ["k0", "k1"], 1), ("sent to destination", ["k0", "k1"], 2)]
+    sent = engine.batches[-1]
+    assert sent["destination"] == "arn:aws:sqs:us-east-1:000000000000:q"
+    assert sent["condition"] == "RetryAttemptsExhausted" and sent["error"] == "Unhandled: boom"
+    assert sent["shard"] == poller.shard.shard_id
+
+
+def test_batch_history_of_a_bisected_batch():
+    # k0..k3: the whole batch fails and is split; [k0, k1] fails again and is split; then all succeed.
+    engine, poller = _setup(["error", "error"], n=4, BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
+    _step(engine, poller)
+    assert _outcomes(engine) == [("bisected", ["k0", "k1", "k2", "k3"], 1), ("bisected", ["k0", "k1"], 1),
+                                 ("ok", ["k0"], 1), ("ok", ["k1"], 1), ("ok", ["k2", "k3"], 1)]
+
+
+def test_batch_history_of_a_partial_failure_and_of_a_drop():
+    engine, poller = _setup(["partial:k1", "ok"], n=3, FunctionResponseTypes=["ReportBatchItemFailures"])
+    _step(engine, poller)
+    assert _outcomes(engine) == [("partial failure", ["k0", "k1", "k2"], 1), ("ok", ["k1", "k2"], 2)]
+    assert engine.batches[0]["error"] == "ReportBatchItemFailures"
+
+    engine, poller = _setup(["error"], n=1, MaximumRetryAttempts=0)
+    engine.destination_up = False
+    _step(engine, poller)
+    assert _outcomes(engine) == [("dropped", ["k0"], 1)]
+    assert engine.batches[0]["destination"] is None

@@ -223,6 +223,18 @@ function destinationLink(arn) {
   return esc(arn);
 }
 
+const OUTCOME_KIND = { ok: "ok", retried: "warn", bisected: "warn", "partial failure": "warn", "sent to destination": "bad", dropped: "bad" };
+
+/** The mapping's recent batches (newest first): outcome, records, sequence numbers, and where a failed batch went. */
+function batchesTable(batches) {
+  return table(["time", "outcome", "#records", "#attempt", "shard", "sequence numbers", "error", "destination"], batches.map((b) => [
+    fmtTime(b.time).slice(11), `<span data-outcome="${esc(b.outcome)}">${pill(b.outcome, OUTCOME_KIND[b.outcome])}</span>`, fmtNum(b.records),
+    fmtNum(b.attempt), `<code title="${esc(b.shard)}">…${esc(String(b.shard).slice(-8))}</code>`,
+    b.first ? `<code>${esc(b.first)}</code>${b.last !== b.first ? ` – <code>${esc(b.last)}</code>` : ""}` : "–",
+    esc([b.condition, b.error].filter(Boolean).join(" · ") || "–"),
+    b.destination ? `<span class="batch-destination">${destinationLink(b.destination)}</span>` : "–"]), "no batches yet");
+}
+
 async function mappingPage(uuid) {
   const d = await api("mapping", { uuid });
   const m = d.mapping, sm = d.summary;
@@ -242,6 +254,7 @@ async function mappingPage(uuid) {
   <section class="card wide"><div class="charts">
     <div class="chart" data-chart="IteratorAge"></div><div class="chart" data-chart="Invocations"></div>
     <div class="chart" data-chart="Errors"></div><div class="chart" data-chart="Throttles"></div></div></section>
+  ${card("Recent batches", batchesTable(d.batches || []), "wide", (d.batches || []).length)}
   </div>`;
   drawCharts(d.charts, { IteratorAge: "IteratorAge (ms, max per second)", Invocations: "Invocations per second",
     Errors: "Errors per second", Throttles: "Throttles per second" });
