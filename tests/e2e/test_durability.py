@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -29,13 +30,14 @@ def _start(data_dir: str, port: int) -> subprocess.Popen:
     env = dict(os.environ, RIVERBED_DATA_DIR=data_dir, RIVERBED_PORT=str(port))
     proc = subprocess.Popen([sys.executable, "-m", "riverbed.cli.main", "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
+        try:   # serving, not just listening: the health route answers once the app has started
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_riverbed/health", timeout=1) as resp:
+                if resp.status == 200:
+                    return proc
         except OSError:
-            time.sleep(0.02)
+            time.sleep(0.05)
     proc.kill()
     raise RuntimeError("riverbed did not start")
 
