@@ -124,54 +124,47 @@ class SqliteStore:
             finally:
                 self._depth -= 1
             return
-        if self._schedule is not None:
-            yield from self._grouped()
-            return
-        self._db.execute("BEGIN IMMEDIATE")
+        grouped = self._schedule is not None
+        begin: tuple[str, ...]
+        undo: tuple[str, ...]
+        done: tuple[str, ...]
+        if grouped:
+            # One transaction of a group: a savepoint inside the group's open SQLite transaction.
+            if not self._group_open:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._group_open = True
+                assert self._schedule is not None
+                self._schedule(self.flush_commits)
+            begin, undo, done = ("SAVEPOINT txn",), ("ROLLBACK TO txn", "RELEASE txn"), ("RELEASE txn",)
+        else:
+            begin, undo, done = ("BEGIN IMMEDIATE",), ("ROLLBACK",), ("COMMIT",)
+        for statement in begin:
+            self._db.execute(statement)
         self._depth = 1
         self._failed = False
         try:
             yield self
         except BaseException:
             self._depth = 0
-            self._hooks.clear()
-            self._db.execute("ROLLBACK")
+            self._undo(undo)
             raise
         self._depth = 0
         if self._failed:
-            self._hooks.clear()
-            self._db.execute("ROLLBACK")
+            self._undo(undo)
             return
-        self._db.execute("COMMIT")
+        for statement in done:
+            self._db.execute(statement)
         hooks, self._hooks = self._hooks, []
-        for hook in hooks:
-            hook()
+        if grouped:
+            self._group_hooks.extend(hooks)      # they run after the group's commit
+        else:
+            for hook in hooks:
+                hook()
 
-    def _grouped(self) -> Iterator[SqliteStore]:
-        """One transaction of a group: a savepoint inside the group's open SQLite transaction."""
-        if not self._group_open:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._group_open = True
-            assert self._schedule is not None
-            self._schedule(self.flush_commits)
-        self._db.execute("SAVEPOINT txn")
-        self._depth = 1
-        self._failed = False
-        try:
-            yield self
-        except BaseException:
-            self._depth = 0
-            self._hooks.clear()
-            self._db.execute("ROLLBACK TO txn")
-            self._db.execute("RELEASE txn")
-            raise
-        self._depth = 0
-        if self._failed:
-            self._hooks.clear()
-            self._db.execute("ROLLBACK TO txn")
-        self._db.execute("RELEASE txn")
-        self._group_hooks.extend(self._hooks)
+    def _undo(self, statements: tuple[str, ...]) -> None:
         self._hooks.clear()
+        for statement in statements:
+            self._db.execute(statement)
 
     def group_commits(self, schedule: Callable[[Callable[[], None]], None] | None) -> None:
         if schedule is None:
