@@ -27,6 +27,7 @@ import orjson
 from riverbed.core.jsondoc import content_error, jackson_kind, parse_json_body
 from riverbed.core.models import ServiceModel
 from riverbed.errors import ServiceError
+from riverbed.protocol.binding import bind_locations
 
 __all__ = ["RestJsonRouter", "parse_json_body", "parse_restjson_request", "serialize_restjson_error",
            "serialize_restjson_response"]
@@ -136,47 +137,7 @@ def parse_restjson_request(model: ServiceModel, operation: str, path_params: dic
             value = doc.get(ref.get("locationName", member))
             if value is not None:
                 params[member] = value
-    lowered = {k.lower(): v for k, v in headers.items()}
-    claimed = set()
-    for member, ref in members.items():
-        location = ref.get("location")
-        if location is None:
-            continue
-        name = ref.get("locationName", member)
-        target = model.shapes[ref["shape"]]
-        t = target["type"]
-        if location == "uri":
-            if name in path_params:
-                params[member] = _coerce(t, path_params[name], name)
-        elif location == "querystring":
-            if t == "map":
-                continue  # filled below from the parameters no other member claims
-            claimed.add(name)
-            values = query.get(name)
-            if values:
-                if t == "list":
-                    element = model.shapes[target["member"]["shape"]]["type"]
-                    params[member] = [_coerce(element, v, name) for v in values]
-                else:
-                    params[member] = _coerce(t, values[-1], name)
-        elif location == "header":
-            value = lowered.get(name.lower())
-            if value is not None:
-                if t == "list":
-                    params[member] = [v.strip() for v in value.split(",")]
-                else:
-                    params[member] = _coerce(t, value, name)
-        elif location == "headers":
-            prefix = name.lower()
-            found = {k[len(prefix):]: v for k, v in lowered.items() if k.startswith(prefix)}
-            if found:
-                params[member] = found
-    for member, ref in members.items():
-        if ref.get("location") == "querystring" and model.shapes[ref["shape"]]["type"] == "map":
-            rest = {k: v[-1] for k, v in query.items() if k not in claimed and v}
-            if rest:
-                params[member] = rest
-    return params
+    return bind_locations(model, members, params, path_params, query, headers, _coerce)
 
 
 def _coerce(shape_type: str, text: str, name: str) -> Any:

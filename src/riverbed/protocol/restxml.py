@@ -29,6 +29,7 @@ from urllib.parse import unquote
 from riverbed.core import checksums
 from riverbed.core.models import ServiceModel
 from riverbed.errors import ServiceError
+from riverbed.protocol.binding import bind_locations
 from riverbed.protocol.xml import escape, format_scalar
 
 __all__ = ["RestXmlRouter", "decode_aws_chunked", "parse_restxml_request", "serialize_restxml_error",
@@ -205,30 +206,10 @@ def parse_restxml_request(model: ServiceModel, operation: str, labels: dict[str,
                 params[payload] = body.decode("utf-8", "replace")
         elif body.strip():
             params[payload] = _parse_xml(model, members[payload]["shape"], body)
-    for member, ref in members.items():
-        location = ref.get("location")
-        name = ref.get("locationName", member)
-        t = model.shapes[ref["shape"]]["type"]
-        if location == "uri" and name in labels:
-            params[member] = labels[name]
-        elif location == "querystring" and t != "map":
-            values = query.get(name)
-            if values:
-                params[member] = [_coerce(model.shapes[model.shapes[ref["shape"]]["member"]["shape"]]["type"], v)
-                                  for v in values] if t == "list" else _coerce(t, values[-1])
-        elif location == "header":
-            value = headers.get(name.lower())
-            if value is not None:
-                params[member] = [v.strip() for v in value.split(",")] if t == "list" else _coerce(t, value)
-        elif location == "headers":
-            prefix = name.lower()
-            found = {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)}
-            if found:
-                params[member] = found
-    return params
+    return bind_locations(model, members, params, labels, query, headers, _coerce)
 
 
-def _coerce(shape_type: str, text: str) -> Any:
+def _coerce(shape_type: str, text: str, name: str = "") -> Any:
     try:
         if shape_type in ("integer", "long"):
             return int(text)
