@@ -224,6 +224,19 @@ def test_riverbed_logs_command(endpoint, lam, fn_name):
     assert run_logs(fn_name, False, endpoint, out=out) == 0
     text = out.getvalue()
     assert text.count("START RequestId") == 2 and "event: {'second': 2}" in text
+    recent = io.StringIO()
+    assert run_logs(fn_name, False, endpoint, out=recent, since="1h") == 0
+    assert recent.getvalue() == text                       # both invocations are within the hour
+    assert run_logs(fn_name, False, endpoint, out=io.StringIO(), since="ten") == 2
+
+
+def test_logs_since_units():
+    from riverbed.cli.logs import parse_since
+
+    assert [parse_since(t) for t in ("30s", "10m", "2h", "1d", "1w")] == [30, 600, 7200, 86400, 604800]
+    for bad in ("", "m", "10", "1.5h", "-1m", "10y"):
+        with pytest.raises(ValueError):
+            parse_since(bad)
 
 
 def test_functions_survive_restart(tmp_path: Path):

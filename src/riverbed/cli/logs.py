@@ -1,4 +1,4 @@
-"""``riverbed logs FUNCTION [--follow]``: print a function's logs from a running riverbed.
+"""``riverbed logs FUNCTION [--follow] [--since 10m]``: print a function's logs from a running riverbed.
 
 Owns: reading the function's log group (``/aws/lambda/FUNCTION``) through the CloudWatch Logs API
 (FilterLogEvents, as ``aws logs tail`` does) and printing each event as it arrives; with ``--follow``,
@@ -44,9 +44,23 @@ def fetch(client: Any, group: str, start_ms: int | None) -> list[dict[str, Any]]
     return events
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str) -> float:
+    """Seconds in ``--since``: a number and a unit, ``30s``, ``10m``, ``2h``, ``1d``, ``1w`` (as ``aws logs tail``)."""
+    value, unit = text[:-1], text[-1:].lower()
+    if unit not in _UNITS or not value.isdigit():
+        raise ValueError(f"--since takes a number and a unit s, m, h, d or w (e.g. 10m), not {text!r}")
+    return int(value) * _UNITS[unit]
+
+
 def run_logs(function: str, follow: bool, endpoint_url: str, *, out: TextIO | None = None,
-             max_polls: int | None = None) -> int:
-    """Print the logs; returns the process exit code (1 when the server cannot be reached)."""
+             max_polls: int | None = None, since: str | None = None) -> int:
+    """Print the logs; returns the process exit code (1 when the server cannot be reached, 2 for a bad --since).
+
+    ``since`` limits the output to events of the last so many seconds, minutes ... of this machine's time.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     out = out or sys.stdout
@@ -54,6 +68,12 @@ def run_logs(function: str, follow: bool, endpoint_url: str, *, out: TextIO | No
     client = _client(endpoint_url)
     group = f"/aws/lambda/{function}"
     start: int | None = None
+    if since is not None:
+        try:
+            start = int((clock.now() - parse_since(since)) * 1000)
+        except ValueError as exc:
+            print(f"riverbed logs: {exc}", file=sys.stderr)
+            return 2
     seen: set[str] = set()
     polls = 0
     try:

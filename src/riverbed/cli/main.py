@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs = sub.add_parser("logs", help="print a Lambda function's logs from a running riverbed")
     logs.add_argument("function")
     logs.add_argument("--follow", "-f", action="store_true")
+    logs.add_argument("--since", default=None, help="only events of the last N s/m/h/d/w, e.g. 10m")
     logs.add_argument("--endpoint-url", default=None)
 
     invoke = sub.add_parser("invoke", help="invoke a function and print its answer and log tail")
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "logs":
         from riverbed.cli.logs import run_logs
 
-        return run_logs(args.function, args.follow, url)
+        return run_logs(args.function, args.follow, url, since=args.since)
     out = Output(args.json)
     try:
         return _client_command(args, url, out)
