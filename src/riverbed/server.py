@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -139,6 +140,7 @@ def serve(settings: Settings) -> int:
         return 1
     settings = settings.replace(port=sock.getsockname()[1])   # --port 0: the port the system chose
     app = build_app(settings)
+    _settle_heap(app)
     server = Server(_config(app, settings.port), app)
     app.gateway.requests_in_flight = lambda: len(server.server_state.tasks)
     print(f"riverbed listening on http://{settings.host}:{settings.port} "
@@ -151,6 +153,23 @@ def serve(settings: Settings) -> int:
     finally:
         app.close()
     return 0
+
+
+def _settle_heap(app: App) -> None:
+    """Load the served services' models now and keep what start-up built out of the cyclic collector's scans.
+
+    The botocore models are large, long-lived object graphs; every full collection traversed them, which
+    showed as 80 ms pauses under load (PutItem p99 at concurrency 32: 83 ms, 7.9 ms after this; see
+    docs/performance.md).  ``riverbed serve`` only: an in-process testing API leaves its host's collector
+    alone.
+    """
+    from riverbed.core.models import load_service_model
+
+    for name in app.gateway.descriptions:
+        load_service_model(name)
+    gc.collect()
+    gc.freeze()                              # start-up's objects move to the permanent generation
+    gc.set_threshold(50_000, 50, 100)        # fewer, cheaper young collections for a request-heavy server
 
 
 class BackgroundServer:
