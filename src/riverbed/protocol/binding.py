@@ -18,6 +18,15 @@ from riverbed.core.models import ServiceModel
 Coerce = Callable[[str, str, str], Any]   # (shape type, text, wire name) -> value
 
 
+def input_members(model: ServiceModel, operation: str) -> tuple[dict[str, dict[str, Any]], str | None] | None:
+    """The input members of ``operation`` and the name of its payload member (None: no input shape)."""
+    ref = model.operations[operation].get("input")
+    if not ref:
+        return None
+    shape = model.shapes[ref["shape"]]
+    return shape.get("members", {}), shape.get("payload")
+
+
 def bind_locations(model: ServiceModel, members: dict[str, dict[str, Any]], params: dict[str, Any],
                    labels: dict[str, str], query: dict[str, list[str]], headers: dict[str, str],
                    coerce: Coerce) -> dict[str, Any]:

@@ -106,6 +106,7 @@ class Gateway:
         self.asgi_routes: list[tuple[str, AsgiRoute]] = []  # streamed answers (server-sent events)
         self._stream_closers: list[Callable[[], None]] = []
         self._routers: dict[str, Any] = {}
+        self._default_limit: int | None = None   # the largest body of a request not yet tied to a service
         self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
         self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
         self.verifier: SignatureVerifier | None = None   # --auth sigv4: every signature verified
@@ -116,6 +117,7 @@ class Gateway:
     # --- registration -----------------------------------------------------------------
     def register(self, desc: ServiceDescription) -> None:
         """Serve ``desc``; a second description with the same name adds its operations to the first."""
+        self._default_limit = None
         for op, func in desc.operations.items():
             self.bound[(desc.name, op)] = Bound(desc, func, desc.backend, inspect.iscoroutinefunction(func))
         first = self.descriptions.get(desc.name)
@@ -205,8 +207,10 @@ class Gateway:
         rest_xml = self._rest_xml_description(scope, _headers(scope))
         if rest_xml is not None:
             return rest_xml.max_request_bytes
-        return max((d.max_request_bytes for d in self.descriptions.values() if d.protocol != "rest-xml"),
-                   default=16 * 1024 * 1024)
+        if self._default_limit is None:   # computed once per set of registered services
+            self._default_limit = max((d.max_request_bytes for d in self.descriptions.values()
+                                       if d.protocol != "rest-xml"), default=16 * 1024 * 1024)
+        return self._default_limit
 
     def _too_large(self, scope: dict[str, Any], limit: int) -> Response:
         # AWS front ends answer 413 before the service sees the request; the body text is ours (unverified).

@@ -27,7 +27,7 @@ import orjson
 from riverbed.core.jsondoc import content_error, jackson_kind, parse_json_body
 from riverbed.core.models import ServiceModel
 from riverbed.errors import ServiceError
-from riverbed.protocol.binding import bind_locations
+from riverbed.protocol.binding import bind_locations, input_members
 
 __all__ = ["RestJsonRouter", "parse_json_body", "parse_restjson_request", "serialize_restjson_error",
            "serialize_restjson_response"]
@@ -109,14 +109,11 @@ def _compile_template(path: str) -> tuple[Any, int, int, int]:
 def parse_restjson_request(model: ServiceModel, operation: str, path_params: dict[str, str],
                            query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> dict[str, Any]:
     """The request dict: body members first, then URI, query string and header members."""
-    op = model.operations[operation]
-    input_ref = op.get("input")
-    if not input_ref:
+    found = input_members(model, operation)
+    if found is None:
         return {}
-    shape = model.shapes[input_ref["shape"]]
-    members: dict[str, dict[str, Any]] = shape.get("members", {})
+    members, payload = found
     params: dict[str, Any] = {}
-    payload = shape.get("payload")
     if payload:
         target = model.shapes[members[payload]["shape"]]
         if body:

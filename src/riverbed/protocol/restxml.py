@@ -29,7 +29,7 @@ from urllib.parse import unquote
 from riverbed.core import checksums
 from riverbed.core.models import ServiceModel
 from riverbed.errors import ServiceError
-from riverbed.protocol.binding import bind_locations
+from riverbed.protocol.binding import bind_locations, input_members
 from riverbed.protocol.xml import escape, format_scalar
 
 __all__ = ["RestXmlRouter", "decode_aws_chunked", "parse_restxml_request", "serialize_restxml_error",
@@ -189,14 +189,11 @@ def verify_payload(model: ServiceModel, operation: str, headers: dict[str, str],
 def parse_restxml_request(model: ServiceModel, operation: str, labels: dict[str, str],
                           query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> dict[str, Any]:
     """The request dict: URI labels, query string, header members and the payload member."""
-    op = model.operations[operation]
-    input_ref = op.get("input")
-    if not input_ref:
+    found = input_members(model, operation)
+    if found is None:
         return {}
-    shape = model.shapes[input_ref["shape"]]
-    members: dict[str, dict[str, Any]] = shape.get("members", {})
+    members, payload = found
     params: dict[str, Any] = {}
-    payload = shape.get("payload")
     if payload:
         target = model.shapes[members[payload]["shape"]]
         if target["type"] == "blob":

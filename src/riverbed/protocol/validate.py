@@ -28,6 +28,8 @@ type (``MissingRequiredParameterException``) and ``extra['__query_code']`` the q
 (``MissingParameter``) that the gateway sends in ``x-amzn-query-error`` and boto3 reports as
 ``Error.Code`` (sqs snapshot: Code ``MissingParameter``, QueryErrorCode ``MissingRequiredParameterException``).
 
+How each style words what it finds lives in ``dialects``.
+
 Must not: know any operation's semantics (cross-field rules belong to the service), or crash on any
 input: whatever the request holds, the result is ``None`` or a :class:`ServiceError`.
 """
@@ -40,7 +42,15 @@ from collections.abc import Callable
 from typing import Any
 
 from riverbed.core.models import ServiceModel
-from riverbed.errors import SerializationException, ServiceError, ValidationException
+from riverbed.errors import ServiceError, ValidationException
+from riverbed.protocol.dialects import (
+    SCALARS,
+    STYLES,
+    Mismatch,
+    Spec,
+    mismatch,
+    style_for,
+)
 
 __all__ = ["STYLES", "style_for", "validate_input"]
 
@@ -48,29 +58,12 @@ __all__ = ["STYLES", "style_for", "validate_input"]
 Violation = tuple[Any, Any, Any, str | None, str]
 Checker = Callable[[Any, Any, Any, list[Violation]], Any]
 
-STYLES = ("coral", "lambda", "sqs", "query", "iam")
-
-
-_CAST_MSG = ("class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class "
-             "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and "
-             "java.lang.Class are in module java.base of loader 'bootstrap')")
 _NOT_NULL = "Member must not be null"
 _JACKSON_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _BAD = object()  # a scalar test's "violates a constraint"
 _B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _B64_VAL = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _INF = float("inf")
-_SCALARS = frozenset(("string", "integer", "long", "boolean", "double", "float", "blob", "timestamp"))
-
-
-def style_for(model: ServiceModel) -> str:
-    """The default validation style of a model's protocol; a service description names its own."""
-    protocol = model.protocol
-    if protocol == "query" or protocol == "ec2" or model.name == "cloudwatch":
-        return "query"
-    if protocol == "rest-json":
-        return "lambda"
-    return "coral"
 
 
 def validate_input(model: ServiceModel, operation: str, params: Any, style: str | None = None,
@@ -87,164 +80,6 @@ def validate_input(model: ServiceModel, operation: str, params: Any, style: str 
         validator = model.compiled(key, lambda: _build(model, operation, style or style_for(model), package))
     validator(params)
 
-
-# --- errors ----------------------------------------------------------------------------------------
-
-class _Mismatch(Exception):
-    """A type mismatch found while walking the request: becomes the style's serialization error."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _kind(value: Any) -> str:
-    """The JSON kind of a wire value, as the mismatch tables name it."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    if isinstance(value, dict):
-        return "dict"
-    return "other"
-
-
-def _mismatch(value: Any, table: dict[str, str]) -> _Mismatch:
-    return _Mismatch(table.get(_kind(value)) or table.get("*", ""))
-
-
-_JAVA_SCALAR = {"string": "java.lang.String", "integer": "java.lang.Integer", "long": "java.lang.Long",
-                "boolean": "java.lang.Boolean", "double": "java.lang.Double", "float": "java.lang.Float",
-                "blob": "java.nio.ByteBuffer", "timestamp": "java.util.Date"}
-_TITLE = {"string": "String", "integer": "Integer", "long": "Long", "boolean": "Boolean", "double": "Double",
-          "float": "Float", "timestamp": "Date", "blob": "Blob"}
-_ARTICLE = {"Integer": "an Integer", "Boolean": "a Boolean"}
-
-
-class _Spec:
-    """How one style words its errors."""
-
-    __slots__ = ("code", "constraints", "enum_values", "flavor", "hide_values", "package", "style")
-
-    def __init__(self, model: ServiceModel, style: str, package: str = "") -> None:
-        if style not in STYLES:
-            raise ValueError(f"unknown validation style {style!r}")
-        self.style = style
-        self.package = package
-        self.flavor = "lambda" if style == "lambda" else ("old" if self.package else "new")
-        self.code = "ValidationError" if style in ("query", "iam") else "ValidationException"
-        self.hide_values = style == "iam"  # IAM answers "Value at 'x'" and no enum list (iam snapshot)
-        self.enum_values = style != "iam"
-        self.constraints = style != "sqs"  # SQS validates its parameters in the service layer
-
-    # The texts a type mismatch produces, by target type and by where the value sits.
-    def mismatch_table(self, model: ServiceModel, name: str, role: str) -> dict[str, str]:
-        shape = model.shapes[name]
-        t = shape["type"]
-        if self.flavor == "old":
-            return self._old_table(model, name, shape, t, role)
-        if self.flavor == "lambda":
-            return self._lambda_table(name, t)
-        return self._new_table(t)
-
-    def java_type(self, model: ServiceModel, shape_name: str, depth: int = 0) -> str:
-        shape = model.shapes.get(shape_name, {})
-        t = shape.get("type", "structure")
-        if t in _JAVA_SCALAR:
-            return _JAVA_SCALAR[t]
-        if depth > 8:
-            return "java.lang.Object"
-        if t == "list":
-            return f"java.util.List<{self.java_type(model, shape['member']['shape'], depth + 1)}>"
-        if t == "map":
-            return f"java.util.Map<java.lang.String, {self.java_type(model, shape['value']['shape'], depth + 1)}>"
-        return f"{self.package}.{shape_name}" if self.package else shape_name
-
-    def _old_table(self, model: ServiceModel, name: str, shape: dict[str, Any], t: str, role: str) -> dict[str, str]:
-        # dynalite test/helpers.js, assertType, recorded against DynamoDB.
-        start_map = "Start of structure or map found where not expected"
-        if t in ("string", "integer", "long", "double", "float", "timestamp"):
-            title = _TITLE[t]
-            table = {"true": f"TRUE_VALUE cannot be converted to {title}",
-                     "false": f"FALSE_VALUE cannot be converted to {title}",
-                     "int": f"NUMBER_VALUE cannot be converted to {title}",
-                     "float": f"DECIMAL_VALUE cannot be converted to {title}",
-                     "string": f"STRING_VALUE cannot be converted to {title}",
-                     "list": f"Unrecognized collection type class {_JAVA_SCALAR[t]}",
-                     "dict": start_map}
-            return table
-        if t == "boolean":
-            return {"string": "Unexpected token received from parser",
-                    "int": "NUMBER_VALUE cannot be converted to Boolean",
-                    "float": "DECIMAL_VALUE cannot be converted to Boolean",
-                    "list": "Unrecognized collection type class java.lang.Boolean", "dict": start_map}
-        if t == "blob":
-            only = "only base-64-encoded strings are convertible to bytes"
-            return {"true": only, "false": only, "int": only, "float": only,
-                    "list": "Unrecognized collection type class java.nio.ByteBuffer", "dict": start_map}
-        if t == "list":
-            member = model.shapes[shape["member"]["shape"]]
-            scalar = "Unexpected field type" if member["type"] in _SCALARS else _CAST_MSG
-            return {"*": scalar, "dict": start_map}
-        if t == "map":
-            value = model.shapes[shape["value"]["shape"]]
-            scalar = _CAST_MSG if value["type"] in ("list", "map") else "Unexpected field type"
-            java = self.java_type(model, shape["value"]["shape"])
-            return {"*": scalar, "list": f"Unrecognized collection type java.util.Map<java.lang.String, {java}>"}
-        # structure: as a list element or map value Coral says "value", as a member "field".
-        scalar = "Unexpected value type in payload" if role == "value" else "Unexpected field type"
-        return {"*": scalar, "list": f"Unrecognized collection type class {self.package}.{name}"}
-
-    @staticmethod
-    def _new_table(t: str) -> dict[str, str]:
-        # Newer Coral deserializer (SQS, KMS, Athena...): texts recorded by emulators that probe AWS.
-        start_list = "Start of list found where not expected"
-        start_map = "Start of structure or map found where not expected."
-        if t in ("list",):
-            return {"*": "Expected list or null", "dict": start_map}
-        if t in ("structure", "map"):
-            return {"*": "Expected null", "list": start_list}
-        title = _TITLE.get(t, "String")
-        target = _ARTICLE.get(title, f"a {title}")
-        table = {"true": f"TRUE_VALUE can not be converted to {target}",
-                 "false": f"FALSE_VALUE can not be converted to {target}",
-                 "int": f"NUMBER_VALUE can not be converted to {target}",
-                 "float": f"NUMBER_VALUE can not be converted to {target}",
-                 "string": f"STRING_VALUE can not be converted to {target}",
-                 "list": start_list, "dict": start_map}
-        if t == "boolean":
-            table["string"] = "STRING_VALUE can not be converted to an Boolean"  # sic, as AWS says it
-        return table
-
-    def _lambda_table(self, name: str, t: str) -> dict[str, str]:
-        # Lambda parses bodies with Jackson and answers InvalidRequestContentException.
-        prefix = "Could not parse request body into json: Could not parse payload into json: "
-        java = _JAVA_SCALAR.get(t) or ("java.util.ArrayList" if t == "list" else
-                                       "java.util.LinkedHashMap" if t == "map" else name)
-        found = {"true": "Boolean value (token `JsonToken.VALUE_TRUE`)",
-                 "false": "Boolean value (token `JsonToken.VALUE_FALSE`)",
-                 "int": "Integer value (token `JsonToken.VALUE_NUMBER_INT`)",
-                 "float": "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)",
-                 "string": "String value (token `JsonToken.VALUE_STRING`)",
-                 "list": "Array value (token `JsonToken.START_ARRAY`)",
-                 "dict": "Object value (token `JsonToken.START_OBJECT`)"}
-        return {k: f"{prefix}Cannot deserialize value of type `{java}` from {v}" for k, v in found.items()}
-
-    def raise_mismatch(self, message: str) -> ServiceError:
-        if self.flavor == "lambda":
-            return ServiceError(message, code="InvalidRequestContentException")
-        return SerializationException(message)
-
-
-# --- rendering values the way Java's toString does ------------------------------------------------
 
 def _java_double(x: float) -> str:
     """``Double.toString``: plain between 1e-3 and 1e7, else ``1.0E7`` style."""
@@ -320,7 +155,7 @@ def _num_text(shape: dict[str, Any], x: Any) -> str:
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
 
-def _single_constraints(shape: dict[str, Any], spec: _Spec) -> list[tuple[str, str]]:
+def _single_constraints(shape: dict[str, Any], spec: Spec) -> list[tuple[str, str]]:
     """The checks of one scalar shape, in the order DynamoDB reports them (pattern before length)."""
     out: list[tuple[str, str]] = []
     t = shape["type"]
@@ -345,7 +180,7 @@ def _single_constraints(shape: dict[str, Any], spec: _Spec) -> list[tuple[str, s
     return out
 
 
-def _aggregate_text(shape: dict[str, Any], spec: _Spec, not_null: bool) -> str:
+def _aggregate_text(shape: dict[str, Any], spec: Spec, not_null: bool) -> str:
     """All constraints of an element shape, as Lambda lists them: max, min, pattern, enum, not null."""
     texts = dict(_single_constraints(shape, spec))
     order = ("maxlen", "max", "minlen", "min", "pattern", "enum")
@@ -380,7 +215,7 @@ def _compile_pattern(pattern: str) -> Any:
 
 
 class _Compiler:
-    def __init__(self, model: ServiceModel, spec: _Spec) -> None:
+    def __init__(self, model: ServiceModel, spec: Spec) -> None:
         self.model = model
         self.spec = spec
         self.memo: dict[tuple[str, str], Checker] = {}
@@ -418,7 +253,7 @@ class _Compiler:
 
     # --- scalars ---------------------------------------------------------------------------------
     def scalar_test(self, name: str) -> Callable[[Any], Any]:
-        """``test(v)`` for an element: raises _Mismatch on a wrong type; returns None when fine, ``_BAD``
+        """``test(v)`` for an element: raises Mismatch on a wrong type; returns None when fine, ``_BAD``
         on a constraint violation, or the coerced value to store instead."""
         found = self.tests.get(name)
         if found is None:
@@ -426,7 +261,7 @@ class _Compiler:
         return found
 
     def _type_guard(self, name: str, shape: dict[str, Any], role: str) -> Callable[[Any], Any]:
-        """``guard(v)``: raises _Mismatch unless v has the shape's wire type; returns a fixed value or None."""
+        """``guard(v)``: raises Mismatch unless v has the shape's wire type; returns a fixed value or None."""
         t = shape["type"]
         table = self.spec.mismatch_table(self.model, name, role)
         flavor = self.spec.flavor
@@ -441,13 +276,13 @@ class _Compiler:
                         return str(v)
                     if isinstance(v, str):
                         return None
-                    raise _mismatch(v, table)
+                    raise mismatch(v, table)
                 return guard_lambda_str
 
             def guard_str(v: Any) -> Any:
                 if v.__class__ is str or isinstance(v, str):
                     return None
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return guard_str
         if t in ("integer", "long"):
             # Java's int/long: a JSON number outside the range does not deserialize (Jackson refuses
@@ -468,7 +303,7 @@ class _Compiler:
                         n = None
                     if n is not None and low <= n <= high:
                         return n
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return guard_int
         if t in ("double", "float", "timestamp"):
             def guard_num(v: Any) -> Any:
@@ -481,7 +316,7 @@ class _Compiler:
                         return float(v)
                     except ValueError:
                         pass
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return guard_num
         if t == "boolean":
             def guard_bool(v: Any) -> Any:
@@ -490,7 +325,7 @@ class _Compiler:
                 # Jackson's textual booleans: exactly these six spellings (StdDeserializer._isTrue/_isFalse).
                 if flavor == "lambda" and isinstance(v, str) and v in _JACKSON_BOOLEANS:
                     return _JACKSON_BOOLEANS[v]
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return guard_bool
         if t == "blob":
             strict = flavor == "old"
@@ -502,7 +337,7 @@ class _Compiler:
                     return None
                 if isinstance(v, (bytes, bytearray, memoryview)):
                     return None
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return guard_blob
 
         def guard_any(v: Any) -> Any:
@@ -534,7 +369,7 @@ class _Compiler:
             def check_plain_str(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
                 if v.__class__ is str or isinstance(v, str):
                     return None
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             return check_plain_str
 
         def check_scalar(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
@@ -577,7 +412,7 @@ class _Compiler:
 
         def check_structure(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not dict and not isinstance(v, dict):
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             here = None if meta is None else (parent, meta)
             absent = None
             for k, x in v.items():
@@ -604,13 +439,13 @@ class _Compiler:
         member_name = shape["member"]["shape"]
         member = self.shape(member_name)
         size = tuple(self._violations(shape))
-        if member["type"] in _SCALARS:
+        if member["type"] in SCALARS:
             test = self.scalar_test(member_name)
             aggregate = "Member must satisfy constraint: " + _aggregate_text(member, self.spec, True)
 
             def check_scalar_list(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
                 if v.__class__ is not list and not isinstance(v, list):
-                    raise _mismatch(v, table)
+                    raise mismatch(v, table)
                 for text, ok in size:
                     if not ok(v):
                         errs.append((parent, meta, v, name, text))
@@ -630,7 +465,7 @@ class _Compiler:
 
         def check_list(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not list and not isinstance(v, list):
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             for text, ok in size:
                 if not ok(v):
                     errs.append((parent, meta, v, name, text))
@@ -654,7 +489,7 @@ class _Compiler:
         value_name = shape["value"]["shape"]
         value_shape = self.shape(value_name)
         value_text = "Map value must satisfy constraint: " + _aggregate_text(value_shape, self.spec, True)
-        if value_shape["type"] in _SCALARS:
+        if value_shape["type"] in SCALARS:
             value_test, value_check = self.scalar_test(value_name), None
         else:
             value_test, value_check = None, self.checker(value_name, "value")
@@ -662,7 +497,7 @@ class _Compiler:
 
         def check_map(v: Any, parent: Any, meta: Any, errs: list[Violation]) -> Any:
             if v.__class__ is not dict and not isinstance(v, dict):
-                raise _mismatch(v, table)
+                raise mismatch(v, table)
             for text, ok in size:
                 if not ok(v):
                     errs.append((parent, meta, v, name, text))
@@ -717,19 +552,19 @@ def _check_base64(text: str) -> None:
     """DynamoDB's base64 checks (dynalite test/helpers.js): length first, then the last character."""
     n = len(text)
     if n % 4:
-        raise _Mismatch(f"Base64 encoded length is expected a multiple of 4 bytes but found: {n}")
+        raise Mismatch(f"Base64 encoded length is expected a multiple of 4 bytes but found: {n}")
     if not n:
         return
     bad = "Invalid last non-pad Base64 character dectected"  # sic
     if _B64.fullmatch(text) is None:
-        raise _Mismatch(bad)
+        raise Mismatch(bad)
     stripped = text.rstrip("=")
     pad = n - len(stripped)
     if not stripped:
-        raise _Mismatch(bad)
+        raise Mismatch(bad)
     last = _B64_VAL[stripped[-1]]
     if (pad == 1 and last & 0x3) or (pad == 2 and last & 0xF):
-        raise _Mismatch(bad)
+        raise Mismatch(bad)
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -761,7 +596,7 @@ def _order(meta: Any) -> Any:
 
 
 def _build(model: ServiceModel, operation: str, style: str, package: str) -> Callable[[Any], None]:
-    spec = _Spec(model, style, package)
+    spec = Spec(model, style, package)
     input_name = model.input_shape_name(operation)
     if input_name is None:
         def validate_nothing(params: Any) -> None:
@@ -774,7 +609,7 @@ def _build(model: ServiceModel, operation: str, style: str, package: str) -> Cal
         errs: list[Violation] = []
         try:
             root({} if params is None else params, None, None, errs)
-        except _Mismatch as exc:
+        except Mismatch as exc:
             raise spec.raise_mismatch(exc.message) from None
         except RecursionError:
             raise spec.raise_mismatch("") from None
@@ -783,7 +618,7 @@ def _build(model: ServiceModel, operation: str, style: str, package: str) -> Cal
     return validate
 
 
-def _report(model: ServiceModel, spec: _Spec, errs: list[Violation]) -> ServiceError:
+def _report(model: ServiceModel, spec: Spec, errs: list[Violation]) -> ServiceError:
     entries = []
     for parent, meta, value, shape_name, text in errs:
         metas = _path_nodes(parent, meta)
