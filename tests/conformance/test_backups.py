@@ -172,10 +172,12 @@ def test_point_in_time_restore_on_the_clock(ddb, rb):
     ddb.put_item(TableName=source, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     rb.clock.advance(10)
     t1 = rb.clock.now()
+    rb.clock.advance(1)   # later writes are strictly after t1 whatever precision the SDK sends t1 with
     ddb.put_item(TableName=source, Item={"pk": {"S": "a"}, "v": {"N": "2"}})
     ddb.delete_item(TableName=source, Key={"pk": {"S": "before"}})
     rb.clock.advance(10)
     t2 = rb.clock.now()
+    rb.clock.advance(1)
     ddb.update_item(TableName=source, Key={"pk": {"S": "b"}}, UpdateExpression="SET v = :v",
                     ExpressionAttributeValues={":v": {"N": "3"}})
 
