@@ -97,14 +97,15 @@ class Metrics:
         if key not in self._series:
             self.put(namespace, name, dimensions, values[0], unit)
             values = values[1:]
+        if not values:
+            return
         now = self.clock.now()
-        floats = [float(v) for v in values]
-        self._series[key].extend([(now, v, unit) for v in floats])
-        if floats:
-            running = self._running[key]
-            running.count += len(floats)
-            running.sum += sum(floats)
-            running.last = floats[-1]
+        points = [(now, float(v), unit) for v in values]
+        self._series[key].extend(points)
+        running = self._running[key]
+        running.count += len(points)
+        running.sum += sum(p[1] for p in points)
+        running.last = points[-1][1]
 
     def points(self, namespace: str, name: str, dimensions: dict[str, str] | None = None
                ) -> list[tuple[float, float, str]]:

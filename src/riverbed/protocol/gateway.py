@@ -168,8 +168,9 @@ class Gateway:
             if scope.get("path", "").startswith(prefix):
                 await streamed(scope, receive, send)
                 return
-        limit = self._body_limit(scope)
-        declared = _content_length(scope)
+        request_headers = _headers(scope)         # decoded once per request
+        limit = self._body_limit(scope, request_headers)
+        declared = _content_length(request_headers)
         chunks: list[bytes] = []
         size = 0
         more = declared is None or declared <= limit
@@ -184,7 +185,7 @@ class Gateway:
                 # Refused as it arrives: the rest of the body is never read or parsed.
                 status, headers, payload = self._too_large(scope, limit)
             else:
-                status, headers, payload = await self.handle(scope, b"".join(chunks))
+                status, headers, payload = await self.handle(scope, b"".join(chunks), request_headers)
             if self.commits is not None and self.commits.pending():
                 await self.commits.settle()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
@@ -197,14 +198,14 @@ class Gateway:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    def _body_limit(self, scope: dict[str, Any]) -> int:
+    def _body_limit(self, scope: dict[str, Any], headers: dict[str, str]) -> int:
         """The largest request body the addressed service accepts (the largest of all when not known yet)."""
-        for key, value in scope.get("headers", ()):
-            if key == b"x-amz-target":
-                desc = self.by_target.get(value.decode("latin-1").partition(".")[0])
-                if desc is not None:
-                    return desc.max_request_bytes
-        rest_xml = self._rest_xml_description(scope, _headers(scope))
+        target = headers.get("x-amz-target")
+        if target:
+            desc = self.by_target.get(target.partition(".")[0])
+            if desc is not None:
+                return desc.max_request_bytes
+        rest_xml = self._rest_xml_description(scope, headers)
         if rest_xml is not None:
             return rest_xml.max_request_bytes
         if self._default_limit is None:   # computed once per set of registered services
@@ -240,8 +241,9 @@ class Gateway:
                 return
 
     # --- routing ------------------------------------------------------------------------------
-    async def handle(self, scope: dict[str, Any], body: bytes) -> Response:
-        headers = _headers(scope)
+    async def handle(self, scope: dict[str, Any], body: bytes, headers: dict[str, str] | None = None) -> Response:
+        if headers is None:
+            headers = _headers(scope)
         target = headers.get("x-amz-target")
         if target:
             prefix, _, op = target.partition(".")
@@ -666,14 +668,14 @@ def _virtual_host(descriptions: list[ServiceDescription], host: str) -> ServiceD
     return None
 
 
-def _content_length(scope: dict[str, Any]) -> int | None:
-    for key, value in scope.get("headers", ()):
-        if key == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+def _content_length(headers: dict[str, str]) -> int | None:
+    value = headers.get("content-length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _headers(scope: dict[str, Any]) -> dict[str, str]:

@@ -84,7 +84,7 @@ class SqliteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=OFF")
         self._db.execute("PRAGMA temp_store=MEMORY")
-        self._db.execute("PRAGMA cache_size=-65536")
+        self._db.execute("PRAGMA cache_size=-16384")
         self._db.executescript(SCHEMA)
         self._depth = 0
         self._hooks: list[Callable[[], None]] = []
