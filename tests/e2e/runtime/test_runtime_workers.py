@@ -619,16 +619,23 @@ def test_retire_kills_idle_and_lets_in_flight_finish(make_spec, with_runtime):
     spec = make_spec("retire", SLEEPY)
 
     async def scenario(rt: Runtime) -> None:
-        idle_pid = body(await rt.invoke(spec, b"{}"))
-        busy = asyncio.create_task(rt.invoke(spec, b'{"sleep": 0.4}'))
+        # Two environments (two overlapping invocations), then one of them busy and the other idle: a
+        # single warm environment would be reused by the busy invocation, leaving nothing idle to kill.
+        pids = {body(r) for r in await asyncio.gather(*(rt.invoke(spec, b'{"sleep": 0.3}') for _ in range(2)))}
+        assert len(pids) == 2
+        busy = asyncio.create_task(rt.invoke(spec, b'{"sleep": 1.0}'))
         while rt.stats("retire")["busy"] == 0:
             await asyncio.sleep(0.005)
         await rt.retire("retire")
-        assert process_gone(idle_pid) or await wait_gone(idle_pid)
+        deadline = time.monotonic() + 10
+        while not any(process_gone(pid) for pid in pids) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert any(process_gone(pid) for pid in pids)   # the idle one, at once
         result = await busy
-        assert result.function_error is None
+        assert result.function_error is None            # the in-flight one finished its work
         busy_pid = body(result)
-        assert await wait_gone(busy_pid)
+        assert busy_pid in pids
+        assert await wait_gone(busy_pid, 10)
         assert rt.stats("retire")["environments"] == 0
         fresh = await rt.invoke(spec, b"{}")
         assert fresh.init_duration_ms is not None
