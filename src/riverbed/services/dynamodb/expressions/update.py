@@ -186,14 +186,19 @@ def apply_update(plan: UpdatePlan, item: Item | None) -> tuple[Item, set[str]]:
     for name in touched:
         if name in new:
             new[name] = copy_value(new[name])
-    for action, value in sorted(zip(plan.sets, values, strict=False),
-                                key=lambda pair: _sort_key(pair[0].path.elements)):
+    pairs = list(zip(plan.sets, values, strict=False))
+    if len(pairs) > 1:
+        pairs.sort(key=lambda pair: _sort_key(pair[0].path.elements))
+    for action, value in pairs:
         path = action.path.elements
         _put(_container(new, path), path[-1], copy_value(value))
-    for remove in sorted(plan.removes, key=lambda action: _sort_key(action.path.elements), reverse=True):
+    removes = plan.removes if len(plan.removes) < 2 else sorted(
+        plan.removes, key=lambda action: _sort_key(action.path.elements), reverse=True)
+    for remove in removes:
         path = remove.path.elements
         _drop(_container(new, path), path[-1])
-    for add in sorted(plan.adds, key=lambda action: _sort_key(action.path.elements)):
+    adds = plan.adds if len(plan.adds) < 2 else sorted(plan.adds, key=lambda action: _sort_key(action.path.elements))
+    for add in adds:
         path = add.path.elements
         container = _container(new, path)
         current = _child(container, path[-1])
