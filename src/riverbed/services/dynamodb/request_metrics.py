@@ -67,6 +67,7 @@ def table_names(req: dict[str, Any]) -> list[str]:
 
 
 _ANSWERED = ("TOTAL", "INDEXES")
+_ABSENT = object()
 
 
 def _ask(req: dict[str, Any], capacity: bool) -> Any:
@@ -129,15 +130,29 @@ class RequestMetrics:
         self.sink = sink
         self.clock = clock
         self.monotonic = _perf_counter(clock)
-        # operation, table name(s), consumed capacity, seconds taken: no request is kept (items can be large)
-        self._buffer: list[tuple[str, str | tuple[str, ...], Any, float]] = []
+        # Per (operation, table): the latencies (seconds) and consumed units since the last flush.  A request
+        # appends one number to each of its lists; no request is kept (items can be large).
+        self._latency: dict[tuple[str, str], list[float]] = {}
+        self._units: dict[tuple[str, str], list[float]] = {}
+        self._count = 0
         self._keys: dict[tuple[str, str], tuple[SeriesKey, SeriesKey]] = {}
 
-    # --- buffering: a request only appends; the series are worked out when the buffer is flushed ------
-    def _note(self, entry: tuple[str, str | tuple[str, ...], Any, float]) -> None:
-        buffer = self._buffer
-        buffer.append(entry)
-        if len(buffer) >= FLUSH_VALUES:
+    # --- buffering: a request only appends; the series are handed to the sink when the buffer is flushed --
+    def _note(self, operation: str, req: dict[str, Any], consumed: Any, elapsed: float) -> None:
+        table = req.get("TableName")
+        if table.__class__ is str:
+            latency = self._latency.get((operation, table))
+            if latency is None:
+                latency = self._latency[(operation, table)] = []
+            latency.append(elapsed)
+        else:
+            for name in table_names(req):
+                self._latency.setdefault((operation, name), []).append(elapsed)
+        if consumed:
+            for cap in (consumed,) if consumed.__class__ is dict else consumed:
+                self._units.setdefault((operation, cap["TableName"]), []).append(float(cap.get("CapacityUnits") or 0))
+        self._count += 1
+        if self._count >= FLUSH_VALUES:
             self.flush()
 
     async def run(self) -> None:
@@ -147,7 +162,7 @@ class RequestMetrics:
 
     def pending(self) -> list[str]:
         """The drain probe: hands anything buffered to the sink at once, so nothing is ever left pending."""
-        if self._buffer:
+        if self._count:
             self.flush()
         return []
 
@@ -164,20 +179,14 @@ class RequestMetrics:
 
     def flush(self) -> None:
         """Hand every buffered request's values to the sink, one call per series."""
-        buffer, self._buffer = self._buffer, []
-        latency: dict[tuple[str, str], list[float]] = {}
-        units: dict[tuple[str, str], list[float]] = {}
-        for operation, tables, consumed, elapsed in buffer:
-            elapsed = _ms(elapsed)
-            for name in (tables,) if isinstance(tables, str) else tables:
-                latency.setdefault((operation, name), []).append(elapsed)
-            if consumed:
-                for cap in (consumed,) if consumed.__class__ is dict else consumed:
-                    units.setdefault((operation, cap["TableName"]), []).append(float(cap.get("CapacityUnits") or 0))
-        for index, grouped in ((0, latency), (1, units)):
-            for (operation, table), values in grouped.items():
-                name, dims, unit = self._series(operation, table)[index]
-                self.sink.put_values(NS, name, dict(dims), values, unit)
+        latency, units = self._latency, self._units
+        self._latency, self._units, self._count = {}, {}, 0
+        for (operation, table), seconds in latency.items():
+            name, dims, unit = self._series(operation, table)[0]
+            self.sink.put_values(NS, name, dict(dims), [_ms(value) for value in seconds], unit)
+        for (operation, table), values in units.items():
+            name, dims, unit = self._series(operation, table)[1]
+            self.sink.put_values(NS, name, dict(dims), values, unit)
 
     # --- the wrapper ---------------------------------------------------------------------------------
     def wrap(self, operations: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +209,7 @@ class RequestMetrics:
                     raise
                 finally:
                     _restore(req, capacity, asked)
-                note((operation, _tables(req), _capacity(out, capacity, asked), monotonic() - started))
+                note(operation, req, _capacity(out, capacity, asked), monotonic() - started)
                 return out
 
             return measured_async
@@ -208,15 +217,24 @@ class RequestMetrics:
         @functools.wraps(func)
         def measured(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
             started = monotonic()
-            asked = _ask(req, capacity)
+            forced = capacity and req.get("ReturnConsumedCapacity") not in _ANSWERED
+            if forced:
+                asked = req.get("ReturnConsumedCapacity", _ABSENT)
+                req["ReturnConsumedCapacity"] = "TOTAL"   # the operation computes its units only when asked
             try:
                 out: dict[str, Any] = func(ctx, req)
             except Exception as exc:
                 self.failed(operation, req, exc)
                 raise
             finally:
-                _restore(req, capacity, asked)
-            note((operation, _tables(req), _capacity(out, capacity, asked), monotonic() - started))
+                if forced:
+                    if asked is _ABSENT:
+                        del req["ReturnConsumedCapacity"]
+                    else:
+                        req["ReturnConsumedCapacity"] = asked
+            consumed = (out.pop("ConsumedCapacity", None) if forced else out.get("ConsumedCapacity")) \
+                if capacity and out else None
+            note(operation, req, consumed, monotonic() - started)
             return out
 
         return measured
