@@ -25,7 +25,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pipeline_bench import client, read_out, zipped
+from pipeline_bench import client, make_pipeline, read_out
 from run import free_port, start_riverbed
 
 HANDLER = '''
@@ -120,17 +120,7 @@ def main() -> int:
     proc, _ = start_riverbed(port)
     out = tempfile.mktemp(prefix="riverbed-dash-bench-")
     try:
-        ddb, lam = client("dynamodb", port), client("lambda", port)
-        arn = ddb.create_table(TableName="pipe", BillingMode="PAY_PER_REQUEST",
-                               AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-                               )["TableDescription"]["LatestStreamArn"]
-        lam.create_function(FunctionName="sink", Runtime="python3.12", Handler="app.handler", Timeout=30,
-                            Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": zipped(HANDLER)},
-                            Environment={"Variables": {"BENCH_OUT": out}})
-        lam.create_event_source_mapping(FunctionName="sink", EventSourceArn=arn, StartingPosition="LATEST",
-                                        BatchSize=100)
+        arn = make_pipeline(port, HANDLER, out)
         time.sleep(0.5)
         phase(port, arn, out, "a", args, 0)
         phase(port, arn, out, "b", args, args.pages)

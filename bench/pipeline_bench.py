@@ -72,6 +72,23 @@ def read_out(path: str) -> list[tuple[int, float, str]]:
     return rows
 
 
+def make_pipeline(port: int, handler: str, out: str) -> str:
+    """Table ``pipe`` (NEW_IMAGE stream), function ``sink`` running ``handler`` (it appends to ``out``) and
+    a BatchSize 100 mapping from LATEST between them; the stream's ARN."""
+    ddb, lam = client("dynamodb", port), client("lambda", port)
+    arn: str = ddb.create_table(TableName="pipe", BillingMode="PAY_PER_REQUEST",
+                                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+                                )["TableDescription"]["LatestStreamArn"]
+    lam.create_function(FunctionName="sink", Runtime="python3.12", Handler="app.handler", Timeout=30,
+                        Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": zipped(handler)},
+                        Environment={"Variables": {"BENCH_OUT": out}})
+    lam.create_event_source_mapping(FunctionName="sink", EventSourceArn=arn, StartingPosition="LATEST",
+                                    BatchSize=100)
+    return arn
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -88,16 +105,7 @@ def main() -> int:
     out = tempfile.mktemp(prefix="riverbed-bench-")
     try:
         ddb, lam = client("dynamodb", port), client("lambda", port)
-        arn = ddb.create_table(TableName="pipe", BillingMode="PAY_PER_REQUEST",
-                               AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-                               )["TableDescription"]["LatestStreamArn"]
-        lam.create_function(FunctionName="sink", Runtime="python3.12", Handler="app.handler", Timeout=30,
-                            Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": zipped(HANDLER)},
-                            Environment={"Variables": {"BENCH_OUT": out}})
-        lam.create_event_source_mapping(FunctionName="sink", EventSourceArn=arn, StartingPosition="LATEST",
-                                        BatchSize=100)
+        make_pipeline(port, HANDLER, out)
         time.sleep(0.3)
 
         # --- throughput -------------------------------------------------------------------------------
