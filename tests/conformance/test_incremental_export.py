@@ -173,3 +173,27 @@ def test_incremental_export_validation(manual_riverbed, clients):
         TableArn=arn, S3Bucket="any-bucket", ExportType="INCREMENTAL_EXPORT",
         IncrementalExportSpecification={"ExportFromTime": at(now - 24 * 3600), "ExportToTime": at(now - 15 * 60)})
     assert ok["ExportDescription"]["ExportStatus"] == "IN_PROGRESS"
+
+
+def test_incremental_export_client_token(manual_riverbed, clients):
+    rb, (ddb, s3) = manual_riverbed, clients
+    name, bucket = f"inct-{uuid.uuid4().hex[:8]}", f"inct-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    arn = create_table(ddb, name)["TableArn"]
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    start = rb.clock.now() + 1
+    rb.clock.advance(3600)
+
+    def export(**spec):
+        return ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="tok",
+                                                 ExportType="INCREMENTAL_EXPORT",
+                                                 IncrementalExportSpecification={"ExportFromTime": at(start), **spec})
+
+    first = export(ExportToTime=at(start + 1800))["ExportDescription"]["ExportArn"]
+    assert export(ExportToTime=at(start + 1800))["ExportDescription"]["ExportArn"] == first
+    with pytest.raises(ClientError) as exc:
+        export(ExportToTime=at(start + 2400))
+    assert exc.value.response["Error"] == {
+        "Code": "ExportConflictException",
+        "Message": "Export conflict: Duplicate request detected with conflicting parameters"}

@@ -55,19 +55,23 @@ def export_table_to_point_in_time(ctx: DdbContext, req: dict[str, Any]) -> dict[
         when = req.get("ExportTime")
         export_time = float(when) if when is not None else now
         if export_time > now or export_time < since:
-            raise error("InvalidExportTimeException", "The specified ExportTime is outside of the point in time "
-                        "recovery window.")
+            # AWS's text for a time in the future or before recovery was enabled (observed on AWS,
+            # ack-api-quirks DDB-EXPORT-001).
+            raise error("InvalidExportTimeException", "Export Time is invalid")
         extra["ExportTime"] = export_time
     export_type = export_type or "FULL_EXPORT"
     token = req.get("ClientToken")
     wanted = {"TableArn": table.arn, "ExportFormat": req.get("ExportFormat") or "DYNAMODB_JSON",
               "ExportType": export_type, **{k: req[k] for k in _REQUEST_FIELDS if req.get(k)}}
+    if spec:   # the period as requested: a replay with another period is a conflict
+        wanted["_Requested"] = {k: v if k == "ExportViewType" else float(v) for k, v in spec.items() if v is not None}
     if token:
         for _, doc in ctx.store.list_docs(EXPORT):
             if doc.get("ClientToken") == token and doc["TableArn"].split(":")[4] == ctx.account:
                 if any(doc.get(k) != v for k, v in wanted.items()):
-                    raise error("ExportConflictException", "There was a conflict when writing to the specified "
-                                "S3 bucket.")
+                    # AWS's text (observed on AWS, ack-api-quirks DDB-EXPORT-009).
+                    raise error("ExportConflictException", "Export conflict: Duplicate request detected with "
+                                "conflicting parameters")
                 return {"ExportDescription": _public(doc)}
     doc = {**wanted, "ExportArn": f"{table.arn}/export/{export_id(now)}", "ExportStatus": "IN_PROGRESS",
            "StartTime": now, "TableId": table.doc.get("TableId"), **extra,
