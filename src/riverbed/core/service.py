@@ -67,6 +67,9 @@ class ServiceDescription:
     unauthorized_operations: frozenset[str] = frozenset()
     access_denied: tuple[str, int] = ("AccessDeniedException", 400)
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
+    # PUT bodies spooled to a file as they arrive instead of held in memory (S3): given the request's
+    # lower-case headers, a ``core.payload.PayloadSink``; the blob payload member is then a ``Payload``.
+    body_sink: Callable[[dict[str, str]], Any] | None = None
     # The error answered when the store aborts a request that conflicted with a concurrent one on another
     # node (``storage.StoreConflict``); None: InternalServerError (500), which AWS SDKs retry.
     conflict_error: Callable[[], Exception] | None = None

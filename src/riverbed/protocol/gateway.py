@@ -33,6 +33,7 @@ from riverbed.core.authorization import authorize
 from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import Identities, Permissions
 from riverbed.core.models import ServiceModel, load_service_model
+from riverbed.core.payload import Payload, PayloadError, PayloadSink
 from riverbed.core.service import Operation, Result, ServiceDescription
 from riverbed.errors import (
     InternalServerError,
@@ -174,18 +175,37 @@ class Gateway:
         chunks: list[bytes] = []
         size = 0
         more = declared is None or declared <= limit
-        while more:
-            message = await receive()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            chunks.append(chunk)
-            more = message.get("more_body", False) and size <= limit
+        sink = self._body_sink(scope, request_headers) if more else None
+        body: bytes | Payload = b""
+        try:
+            while more:
+                message = await receive()
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if sink is None:
+                    chunks.append(chunk)
+                elif size <= limit:
+                    sink.write(chunk)   # spooled to a file as it arrives (ServiceDescription.body_sink)
+                more = message.get("more_body", False) and size <= limit
+            if sink is not None and size <= limit:
+                body = sink.finish()
+        except PayloadError:   # a malformed aws-chunked body: decoding nothing, the wire answers IncompleteBody
+            if sink is not None:
+                sink.discard()
+            sink = None
+        except BaseException:
+            if sink is not None:
+                sink.discard()
+            raise
         try:
             if size > limit or (declared is not None and declared > limit):
                 # Refused as it arrives: the rest of the body is never read or parsed.
+                if sink is not None:
+                    sink.discard()
                 status, headers, payload = self._too_large(scope, limit)
             else:
-                status, headers, payload = await self.handle(scope, b"".join(chunks), request_headers)
+                status, headers, payload = await self.handle(scope, body if sink is not None else b"".join(chunks),
+                                                             request_headers)
             if self.commits is not None and self.commits.pending():
                 await self.commits.settle()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
@@ -193,10 +213,20 @@ class Gateway:
             err = InternalServerError("Internal server error")
             status, headers, payload = 500, [(b"content-type", b"application/x-amz-json-1.0")], \
                 orjson.dumps({"__type": err.code, "message": err.message})
+        finally:
+            if isinstance(body, Payload):
+                body.discard()   # unless the service adopted (renamed) the file
         if not any(key == b"content-length" for key, _ in headers):   # a HEAD answer names the object's size
             headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def _body_sink(self, scope: dict[str, Any], headers: dict[str, str]) -> PayloadSink | None:
+        """A file to spool a PUT body into, when the REST-XML service it addresses asks for one."""
+        if scope.get("method") != "PUT":
+            return None
+        desc = None if "x-amz-target" in headers else self._rest_xml_description(scope, headers)
+        return desc.body_sink(headers) if desc is not None and desc.body_sink is not None else None
 
     def _body_limit(self, scope: dict[str, Any], headers: dict[str, str]) -> int:
         """The largest request body the addressed service accepts (the largest of all when not known yet)."""
@@ -241,9 +271,16 @@ class Gateway:
                 return
 
     # --- routing ------------------------------------------------------------------------------
-    async def handle(self, scope: dict[str, Any], body: bytes, headers: dict[str, str] | None = None) -> Response:
+    async def handle(self, scope: dict[str, Any], body: bytes | Payload,
+                     headers: dict[str, str] | None = None) -> Response:
         if headers is None:
             headers = _headers(scope)
+        if isinstance(body, Payload):   # spooled (ServiceDescription.body_sink): a REST-XML service's PUT
+            spooled_to = self._rest_xml_description(scope, headers)
+            if spooled_to is not None:
+                query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                return await self._rest_xml(spooled_to, scope, headers, query, body)
+            body = body.read()
         target = headers.get("x-amz-target")
         if target:
             prefix, _, op = target.partition(".")
@@ -314,7 +351,7 @@ class Gateway:
         return None
 
     async def _rest_xml(self, desc: ServiceDescription, scope: dict[str, Any], headers: dict[str, str],
-                        query: dict[str, list[str]], body: bytes) -> Response:
+                        query: dict[str, list[str]], body: bytes | Payload) -> Response:
         raw_path = (scope.get("raw_path") or scope.get("path", "/").encode()).decode("latin-1").partition("?")[0]
         host = headers.get("host", "").partition(":")[0]
         for suffix in desc.virtual_host_suffixes:
@@ -593,7 +630,7 @@ class RestXmlWire(Wire):
     """REST-XML (method, path, required query and header members name the operation): S3."""
 
     def __init__(self, desc: ServiceDescription, model: ServiceModel, router: Any, method: str, raw_path: str,
-                 query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> None:
+                 query: dict[str, list[str]], headers: dict[str, str], body: bytes | Payload) -> None:
         self.description = desc
         self.model = model
         self.router = router
@@ -616,7 +653,10 @@ class RestXmlWire(Wire):
         body, headers = self.body, self.headers
         if "aws-chunked" in headers.get("content-encoding", "") or headers.get(
                 "x-amz-content-sha256", "").startswith("STREAMING-"):
-            body, trailers = decode_aws_chunked(body)
+            if isinstance(body, Payload):
+                trailers = body.trailers   # decoded as it arrived
+            else:
+                body, trailers = decode_aws_chunked(body)
             headers = {**headers, **trailers}
             headers.pop("x-amz-content-sha256", None)
             encoding = [e for e in headers.get("content-encoding", "").split(",")

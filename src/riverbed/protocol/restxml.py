@@ -23,11 +23,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from riverbed.core import checksums
 from riverbed.core.models import ServiceModel
+from riverbed.core.payload import Payload
 from riverbed.errors import ServiceError
 from riverbed.protocol.binding import bind_locations, input_members
 from riverbed.protocol.xml import escape, format_scalar
@@ -161,8 +162,10 @@ def _incomplete() -> ServiceError:
 
 # --- requests ----------------------------------------------------------------------------------------
 
-def verify_payload(model: ServiceModel, operation: str, headers: dict[str, str], payload: bytes) -> None:
-    """Refuse a payload that does not match the digests its headers declare."""
+def verify_payload(model: ServiceModel, operation: str, headers: dict[str, str], payload: bytes | Payload) -> None:
+    """Refuse a payload that does not match the digests its headers declare (a spooled ``Payload`` was hashed
+    as it arrived)."""
+    spooled = payload if isinstance(payload, Payload) else None
     md5 = headers.get("content-md5")
     if md5 is not None:
         try:
@@ -171,33 +174,43 @@ def verify_payload(model: ServiceModel, operation: str, headers: dict[str, str],
             declared = b""
         if len(declared) != 16:
             raise ServiceError("The Content-MD5 you specified was invalid.", code="InvalidDigest")
-        if hashlib.md5(payload).digest() != declared:
+        digest = bytes.fromhex(spooled.md5) if spooled else hashlib.md5(cast("bytes", payload)).digest()
+        if digest != declared:
             raise ServiceError("The Content-MD5 you specified did not match what we received.", code="BadDigest")
     sha = headers.get("x-amz-content-sha256", "")
-    if len(sha) == 64 and hashlib.sha256(payload).hexdigest() != sha.lower():
+    if len(sha) == 64 and (spooled.sha256 if spooled else hashlib.sha256(cast("bytes", payload)).hexdigest()) \
+            != sha.lower():
         raise ServiceError("The provided 'x-amz-content-sha256' header does not match what was computed.",
                            code="XAmzContentSHA256Mismatch")
     if not model.operations[operation].get("httpChecksum"):
         return
     for algorithm in checksums.ALGORITHMS:
         value = headers.get(checksums.header_name(algorithm))
-        if value is not None and checksums.checksum(algorithm, payload) != value:
+        if value is None:
+            continue
+        computed = spooled.checksum(algorithm) if spooled else checksums.checksum(algorithm, cast("bytes", payload))
+        if computed != value:
             raise ServiceError(f"The {algorithm} you specified did not match the calculated checksum.",
                                code="BadDigest")
 
 
 def parse_restxml_request(model: ServiceModel, operation: str, labels: dict[str, str],
-                          query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """The request dict: URI labels, query string, header members and the payload member."""
+                          query: dict[str, list[str]], headers: dict[str, str], spooled: bytes | Payload
+                          ) -> dict[str, Any]:
+    """The request dict: URI labels, query string, header members and the payload member (a spooled
+    blob payload stays a ``Payload``: the service renames its file into place)."""
     found = input_members(model, operation)
     if found is None:
         return {}
     members, payload = found
     params: dict[str, Any] = {}
+    body = spooled if isinstance(spooled, bytes) else b""
     if payload:
         target = model.shapes[members[payload]["shape"]]
+        if target["type"] != "blob" and isinstance(spooled, Payload):
+            body = spooled.read()
         if target["type"] == "blob":
-            params[payload] = bytes(body)
+            params[payload] = spooled if isinstance(spooled, Payload) else bytes(body)
         elif target["type"] == "string":
             if body:
                 params[payload] = body.decode("utf-8", "replace")

@@ -115,3 +115,45 @@ def items_at(txn: Any, table: Any, when: float) -> Iterator[tuple[bytes, bytes, 
     for (hk, rk), image in before.items():
         if image is not None:
             yield hk, rk, image
+
+
+def changes_between(txn: Any, table: Any, start: float, end: float
+                     ) -> Iterator[tuple[dict[str, Any] | None, dict[str, Any] | None, float, dict[str, Any]]]:
+    """``(old, new, last_write, seen)`` of every item changed in ``[start, end)``, one entry per item (compacted).
+
+    ``old`` is the image just before ``start`` (None when the item did not exist), ``new`` the image just before
+    ``end`` (None when it was deleted), ``last_write`` the time of the item's last change inside the period,
+    ``seen`` an image the item had in the period (its key attributes, even when it was put and deleted).
+    What an incremental export holds: the period includes ``start`` and excludes ``end``
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_IncrementalExportSpecification.html).
+    An entry holds the image *before* its change, so the image at ``end`` is the one held by the first change
+    at or after ``end``, or the item as it is now when there is none.
+    """
+    log = state(table.doc).get("log")
+    if log is None:
+        return
+    inside: dict[tuple[str, str], list[Any]] = {}   # key -> [old, last write, image at end, resolved, seen]
+    position = 0
+    while True:
+        page = txn.read_records(int(log), position, PAGE)
+        for seq, created, data in page:
+            position = seq + 1
+            if created < start:
+                continue
+            entry = orjson.loads(data)
+            key = (entry["h"], entry["r"])
+            if created < end:
+                if key not in inside:
+                    inside[key] = [entry["o"], created, None, False, entry["o"]]
+                else:
+                    inside[key][1] = created
+                    inside[key][4] = inside[key][4] or entry["o"]
+            elif key in inside and not inside[key][3]:
+                inside[key][2], inside[key][3] = entry["o"], True   # the first change at or after ``end``
+        if len(page) < PAGE:
+            break
+    for (hk, rk), (old, written, new, resolved, seen) in inside.items():
+        if not resolved:
+            data = txn.get_item(table.tid, bytes.fromhex(hk), bytes.fromhex(rk))
+            new = orjson.loads(data) if data is not None else None
+        yield old, new, written, new or old or seen or {}

@@ -1,5 +1,8 @@
 """Object bytes as files: written whole to a temporary file and renamed into place before anyone sees them.
 
+A PUT body arrives already spooled to ``tmp/`` by the gateway (``core.payload``; S3's description asks for
+it) and is adopted by a rename, so a large upload is never held in memory.
+
 Owns: the ``blobs/`` and ``tmp/`` folders under S3's data directory.  A blob is written to ``tmp/``,
 flushed (and fsynced when the data directory is persistent) and renamed to ``blobs/<id>``; only then
 does the caller commit the metadata that names it, so a crash (even ``kill -9`` mid-upload) leaves at
@@ -11,10 +14,13 @@ Must not: know about buckets, keys or metadata (the store's documents hold those
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+
+from riverbed.core.payload import Payload
 
 CHUNK = 1024 * 1024
 
@@ -30,6 +36,19 @@ class BlobStore:
 
     def path(self, blob_id: str) -> str:
         return os.path.join(self.blobs, blob_id)
+
+    def adopt(self, path: str) -> str:
+        """Take a file already written (and fsynced when durable) under ``tmp/`` as a new blob, renamed into
+        place: how a request body spooled as it arrived (``core.payload``) becomes an object's bytes."""
+        blob_id = uuid.uuid4().hex
+        os.replace(path, self.path(blob_id))
+        return blob_id
+
+    def store_body(self, body: bytes | Payload) -> tuple[str, int, str]:
+        """``(blob id, size, MD5 hex)`` of a request body: bytes written, a spooled ``Payload`` adopted."""
+        if isinstance(body, Payload):
+            return self.adopt(body.path), body.size, body.md5
+        return self.write(body), len(body), hashlib.md5(body).hexdigest()
 
     def write(self, data: bytes) -> str:
         """Store ``data``; the new blob's id."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.core import checksums
+from riverbed.core.payload import Payload
 from riverbed.services.s3 import errors, multipart, tags
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.operations.buckets import owner
@@ -69,8 +70,7 @@ def _save_part(ctx: S3Context, req: dict[str, Any], blob: str, size: int, etag: 
     return part
 
 
-def _part_checksums(upload: dict[str, Any], req: dict[str, Any], data_chunks: list[bytes]) -> dict[str, str]:
-    values = o.request_checksums(req)
+def _part_checksums(upload: dict[str, Any], values: dict[str, str], data_chunks: list[bytes]) -> dict[str, str]:
     algorithm = upload.get("ChecksumAlgorithm")
     if algorithm and algorithm not in values:
         h = checksums.hasher(algorithm)
@@ -83,10 +83,14 @@ def _part_checksums(upload: dict[str, Any], req: dict[str, Any], data_chunks: li
 def upload_part(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     upload = _upload(ctx, req)
     multipart.check_part_number(req["PartNumber"])
-    body: bytes = req.get("Body") or b""
-    values = _part_checksums(upload, req, [body])
-    blob = ctx.backend.blobs.write(body)
-    part = _save_part(ctx, req, blob, len(body), o.quoted(hashlib.md5(body).hexdigest()), values)
+    body: bytes | Payload = req.get("Body") or b""
+    values = o.request_checksums(req)
+    algorithm = upload.get("ChecksumAlgorithm")
+    if isinstance(body, Payload) and algorithm and algorithm not in values:
+        values[algorithm] = body.checksum(algorithm)   # computed as it arrived when the request named it
+    values = _part_checksums(upload, values, [body] if isinstance(body, bytes) else [])
+    blob, size, md5 = ctx.backend.blobs.store_body(body)
+    part = _save_part(ctx, req, blob, size, o.quoted(md5), values)
     return {"ETag": part["ETag"], **{checksums.member_name(a): v for a, v in values.items()}}
 
 

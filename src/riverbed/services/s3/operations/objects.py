@@ -8,10 +8,10 @@ headers, then the range, then the response-* overrides.  Deleting a missing key 
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from riverbed.core import checksums
+from riverbed.core.payload import Payload
 from riverbed.services.s3 import errors, tags, versions
 from riverbed.services.s3 import objects as o
 from riverbed.services.s3.service import S3Context, S3Service
@@ -22,13 +22,14 @@ def put_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     s3 = ctx.backend
     s3.bucket(bucket)
     o.check_write_conditions(s3.object(bucket, key), req, key)
-    body: bytes = req.get("Body") or b""
+    body: bytes | Payload = req.get("Body") or b""
     values = o.request_checksums(req)
     algorithm = (req.get("ChecksumAlgorithm") or "").upper()
     if algorithm in checksums.ALGORITHMS and algorithm not in values:
-        values[algorithm] = checksums.checksum(algorithm, body)
-    blob = s3.blobs.write(body)
-    doc = o.new_record(key, blob, len(body), o.quoted(hashlib.md5(body).hexdigest()), ctx.clock.now(), req)
+        values[algorithm] = body.checksum(algorithm) if isinstance(body, Payload) else \
+            checksums.checksum(algorithm, body)
+    blob, size, md5 = s3.blobs.store_body(body)
+    doc = o.new_record(key, blob, size, o.quoted(md5), ctx.clock.now(), req)
     o.with_checksum(doc, values)
     found = tags.check(tags.tag_set(tags.from_header(req.get("Tagging"))), tags.MAX_OBJECT_TAGS)
     if found:
