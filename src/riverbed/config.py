@@ -36,6 +36,9 @@ class Settings:
     stream_trim_interval: float = 60.0
     # TTL
     ttl_interval: float = 5.0
+    # Global tables: how old a write is before the replicator carries it to the other replicas (a manual
+    # clock uses 0: writes are carried at the next step or drain())
+    replication_delay: float = 0.05
     # Lambda
     lambda_account_concurrency: int = 1000
     lambda_idle_seconds: float = 300.0
@@ -111,6 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds between retention trims and rollover checks"),
     Setting("ttl_interval", "RIVERBED_TTL_INTERVAL",
             "seconds between TTL sweeps (AWS deletes within days; riverbed promptly, see docs/divergences.md)"),
+    Setting("replication_delay", "RIVERBED_REPLICATION_DELAY",
+            "global tables: seconds before a write is carried to the other replicas (manual clock: 0)"),
     Setting("lambda_account_concurrency", "RIVERBED_LAMBDA_ACCOUNT_CONCURRENCY",
             "concurrent executions per account (AWS default 1000)"),
     Setting("lambda_idle_seconds", "RIVERBED_LAMBDA_IDLE_SECONDS", "an idle warm environment is retired after this"),

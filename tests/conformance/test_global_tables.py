@@ -129,7 +129,11 @@ def test_ttl_deletes_replicate(rb):
     east_remove = [r for r in records(rb, EAST, "sessions") if r["eventName"] == "REMOVE"]
     west_remove = [r for r in records(rb, WEST, "sessions") if r["eventName"] == "REMOVE"]
     assert east_remove[0]["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
-    assert len(west_remove) == 1
+    # "When you use TTL in a global table, the region the TTL was performed in will have the userIdentity field
+    # set. This field won't be set in other regions when the delete is replicated."
+    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html)
+    assert len(west_remove) == 1 and "userIdentity" not in west_remove[0]
+    assert west_remove[0]["dynamodb"]["OldImage"] == east_remove[0]["dynamodb"]["OldImage"]
 
 
 def test_delete_replica_deletes_its_table_and_last_one_reverts(rb):
@@ -145,6 +149,9 @@ def test_delete_replica_deletes_its_table_and_last_one_reverts(rb):
     assert _err(exc)[0] == "ResourceNotFoundException"
     table = east.describe_table(TableName="carts")["Table"]
     assert "Replicas" not in table and "GlobalTableVersion" not in table
+    with pytest.raises(ClientError) as exc:   # a regional table again
+        east.describe_table_replica_auto_scaling(TableName="carts")
+    assert _err(exc)[0] == "ResourceNotFoundException"
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     east.put_item(TableName="carts", Item={"id": {"S": "d"}})    # no longer replicated, nothing pending
     rb.drain()
@@ -233,28 +240,43 @@ def test_global_table_stream_cannot_be_disabled_and_strong_consistency_is_refuse
 def test_version_2017_answers_as_aws_does_today(rb):
     east, = clients(rb, EAST)
     make_global(rb, "legacy", EAST, WEST)
+    not_supported = ("ValidationException", "One or more parameter values were invalid: DynamoDB global tables "
+                     "version 2017.11.29 is not supported. We recommend using DynamoDB global tables version "
+                     "2019.11.21, instead of version 2017.11.29 (Legacy).")
+    for call in (lambda: east.create_global_table(GlobalTableName="legacy", ReplicationGroup=[{"RegionName": WEST}]),
+                 # A Create is refused for the version before the name is looked up.
+                 lambda: east.update_global_table(GlobalTableName="nothing",
+                                                  ReplicaUpdates=[{"Create": {"RegionName": EU}}])):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert _err(exc) == not_supported
     with pytest.raises(ClientError) as exc:
-        east.create_global_table(GlobalTableName="legacy", ReplicationGroup=[{"RegionName": WEST}])
-    assert _err(exc) == ("ValidationException", "DynamoDB global tables version 2017.11.29 is not supported. We "
-                         "recommend using DynamoDB global tables version 2019.11.21, instead of version 2017.11.29 "
-                         "(Legacy).")
-    for call in (lambda: east.describe_global_table(GlobalTableName="legacy"),
-                 lambda: east.describe_global_table_settings(GlobalTableName="legacy"),
+        east.describe_global_table(GlobalTableName="legacy")   # a 2019.11.21 global table is not found either
+    assert _err(exc) == ("GlobalTableNotFoundException",
+                         "Global table not found: Global table with name: 'legacy' does not exist.")
+    for call in (lambda: east.describe_global_table_settings(GlobalTableName="legacy"),
                  lambda: east.update_global_table(GlobalTableName="legacy",
-                                                  ReplicaUpdates=[{"Create": {"RegionName": EU}}]),
+                                                  ReplicaUpdates=[{"Delete": {"RegionName": WEST}}]),
                  lambda: east.update_global_table_settings(GlobalTableName="legacy",
                                                            GlobalTableBillingMode="PAY_PER_REQUEST")):
         with pytest.raises(ClientError) as exc:
             call()
-        assert _err(exc) == ("GlobalTableNotFoundException", "Global table with name 'legacy' does not exist.")
+        assert _err(exc) == ("GlobalTableNotFoundException", "Global table with name: 'legacy' does not exist.")
+    with pytest.raises(ClientError) as exc:
+        east.update_global_table(GlobalTableName="legacy", ReplicaUpdates=[])
+    assert _err(exc) == ("ValidationException", "One or more parameter values were invalid")
     assert east.list_global_tables()["GlobalTables"] == []
 
 
 def test_replica_auto_scaling_is_described_and_refused_on_demand(rb):
     east, west = clients(rb, EAST, WEST)
     east.create_table(TableName="scaled", BillingMode="PAY_PER_REQUEST", **KEY)
-    alone = east.describe_table_replica_auto_scaling(TableName="scaled")["TableAutoScalingDescription"]
-    assert alone == {"TableName": "scaled", "TableStatus": "ACTIVE", "Replicas": []}
+    # Only a global table has replica auto scaling: a regional or missing table is not found as a global table.
+    for name in ("scaled", "missing"):
+        for call in (east.describe_table_replica_auto_scaling, east.update_table_replica_auto_scaling):
+            with pytest.raises(ClientError) as exc:
+                call(TableName=name)
+            assert _err(exc) == ("ResourceNotFoundException", f"Global table with name: '{name}' does not exist.")
     east.update_table(TableName="scaled", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
     rb.drain()
     for ddb in (east, west):
@@ -277,20 +299,16 @@ def test_replica_auto_scaling_is_described_and_refused_on_demand(rb):
                 "RegionName": EAST,
                 "ReplicaProvisionedReadCapacityAutoScalingUpdate": {"MinimumUnits": 1, "MaximumUnits": 10}}])
     assert _err(exc)[0] == "ValidationException"
-    for call in (east.describe_table_replica_auto_scaling, east.update_table_replica_auto_scaling):
-        with pytest.raises(ClientError) as exc:
-            call(TableName="missing")
-        assert _err(exc)[0] == "ResourceNotFoundException"
 
 
-def test_replica_auto_scaling_lists_index_status_and_refuses_provisioned(rb):
+def test_replica_auto_scaling_lists_index_status_and_a_regional_table_is_not_found(rb):
     east, = clients(rb, EAST)
     east.create_table(TableName="fixed", BillingMode="PROVISIONED",
                       ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, **KEY)
     with pytest.raises(ClientError) as exc:
         east.update_table_replica_auto_scaling(
             TableName="fixed", ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})
-    assert _err(exc)[0] == "ValidationException" and "auto scaling" in _err(exc)[1]
+    assert _err(exc) == ("ResourceNotFoundException", "Global table with name: 'fixed' does not exist.")
     east.create_table(
         TableName="indexed", BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[*KEY["AttributeDefinitions"], {"AttributeName": "g", "AttributeType": "S"}],

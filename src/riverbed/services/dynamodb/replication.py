@@ -34,6 +34,8 @@ from riverbed.services.dynamodb.tables import Table
 log = logging.getLogger("riverbed.replication")
 
 BATCH = 500
+_MARGIN = 1e-4   # past the due instant, so that ``now - delay`` is past the write's time despite rounding
+_TICK = 0.01     # at most this often (clock time) while writes are held back by the delay
 
 
 class Replicator:
@@ -44,7 +46,7 @@ class Replicator:
         self.store = dynamodb.store
         self.clock = dynamodb.clock
         self.metrics = metrics
-        self.delay = delay              # replication delay: a write is carried this long after it was made
+        self.delay = delay              # replication delay: a write is carried once it is this old (clock time)
         self.idle_wait = idle_wait      # real seconds between idle checks (commits wake the loop sooner)
         self.applied = 0
         self._pending_sent: dict[tuple[str, str, str], int] = {}   # last PendingReplicationCount per series
@@ -63,8 +65,13 @@ class Replicator:
         while True:
             if self.replicate_once():
                 continue
-            if self.delay and self._queued():
-                await self.clock.sleep(self.delay, pipeline=True)   # drain() jumps this on a manual clock
+            due_at = self._next_due() if self.delay else None
+            if due_at is not None:
+                # The oldest write held back by the delay: wait until it is due (drain() jumps this wait
+                # on a manual clock).  Later writes are due later, so commits need not wake the loop; under
+                # a steady stream of writes the loop wakes at most once per tick and carries what is due.
+                tick = min(self.delay / 5, _TICK)
+                await self.clock.wait_until(max(due_at + _MARGIN, self.clock.now() + tick), pipeline=True)
                 continue
             # Idle: a commit on any stream (every replica has one) or a replica change wakes the loop.
             waits = [asyncio.ensure_future(streams.wait(None, self.idle_wait)),
@@ -209,6 +216,18 @@ class Replicator:
                 table = self.dynamodb.catalog.get(account, region, name)
                 if table is not None and table.doc.get("TableStatus") != "ACTIVE":
                     self.dynamodb.catalog.save(txn, dict(table.doc, TableStatus="ACTIVE"))
+
+    def _next_due(self) -> float | None:
+        """When the oldest write still held back by the delay becomes due; None when none is held back."""
+        held = self.clock.now() - self.delay
+        earliest: float | None = None
+        for key, group in globaltables.all_groups(self.store):
+            account, name = key.split("/", 1)
+            for region in group["replicas"]:
+                at = self.store.log_next_visible_at(globaltables.outbound_log(account, region, name), held)
+                if at is not None and (earliest is None or at < earliest):
+                    earliest = at
+        return None if earliest is None else earliest + self.delay
 
     # --- drain ----------------------------------------------------------------------------------------
     def _queued(self) -> int:

@@ -78,7 +78,9 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     importer = Importer(service)
     service.exporter, service.importer = exporter, importer
     sweeper = TtlSweeper(service, metrics, settings.ttl_interval)
-    replicator = Replicator(service, metrics)
+    # The replication delay applies on the system clock; on a manual clock writes are carried at once,
+    # at the next step or drain(), so a test's clock never moves for it.
+    replicator = Replicator(service, metrics, delay=0.0 if clock.manual else settings.replication_delay)
     service.replicator = replicator
     service.wake_replicator = replicator.wake
     operations: dict[str, Any] = dict(OPERATIONS)

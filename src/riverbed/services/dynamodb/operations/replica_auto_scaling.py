@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.errors import ValidationException
+from riverbed.errors import ResourceNotFoundException, ValidationException
 from riverbed.services.dynamodb import globaltables
 from riverbed.services.dynamodb.service import DdbContext
 from riverbed.services.dynamodb.tables import Table
 
+# Both operations answer only for a 2019.11.21 global table: a regional table (never replicated, or whose last
+# replica was removed) and a missing table alike get ResourceNotFoundException with this text -- DynamoDB as
+# observed by the ack-api-quirks lab (findings DDB-TABLE-187 and DDB-TABLE-254, verified 2026-10-09).
+NOT_GLOBAL = "Global table with name: '{name}' does not exist."
 # Not verified against a recording: AWS refuses auto scaling on an on-demand table (its documentation: auto
 # scaling applies to provisioned capacity); the exact wording of its ValidationException was not found.
 ON_DEMAND = ("One or more parameter values were invalid: Auto scaling cannot be configured for a table with "
@@ -31,12 +35,12 @@ UNSUPPORTED = ("One or more parameter values were invalid: riverbed does not sup
 
 
 def describe_table_replica_auto_scaling(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.backend.table(ctx, req["TableName"], describe=True)
+    table = _global_table(ctx, req["TableName"])
     return {"TableAutoScalingDescription": _describe(ctx, table)}
 
 
 def update_table_replica_auto_scaling(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
-    table = ctx.backend.table(ctx, req["TableName"])
+    table = _global_table(ctx, req["TableName"])
     wants = (req.get("ProvisionedWriteCapacityAutoScalingUpdate") is not None
              or bool(req.get("GlobalSecondaryIndexUpdates")) or bool(req.get("ReplicaUpdates")))
     if wants:
@@ -46,12 +50,22 @@ def update_table_replica_auto_scaling(ctx: DdbContext, req: dict[str, Any]) -> d
     return {"TableAutoScalingDescription": _describe(ctx, table)}
 
 
+def _global_table(ctx: DdbContext, name: str) -> Table:
+    try:
+        table = ctx.backend.table(ctx, name, describe=True)
+    except ResourceNotFoundException:
+        raise ResourceNotFoundException(NOT_GLOBAL.format(name=name.rsplit("/", 1)[-1])) from None
+    if not table.doc.get("_global"):
+        raise ResourceNotFoundException(NOT_GLOBAL.format(name=table.name))
+    return table
+
+
 def _describe(ctx: DdbContext, table: Table) -> dict[str, Any]:
     """TableName, TableStatus and every replica of the global table, the requesting region's one included.
 
     Not verified against a recording: whether AWS lists the requesting region among ``Replicas`` (the
     operation describes "auto scaling settings across replicas of the global table at once", so riverbed
-    lists every member) and what it lists for a table without replicas (riverbed: none).
+    lists every member).
     """
     dyn = ctx.backend
     group = globaltables.load_group(ctx.store, table.account, table.name) if table.doc.get("_global") else None
