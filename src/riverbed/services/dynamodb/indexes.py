@@ -346,9 +346,10 @@ class Indexes:
                     raise ValidationException("Attempting to create an index which already exists")
                 self._check_create(body, billing, doc)
                 if len(gsis) + 1 > MAX_GSIS:
-                    # AWS answers LimitExceededException here; the exact text is not verified.
-                    raise LimitExceededException(f"{INVALID}GlobalSecondaryIndex count exceeds the per-table limit "
-                                                 f"of {MAX_GSIS}")
+                    # ack-api-quirks DDB-TABLE-169 (probed against DynamoDB 2026-10-08): ValidationException at
+                    # CreateTable, LimitExceededException with this text via UpdateTable.
+                    raise LimitExceededException("Subscriber limit exceeded: Number of global secondary indexes "
+                                                 f"exceeds per-table limit of {MAX_GSIS}")
                 gsis.append(schema.describe_gsi(body, doc["TableArn"], billing))
                 _set_warm(doc, name, body.get("WarmThroughput"))
                 ids[name] = txn.next_counter("index-id")

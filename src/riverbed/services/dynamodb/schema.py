@@ -99,8 +99,9 @@ def check_stream_spec(spec: dict[str, Any] | None, *, creating: bool) -> dict[st
     enabled = spec.get("StreamEnabled")
     view = spec.get("StreamViewType")
     if enabled and not view:
-        # Not verified against AWS: the API requires a view type when enabling (no default exists).
-        raise ValidationException(f"{INVALID}StreamViewType must be specified when StreamEnabled is true")
+        # ack-api-quirks' ValidationException catalogue (DDB-TABLE-442, live runs against DynamoDB).
+        raise ValidationException(f"{INVALID}Table is being created with a stream enabled, UpdateViewType is "
+                                  "required")
     if not enabled and view and creating:
         raise ValidationException(f"{INVALID}Table is being created with a stream disabled, UpdateViewType should "
                                   "not be specified")
