@@ -291,8 +291,9 @@ def test_replica_auto_scaling_is_described_and_refused_on_demand(rb):
             ProvisionedWriteCapacityAutoScalingUpdate={
                 "MinimumUnits": 1, "MaximumUnits": 10,
                 "ScalingPolicyUpdate": {"TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}})
-    code, message = _err(exc)
-    assert code == "ValidationException" and "PAY_PER_REQUEST" in message
+    assert _err(exc) == ("ValidationException", "Failed to update global table with name \u2018scaled\u2018. Replicas "
+                         f"'{EAST}', '{WEST}' BillingMode is PayPerRequest. You must convert table's BillingMode to "
+                         "PROVISIONED to set parameters: 'ProvisionedWriteCapacityAutoScalingUpdate'.")
     with pytest.raises(ClientError) as exc:
         west.update_table_replica_auto_scaling(
             TableName="scaled", ReplicaUpdates=[{

@@ -41,17 +41,19 @@ VERSION = "2019.11.21"
 # ScyllaDB test_global_tables.py::test_add_region_already_exists, run against DynamoDB.
 LOCAL_REGION = ("Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
                 "UpdateTable as required.")
-# Reported from DynamoDB in user reports of CloudFormation/Terraform failures (typo "a the" included);
-# the wording is not verified against a recording.
-ALREADY_EXISTS = ("Failed to create a the new replica of table with name: '{name}' because one or more replicas "
-                  "already existed as tables.")
+# The texts below are in ack-api-quirks' ValidationException catalogue (DDB-TABLE-442, live runs against
+# DynamoDB, 2026-10): typo "a the" and typographic quotes included.
+ALREADY_EXISTS = ("Failed to create a the new replica of table with name: \u2018{name}\u2019 because one or more "
+                  "replicas already existed as tables.")
 # AWS requires on-demand or auto-scaled write capacity for a global table; riverbed has no auto scaling,
-# so a provisioned table cannot get replicas.  Text from DynamoDB error reports, not verified by a recording.
+# so a provisioned table cannot get replicas.
 CAPACITY = "Table write capacity should either be Pay-Per-Request or AutoScaled."
-# Not verified: AWS's text for deleting/updating a region that holds no replica.
-NO_REPLICA = "Replica specified in the Replica Update or Replica Delete action of the request was not found: {region}"
-# ScyllaDB test_global_table_streaming_cannot_be_changed matches "not allowed.*Global Table"; rest unverified.
-STREAM_LOCKED = "Disabling Stream is not allowed for a Global Table replica"
+NO_REPLICA = ("Update global table operation failed because one or more replicas were not part of the global table. "
+              "Please retry the request without these replicas: [{region}].")
+# Also matches ScyllaDB test_global_table_streaming_cannot_be_changed ("not allowed.*Global Table").
+STREAM_LOCKED = "One or more parameter values were invalid: Disabling Stream is not allowed for a Global Table replica."
+NO_ACTIONS = "There are no actions specified in the Replica Update Action of the request."
+MANY_CREATES = "Update table operation with more than one create or delete replica actions not allowed"
 PROTECTED = ("Resource cannot be deleted as it is currently protected against deletion. "
              "Disable deletion protection first.")
 
@@ -105,12 +107,17 @@ def check_stream_change(table: Table, spec: dict[str, Any]) -> None:
 def check_updates(ctx: Any, table: Table, updates: list[dict[str, Any]]) -> None:
     """Every precondition of ``ReplicaUpdates``, checked before anything changes."""
     dyn = ctx.backend
+    kinds = [[a for a in ("Create", "Update", "Delete") if u.get(a) is not None] for u in updates]
+    if any(not k for k in kinds):
+        raise ValidationException(NO_ACTIONS)
+    if sum(1 for k in kinds for a in k if a in ("Create", "Delete")) > 1:
+        raise ValidationException(MANY_CREATES)
     if len(updates) != 1:
-        # The API takes one replica change per UpdateTable (not verified against a recording).
-        raise ValidationException("One or more parameter values were invalid: Only one replica update is allowed "
-                                  "per request")
+        # riverbed's own words: it applies one replica change per UpdateTable (AWS also takes several Updates).
+        raise ValidationException("One or more parameter values were invalid: riverbed applies only one replica "
+                                  "update per request")
     update = updates[0]
-    actions = [a for a in ("Create", "Update", "Delete") if update.get(a) is not None]
+    actions = kinds[0]
     if len(actions) != 1:
         raise ValidationException("One or more parameter values were invalid: Exactly one of Create, Update or "
                                   "Delete must be specified in a ReplicationGroupUpdate")

@@ -45,39 +45,74 @@ _BAD_START = "The provided starting key is invalid: The provided key element doe
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """One secondary index as maintenance and reads need it."""
+    """One secondary index as maintenance and reads need it.
+
+    ``hash_keys`` / ``range_keys`` list the key attributes in KeySchema order: one (and at most one range
+    attribute) for classic indexes, up to four each for a GSI with multi-attribute keys.  A classic index
+    stores its key values as :func:`types.encode_key_value` bytes; a multi-attribute index stores each part
+    as :func:`encode_composite` bytes, whose memcmp order is the order of the attribute tuples.
+    """
 
     name: str
     iid: int
     is_global: bool
-    hash_key: str
-    range_key: str | None
-    hash_type: str
-    range_type: str | None
+    hash_keys: tuple[str, ...]
+    range_keys: tuple[str, ...]
+    key_types: dict[str, str]
     projection: str                      # ALL | KEYS_ONLY | INCLUDE
     attributes: frozenset[str] | None    # projected attribute names; None projects every attribute
     table_keys: tuple[str, ...]
 
     @property
+    def hash_key(self) -> str:
+        return self.hash_keys[0]
+
+    @property
+    def range_key(self) -> str | None:
+        return self.range_keys[0] if self.range_keys else None
+
+    @property
+    def hash_type(self) -> str:
+        return self.key_types.get(self.hash_key, "S")
+
+    @property
+    def range_type(self) -> str | None:
+        return self.key_types.get(self.range_keys[0]) if self.range_keys else None
+
+    @property
+    def composite(self) -> bool:
+        """True for a multi-attribute key (more than one partition or sort key attribute)."""
+        return len(self.hash_keys) > 1 or len(self.range_keys) > 1
+
+    @property
     def key_names(self) -> tuple[str, ...]:
-        names = [self.hash_key] + ([self.range_key] if self.range_key else []) + list(self.table_keys)
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys(self.hash_keys + self.range_keys + self.table_keys))
+
+    def encode_hash(self, values: list[Any]) -> bytes:
+        return encode_composite(values) if self.composite else types.encode_key_value(values[0])
+
+    def encode_range(self, values: list[Any]) -> bytes:
+        if not values:
+            return b""
+        return encode_composite(values) if self.composite else types.encode_key_value(values[0])
 
     def entry(self, item: dict[str, Any] | None) -> tuple[bytes, bytes, dict[str, Any]] | None:
-        """``(hk, rk, projected item)`` of ``item`` in this index, or None when it is not indexed."""
+        """``(hk, rk, projected item)`` of ``item`` in this index, or None when it is not indexed.
+
+        An item is indexed only when it has every key attribute of the index with its defined type (for a
+        multi-attribute key: all of them -- GSI.html#GSI.MultiAttributeKeys).
+        """
         if item is None:
             return None
-        hv = item.get(self.hash_key)
-        if hv is None or _type(hv) != self.hash_type:
-            return None
-        rk = b""
-        if self.range_key is not None:
-            rv = item.get(self.range_key)
-            if rv is None or _type(rv) != self.range_type:
+        values = []
+        for name in self.hash_keys + self.range_keys:
+            value = item.get(name)
+            if value is None or _type(value) != self.key_types.get(name, "S"):
                 return None
-            rk = types.encode_key_value(rv)
+            values.append(value)
+        split = len(self.hash_keys)
         projected = item if self.attributes is None else {k: v for k, v in item.items() if k in self.attributes}
-        return types.encode_key_value(hv), rk, projected
+        return self.encode_hash(values[:split]), self.encode_range(values[split:]), projected
 
     def check(self, item: dict[str, Any], old: dict[str, Any] | None = None) -> None:
         """AWS's errors for an item whose index key attribute has the wrong type, is empty or too long.
@@ -85,8 +120,10 @@ class IndexSpec:
         Only values the write sets are checked: an item that kept a value from before the index existed
         (left out by the backfill) can still be updated elsewhere.
         """
-        for name, expected, limit in ((self.hash_key, self.hash_type, 2048), (self.range_key, self.range_type, 1024)):
-            if name is None or name not in item:
+        limits = [(name, 2048) for name in self.hash_keys] + [(name, 1024) for name in self.range_keys]
+        for name, limit in limits:
+            expected = self.key_types.get(name, "S")
+            if name not in item:
                 continue
             value = item[name]
             if old is not None and name in old and types.values_equal(old[name], value):
@@ -126,19 +163,68 @@ def _specs_of(doc: dict[str, Any]) -> list[IndexSpec]:
             if iid is None:
                 continue
             keys = index["KeySchema"]
-            hash_key = keys[0]["AttributeName"]
-            range_key = keys[1]["AttributeName"] if len(keys) > 1 else None
+            hash_keys = tuple(k["AttributeName"] for k in keys if k["KeyType"] == "HASH")
+            range_keys = tuple(k["AttributeName"] for k in keys if k["KeyType"] == "RANGE")
             projection = index.get("Projection") or {"ProjectionType": "ALL"}
             ptype = projection.get("ProjectionType", "ALL")
             attributes = None
             if ptype != "ALL":
-                names = set(table_keys) | {hash_key} | ({range_key} if range_key else set())
+                names = set(table_keys) | set(hash_keys) | set(range_keys)
                 if ptype == "INCLUDE":
                     names |= set(projection.get("NonKeyAttributes") or [])
                 attributes = frozenset(names)
-            out.append(IndexSpec(index["IndexName"], iid, is_global, hash_key, range_key, attr_types.get(hash_key, "S"),
-                                 attr_types.get(range_key) if range_key else None, ptype, attributes, table_keys))
+            key_types = {n: attr_types.get(n, "S") for n in hash_keys + range_keys}
+            out.append(IndexSpec(index["IndexName"], iid, is_global, hash_keys, range_keys, key_types, ptype,
+                                 attributes, table_keys))
     return out
+
+
+# --- multi-attribute keys: one byte string per key part whose memcmp order is the tuple order ---------------
+# Each value is encoded with types.encode_key_value, its 0x00 bytes escaped as 00 FF, and ended by 00 01: the
+# code is prefix-free and order-preserving, so a left prefix of the attributes is a byte prefix of the key.
+_END = b"\x00\x01"
+
+
+def _escape(value: Any) -> bytes:
+    return types.encode_key_value(value).replace(b"\x00", b"\x00\xff")
+
+
+def encode_composite(values: list[Any]) -> bytes:
+    return b"".join(_escape(v) + _END for v in values)
+
+
+def successor(prefix: bytes) -> bytes | None:
+    """The smallest byte string greater than every string starting with ``prefix`` (None: no such bound)."""
+    trimmed = prefix.rstrip(b"\xff")
+    if not trimmed:
+        return None
+    return trimmed[:-1] + bytes([trimmed[-1] + 1])
+
+
+def composite_bounds(prefix: list[Any], condition: tuple[str, tuple[Any, ...]] | None
+                     ) -> tuple[bytes | None, bool, bytes | None, bool]:
+    """``(low, low_inclusive, high, high_inclusive)`` over the sort key bytes of a multi-attribute index, for
+    equality on the sort attributes ``prefix`` and an optional condition on the attribute after them."""
+    base = encode_composite(prefix)
+    if condition is None:
+        return (base or None), True, (successor(base) if base else None), False
+    op, values = condition
+    if op == "begins_with":
+        start = base + _escape(values[0])
+        return start, True, successor(start), False
+    this = base + _escape(values[0]) + _END
+    if op == "=":
+        return this, True, successor(this), False
+    if op == "BETWEEN":
+        return this, True, successor(base + _escape(values[1]) + _END), False
+    upper = successor(base) if base else None
+    if op == ">":
+        return successor(this), True, upper, False
+    if op == ">=":
+        return this, True, upper, False
+    if op == "<":
+        return (base or None), True, this, False
+    return (base or None), True, successor(this), False      # <=
 
 
 class Indexes:
@@ -260,9 +346,10 @@ class Indexes:
                     raise ValidationException("Attempting to create an index which already exists")
                 self._check_create(body, billing, doc)
                 if len(gsis) + 1 > MAX_GSIS:
-                    # AWS answers LimitExceededException here; the exact text is not verified.
-                    raise LimitExceededException(f"{INVALID}GlobalSecondaryIndex count exceeds the per-table limit "
-                                                 f"of {MAX_GSIS}")
+                    # ack-api-quirks DDB-TABLE-169 (probed against DynamoDB 2026-10-08): ValidationException at
+                    # CreateTable, LimitExceededException with this text via UpdateTable.
+                    raise LimitExceededException("Subscriber limit exceeded: Number of global secondary indexes "
+                                                 f"exceeds per-table limit of {MAX_GSIS}")
                 gsis.append(schema.describe_gsi(body, doc["TableArn"], billing))
                 _set_warm(doc, name, body.get("WarmThroughput"))
                 ids[name] = txn.next_counter("index-id")
@@ -443,7 +530,8 @@ class IndexScope:
     def last_key(self, item: dict[str, Any]) -> dict[str, Any]:
         return {n: item[n] for n in self.spec.key_names if n in item}
 
-    def start_position(self, start: dict[str, Any], *, query: bool, hash_value: Any = None) -> Any:
+    def start_position(self, start: dict[str, Any], *, query: bool, hash_value: Any = None,
+                       hash_bytes: bytes | None = None) -> Any:
         spec = self.spec
         if set(start) - set(spec.key_names):
             raise ValidationException(_BAD_START)
@@ -456,7 +544,9 @@ class IndexScope:
             raise ValidationException(_BAD_START)
         hk, rk, _ = entry
         if query:
-            if hash_value is not None and types.encode_key_value(hash_value) != hk:
+            if hash_bytes is None and hash_value is not None:
+                hash_bytes = types.encode_key_value(hash_value)
+            if hash_bytes is not None and hash_bytes != hk:
                 raise ValidationException(_BAD_START)
             self._after = (rk, thk, trk)
             return None

@@ -37,7 +37,12 @@ from riverbed.services.dynamodb.expressions.ast import (
     UpdatePlan,
     Value,
 )
-from riverbed.services.dynamodb.expressions.keys import build_key_condition, check_key_types
+from riverbed.services.dynamodb.expressions.keys import (
+    CompositeKeyCondition,
+    build_composite_condition,
+    build_key_condition,
+    check_key_types,
+)
 from riverbed.services.dynamodb.types import AV, INVALID, av_type, compare_values, validate_value
 
 _ARGUMENTS = {
@@ -209,6 +214,23 @@ def key_conditions_to_key_condition(
     types = {name: kind for name, kind in ((hash_key, hash_type), (range_key, range_type)) if name and kind}
     check_key_types(conditions, types)
     return build_key_condition(conditions, hash_key, range_key, indexable_check=True)
+
+
+def key_conditions_to_composite(
+    key_conditions: dict[str, dict[str, Any]],
+    hash_keys: tuple[str, ...],
+    range_keys: tuple[str, ...],
+    key_types: dict[str, str],
+) -> CompositeKeyCondition:
+    """Legacy KeyConditions on a GSI with multi-attribute keys: accepted by DynamoDB with the same rules as
+    KeyConditionExpression (moto's aws_verified test_key_conditions_with_range_keys / _error_skip_range_key)."""
+    conditions: dict[str, tuple[str, tuple[AV, ...]]] = {}
+    for name, spec in (key_conditions or {}).items():
+        operator = (spec or {}).get("ComparisonOperator")
+        operator, values = _check_values(operator, (spec or {}).get("AttributeValueList") or [])
+        conditions[name] = (_KEY_OPERATORS.get(operator, operator), tuple(values))
+    check_key_types(conditions, key_types)
+    return build_composite_condition(conditions, hash_keys, range_keys, indexable_check=True)
 
 
 def attribute_updates_to_plan(attribute_updates: dict[str, dict[str, Any]] | None) -> UpdatePlan:

@@ -20,6 +20,7 @@ import orjson
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import expressions as ex
 from riverbed.services.dynamodb import legacy
+from riverbed.services.dynamodb.expressions.keys import parse_composite_key_condition
 
 # The order in which DynamoDB lists the parameters of each kind in its mixing error (extenddb's dual-target
 # tests against DynamoDB: "AttributeUpdates, Expected, ConditionalOperator" / "UpdateExpression,
@@ -138,6 +139,18 @@ class RequestExpressions:
         if self.req.get("KeyConditions"):
             return legacy.key_conditions_to_key_condition(self.req["KeyConditions"], hash_key, range_key,
                                                           hash_type=hash_type, range_type=range_type)
+        raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be specified "
+                                  "in the request.")
+
+    def composite_key_condition(self, hash_keys: tuple[str, ...], range_keys: tuple[str, ...],
+                                key_types: dict[str, str]) -> Any:
+        """The key condition of a Query on a GSI with multi-attribute keys."""
+        text = self.req.get("KeyConditionExpression")
+        if text is not None:
+            return self._parse(parse_composite_key_condition, text, hash_keys, range_keys,
+                               tuple(sorted(key_types.items())))
+        if self.req.get("KeyConditions"):
+            return legacy.key_conditions_to_composite(self.req["KeyConditions"], hash_keys, range_keys, key_types)
         raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be specified "
                                   "in the request.")
 

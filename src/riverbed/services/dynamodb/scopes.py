@@ -51,14 +51,17 @@ class TableScope:
     def last_key(self, item: dict[str, Any]) -> dict[str, Any]:
         return {n: item[n] for n in self.table.key_names if n in item}
 
-    def start_position(self, start: dict[str, Any], *, query: bool, hash_value: Any = None) -> Any:
+    def start_position(self, start: dict[str, Any], *, query: bool, hash_value: Any = None,
+                       hash_bytes: bytes | None = None) -> Any:
         try:
             hk, rk, _ = self.table.key_of_key(start)
         except ValidationException:
             raise ValidationException("The provided starting key is invalid: The provided key element does not "
                                       "match the schema") from None
         if query:
-            if hash_value is not None and types.encode_key_value(hash_value) != hk:
+            if hash_bytes is None and hash_value is not None:
+                hash_bytes = types.encode_key_value(hash_value)
+            if hash_bytes is not None and hash_bytes != hk:
                 raise ValidationException("The provided starting key is invalid: The provided key element does "
                                           "not match the schema")
             return rk

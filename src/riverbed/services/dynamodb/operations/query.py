@@ -13,6 +13,7 @@ import orjson
 from riverbed.errors import ValidationException
 from riverbed.services.dynamodb import pages, types
 from riverbed.services.dynamodb.expressions.evaluate import referenced_attributes
+from riverbed.services.dynamodb.indexes import composite_bounds
 from riverbed.services.dynamodb.items import consumed
 from riverbed.services.dynamodb.requests import RequestExpressions
 from riverbed.services.dynamodb.scopes import check_select, read_scope
@@ -23,27 +24,34 @@ def query(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     table = ctx.backend.table(ctx, req["TableName"])
     scope = read_scope(ctx, table, req)
     exprs = RequestExpressions(req, operation="Query")
-    cond = exprs.key_condition(scope.hash_key, scope.range_key, getattr(scope, "hash_type", None),
-                               getattr(scope, "range_type", None))
+    spec: Any = getattr(scope, "spec", None)
+    composite = spec is not None and spec.composite
+    if composite:
+        cond = exprs.composite_key_condition(spec.hash_keys, spec.range_keys, spec.key_types)
+    else:
+        cond = exprs.key_condition(scope.hash_key, scope.range_key, getattr(scope, "hash_type", None),
+                                   getattr(scope, "range_type", None))
     filter_node = exprs.filter()
     projection = exprs.projection()
     exprs.finish()
     select = check_select(req, projection, scope)
-    _check_filter_keys(filter_node, scope)
+    _check_filter_keys(filter_node, spec.hash_keys + spec.range_keys if composite else
+                       (scope.hash_key, scope.range_key))
     forward = req.get("ScanIndexForward", True)
     start = req.get("ExclusiveStartKey")
-    start_rk = scope.start_position(start, query=True, hash_value=cond.hash_value) if start else None
-    hk = types.encode_key_value(cond.hash_value)
-    rows = _rows(ctx, scope, hk, cond, forward, start_rk)
+    hk = spec.encode_hash(list(cond.hash_values)) if composite else types.encode_key_value(cond.hash_value)
+    start_rk = scope.start_position(start, query=True, hash_bytes=hk) if start else None
+    rows = _composite_rows(scope, hk, cond, forward) if composite else _rows(ctx, scope, hk, cond, forward,
+                                                                                  start_rk)
     page, size = pages.read_page(rows, limit=req.get("Limit"), filter_node=filter_node, projection=projection,
                                  select=select, key_of=scope.last_key)
     page.update(consumed(table, max(0.5, size / 4096 / (1 if req.get("ConsistentRead") else 2)), req, read=True))
     return page
 
 
-def _check_filter_keys(filter_node: Any, scope: Any) -> None:
+def _check_filter_keys(filter_node: Any, keys: tuple[str | None, ...]) -> None:
     names = referenced_attributes(filter_node) if filter_node is not None else set()
-    for key in (scope.hash_key, scope.range_key):
+    for key in keys:
         if key and key in names:
             raise ValidationException(f"Filter Expression can only contain non-primary key attributes: "
                                       f"Primary key attribute: {key}")
@@ -87,6 +95,16 @@ def _rows(ctx: DdbContext, scope: Any, hk: bytes, cond: Any, forward: bool, star
                     return
                 continue
         yield item
+
+
+def _composite_rows(scope: Any, hk: bytes, cond: Any, forward: bool) -> Iterator[dict[str, Any]]:
+    """Rows of a multi-attribute GSI key: the sort key bytes order the attribute tuples, so equality on a left
+    prefix of the sort attributes plus one condition on the next is one byte range."""
+    last = (cond.last[1], cond.last[2]) if cond.last is not None else None
+    low, low_inc, high, high_inc = composite_bounds(list(cond.prefix), last)
+    for data in scope.query(hk, low=low, low_inclusive=low_inc, high=high, high_inclusive=high_inc,
+                            forward=forward):
+        yield orjson.loads(data)
 
 
 def _begins(value: dict[str, Any], prefix: dict[str, Any]) -> bool:

@@ -25,10 +25,12 @@ from riverbed.services.dynamodb.tables import Table
 # replica was removed) and a missing table alike get ResourceNotFoundException with this text -- DynamoDB as
 # observed by the ack-api-quirks lab (findings DDB-TABLE-187 and DDB-TABLE-254, verified 2026-10-09).
 NOT_GLOBAL = "Global table with name: '{name}' does not exist."
-# Not verified against a recording: AWS refuses auto scaling on an on-demand table (its documentation: auto
-# scaling applies to provisioned capacity); the exact wording of its ValidationException was not found.
-ON_DEMAND = ("One or more parameter values were invalid: Auto scaling cannot be configured for a table with "
-             "billing mode PAY_PER_REQUEST")
+# AWS refuses auto scaling on an on-demand table with this text (ack-api-quirks' ValidationException catalogue,
+# DDB-TABLE-442, live runs against DynamoDB 2026-10; its quotes around the name are both U+2018).  Inferred, not
+# recorded: which regions the list names (riverbed: every replica) and how several parameters are joined.
+ON_DEMAND = ("Failed to update global table with name \u2018{name}\u2018. Replicas {regions} BillingMode is "
+             "PayPerRequest. You must convert table's BillingMode to PROVISIONED to set parameters: {params}.")
+_PARAMETERS = ("ProvisionedWriteCapacityAutoScalingUpdate", "GlobalSecondaryIndexUpdates", "ReplicaUpdates")
 # riverbed's own words for a feature it does not offer.
 UNSUPPORTED = ("One or more parameter values were invalid: riverbed does not support auto scaling; "
                "use BillingMode PAY_PER_REQUEST or fixed ProvisionedThroughput")
@@ -45,7 +47,13 @@ def update_table_replica_auto_scaling(ctx: DdbContext, req: dict[str, Any]) -> d
              or bool(req.get("GlobalSecondaryIndexUpdates")) or bool(req.get("ReplicaUpdates")))
     if wants:
         billing = table.doc.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
-        raise ValidationException(ON_DEMAND if billing == "PAY_PER_REQUEST" else UNSUPPORTED)
+        if billing != "PAY_PER_REQUEST":
+            raise ValidationException(UNSUPPORTED)
+        group = globaltables.load_group(ctx.store, table.account, table.name) if table.doc.get("_global") else None
+        regions = sorted((group or {}).get("replicas", {}) or [table.region])
+        raise ValidationException(ON_DEMAND.format(
+            name=table.name, regions=", ".join(f"'{r}'" for r in regions),
+            params=", ".join(f"'{p}'" for p in _PARAMETERS if req.get(p))))
     # Nothing asked for: nothing to ignore; the answer is the (unchanged) description.
     return {"TableAutoScalingDescription": _describe(ctx, table)}
 

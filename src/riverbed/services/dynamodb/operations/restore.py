@@ -32,9 +32,10 @@ def restore_table_to_point_in_time(ctx: DdbContext, req: dict[str, Any]) -> dict
     target = req["TargetTableName"]
     check_table_name(target)
     source_name = req.get("SourceTableArn") or req.get("SourceTableName")
-    if not source_name:
-        # Not verified against AWS: the model makes both optional, one of them is needed.
-        raise ValidationException("Either SourceTableArn or SourceTableName must be specified")
+    if not source_name or (req.get("SourceTableArn") and req.get("SourceTableName")):
+        # The model makes both optional; exactly one is needed.  Text (and the next one): ack-api-quirks'
+        # ValidationException catalogue (DDB-TABLE-442, live runs against DynamoDB, 2026-10).
+        raise ValidationException("Must provide exactly one of: sourceTableArn, sourceTableName")
     try:
         table = dyn.table(ctx, source_name)
     except ResourceNotFoundException:
@@ -50,7 +51,8 @@ def restore_table_to_point_in_time(ctx: DdbContext, req: dict[str, Any]) -> dict
     if use_latest and when is not None:
         raise ValidationException("Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
     if not use_latest and when is None:
-        raise ValidationException("Either RestoreDateTime or UseLatestRestorableTime must be specified")
+        raise ValidationException("Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be "
+                                  "specified, but not both")
     restore_time = now if use_latest or when is None else float(when)
     # SDKs send RestoreDateTime in whole seconds (botocore truncates), so the earliest second counts.
     if not math.floor(span[0]) <= restore_time <= now:

@@ -100,6 +100,8 @@ def _key_conditions(where: ast.Expr | None, scope: Any, params: list[AV]
     """The partition-key value (when WHERE has ``hash = value`` at the top level) and a sort-key range."""
     hash_value = None
     range_cond = None
+    if getattr(getattr(scope, "spec", None), "composite", False):
+        return None, None     # a multi-attribute GSI key: read the index and filter with WHERE
     for part in tr.conjuncts(where):
         found = tr.key_equality(part, (scope.hash_key,))
         if found is not None and hash_value is None:

@@ -1,4 +1,10 @@
-"""ListStreams. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ListStreams.html"""
+"""ListStreams. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ListStreams.html
+
+Streams of deleted tables (and disabled streams) stay listed, DISABLED, under their table's name until the
+retention loop drops them 24 hours later: "the corresponding stream on that table goes into the DISABLED state,
+and the stream is automatically deleted after 24 hours" (API_DeleteTable.html); scylladb's alternator
+test_streams.py, run against DynamoDB, records such streams lingering in ListStreams.
+"""
 
 from __future__ import annotations
 
