@@ -83,15 +83,17 @@ class App:
         self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink,
                                                              objects=self.s3)
-        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
+        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink,
+                                                                     policies=self.dynamodb.resource_policy)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock, sink)
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         self.gateway.identities = self.sts
         self.dynamodb.keys = self.kms
-        if settings.iam == "strict":
+        if settings.iam != "off":
             self.gateway.authorizer = self.iam
+            self.gateway.strict = settings.iam == "strict"
         self._auth(settings)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)

@@ -134,6 +134,13 @@ class Permissions(Protocol):
         """The decision for a user, role or role session performing ``action`` on ``resource``."""
         ...
 
+    def decide(self, principal_arn: str, action: str, resource: str, *, resource_policy: str | None = None,
+               resource_owner: str = "", context: Mapping[str, Any] | None = None) -> tuple[Decision, str]:
+        """The decision for a caller's request with the resource's own policy (JSON text) taken into account, and
+        the policy type that refused it ("identity-based", "resource-based"...). A principal of another account
+        than ``resource_owner`` needs an Allow on both sides; within one account either suffices."""
+        ...
+
     def access_key_owner(self, access_key: str) -> tuple[str, str, str] | None:
         """``(account, user ARN, user id)`` of an IAM user's long-term access key, or None."""
         ...

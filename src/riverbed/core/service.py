@@ -66,6 +66,9 @@ class ServiceDescription:
     resources: Callable[[str, str, str, dict[str, Any]], list[str]] | None = None
     unauthorized_operations: frozenset[str] = frozenset()
     access_denied: tuple[str, int] = ("AccessDeniedException", 400)
+    # The resource-based policy (JSON text) of a resource ARN, or None: a table's or stream's
+    # (PutResourcePolicy), a queue's or topic's Policy attribute. Requests from another account need it.
+    resource_policy: Callable[[str], str | None] | None = None
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
     # The error answered when the store aborts a request that conflicted with a concurrent one on another
     # node (``storage.StoreConflict``); None: InternalServerError (500), which AWS SDKs retry.

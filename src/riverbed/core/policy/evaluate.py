@@ -109,19 +109,42 @@ def _effects(policies: Iterable[Policy], facts: RequestFacts) -> tuple[bool, boo
 
 
 def evaluate(identity: Iterable[Policy], facts: RequestFacts, resource: Iterable[Policy] = (),
-             boundary: Iterable[Policy] | None = None) -> Decision:
+             boundary: Iterable[Policy] | None = None, *, cross_account: bool = False) -> Decision:
     """The decision for ``facts``: explicit Deny anywhere, else Allow (identity or resource), else implicit deny."""
+    return evaluate_with_reason(identity, facts, resource, boundary, cross_account=cross_account)[0]
+
+
+def evaluate_with_reason(identity: Iterable[Policy], facts: RequestFacts, resource: Iterable[Policy] = (),
+                         boundary: Iterable[Policy] | None = None, *, cross_account: bool = False
+                         ) -> tuple[Decision, str]:
+    """The decision and the type of policy that decided a refusal ("identity-based", "resource-based",
+    "permissions boundary"; the words of AWS's AccessDenied texts).
+
+    Within one account an Allow in the identity policies or in the resource's policy is enough; a request
+    from another account needs both: the caller's account must allow it (identity) and the resource's owner
+    too (resource policy) — "Cross-account policy evaluation logic" in the IAM user guide.
+    """
     identity_allow, identity_deny = _effects(identity, facts)
     resource_allow, resource_deny = _effects(resource, facts)
-    if identity_deny or resource_deny:
-        return Decision.EXPLICIT_DENY
+    if resource_deny:
+        return Decision.EXPLICIT_DENY, "resource-based"
+    if identity_deny:
+        return Decision.EXPLICIT_DENY, "identity-based"
     if boundary is not None:
         boundary_allow, boundary_deny = _effects(boundary, facts)
         if boundary_deny:
-            return Decision.EXPLICIT_DENY
+            return Decision.EXPLICIT_DENY, "permissions boundary"
         if not boundary_allow:
             identity_allow = False
-    return Decision.ALLOWED if identity_allow or resource_allow else Decision.IMPLICIT_DENY
+    if cross_account:
+        if not identity_allow:
+            return Decision.IMPLICIT_DENY, "identity-based"
+        if not resource_allow:
+            return Decision.IMPLICIT_DENY, "resource-based"
+        return Decision.ALLOWED, ""
+    if identity_allow or resource_allow:
+        return Decision.ALLOWED, ""
+    return Decision.IMPLICIT_DENY, "identity-based"
 
 
 def principal_allowed(trust: Policy, principal: str, *, kind: str = "AWS", action: str = "sts:AssumeRole",

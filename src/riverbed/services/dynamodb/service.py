@@ -59,6 +59,12 @@ class DynamoDB:
         check_table_name(name)
         return self.catalog.require(account, region, name, describe=describe)
 
+    def resource_policy(self, arn: str) -> str | None:
+        """The resource-based policy governing a table, index or stream ARN (the gateway's lookup), or None."""
+        from riverbed.services.dynamodb.resource_policies import policy_of_arn
+
+        return policy_of_arn(self.catalog, arn)
+
     def stream_table_key(self, stream_arn: str) -> str | None:
         """The customer managed KMS key (``SSESpecification.KMSMasterKeyId``) of a stream's table, or None;
         the trigger engine checks the execution role's kms:Decrypt on it (TableKeys)."""
