@@ -157,3 +157,38 @@ def test_strict_same_account_resource_policy_allows_and_denies(strict):
         root_ddb.delete_item(TableName=arn, Key={"pk": {"S": "1"}})
     assert error(exc)[0] == "AccessDeniedException"
     dev.get_item(TableName=arn, Key={"pk": {"S": "1"}})
+
+
+def test_another_account_invokes_what_the_function_policy_allows(endpoint, server):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return 'hi'\n")
+    owner, other = client(endpoint, "lambda", OWNER), client(endpoint, "lambda", OTHER)
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    arn = owner.create_function(FunctionName=name, Runtime="python3.12", Role=f"arn:aws:iam::{OWNER}:role/any",
+                                Handler="handler.handler", Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
+    with pytest.raises(ClientError) as exc:
+        other.invoke(FunctionName=arn)
+    assert error(exc) == ("AccessDeniedException",
+                          f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: lambda:InvokeFunction "
+                          f"on resource: {arn} because no resource-based policy allows the lambda:InvokeFunction "
+                          "action")
+    owner.add_permission(FunctionName=name, StatementId="other", Action="lambda:InvokeFunction",
+                         Principal=OTHER)
+    assert other.invoke(FunctionName=arn)["Payload"].read() == b'"hi"'
+
+
+def test_another_account_uses_a_key_its_key_policy_allows(endpoint, server):
+    owner, other = client(endpoint, "kms", OWNER), client(endpoint, "kms", OTHER)
+    key = owner.create_key()["KeyMetadata"]["Arn"]
+    with pytest.raises(ClientError) as exc:
+        other.encrypt(KeyId=key, Plaintext=b"x")
+    assert error(exc)[0] == "AccessDeniedException" and "kms:Encrypt" in error(exc)[1]
+    owner.put_key_policy(KeyId=key, PolicyName="default", Policy=document(
+        statement(f"arn:aws:iam::{OWNER}:root", "kms:*"),
+        statement(f"arn:aws:iam::{OTHER}:root", ["kms:Encrypt", "kms:Decrypt"])))
+    blob = other.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    assert owner.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"

@@ -58,8 +58,10 @@ class MessageQueues(Protocol):
         ...
 
     def deliver(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
-                group_id: str | None = None, dedup_id: str | None = None, sender: str = "") -> dict[str, Any]:
-        """Enqueue on behalf of another service (SNS fan-out); the SendMessage result."""
+                group_id: str | None = None, dedup_id: str | None = None, sender: str = "",
+                source_arn: str = "", service: str = "sns.amazonaws.com") -> dict[str, Any]:
+        """Enqueue on behalf of another service (SNS fan-out); the SendMessage result. ``source_arn`` (the
+        topic) is checked against the queue's policy as AWS does; AccessDenied when it does not allow it."""
         ...
 
 
@@ -167,6 +169,21 @@ class KeyStates(Protocol):
 
     def key_state(self, key_arn: str) -> str | None:
         """The KeyState ("Enabled", "Disabled", "PendingDeletion"...) of the key an ARN names; None if unknown."""
+        ...
+
+
+class Encryption(Protocol):
+    """KMS as Lambda sees it: sealing a function's environment variables with its customer managed key.
+    Both raise KMS's errors (DisabledException, KMSInvalidStateException, NotFoundException...)."""
+
+    def encrypt(self, account: str, region: str, key_ref: str, plaintext: bytes,
+                context: dict[str, Any] | None) -> tuple[dict[str, Any], bytes]:
+        """``(key metadata, ciphertext blob)`` of ``plaintext`` under the key ``key_ref`` names."""
+        ...
+
+    def decrypt(self, account: str, region: str, blob: bytes, context: dict[str, Any] | None,
+                key_ref: str | None = None) -> tuple[dict[str, Any], bytes]:
+        """``(key metadata, plaintext)`` of a blob ``encrypt`` made (the blob names its key)."""
         ...
 
 

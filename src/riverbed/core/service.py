@@ -69,6 +69,8 @@ class ServiceDescription:
     # The resource-based policy (JSON text) of a resource ARN, or None: a table's or stream's
     # (PutResourcePolicy), a queue's or topic's Policy attribute. Requests from another account need it.
     resource_policy: Callable[[str], str | None] | None = None
+    # Operations whose IAM action is named otherwise (Lambda's Invoke is lambda:InvokeFunction).
+    action_names: dict[str, str] = field(default_factory=dict)
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
     # The error answered when the store aborts a request that conflicted with a concurrent one on another
     # node (``storage.StoreConflict``); None: InternalServerError (500), which AWS SDKs retry.

@@ -414,7 +414,8 @@ class Gateway:
             resources = ["*"]     # members of unexpected shapes: the operation refuses the request itself
         code, status = desc.access_denied
         authorize(self.authorizer, account=ctx.account, principal=ctx.principal,
-                  action=f"{desc.action_prefix or desc.name}:{ctx.operation}", resources=resources or ["*"],
+                  action=f"{desc.action_prefix or desc.name}:{desc.action_names.get(ctx.operation, ctx.operation)}",
+                  resources=resources or ["*"],
                   code=code, status=status, strict=self.strict, policy_of=desc.resource_policy)
 
     def _validate(self, desc: ServiceDescription, operation: str, request: dict[str, Any]) -> None:
