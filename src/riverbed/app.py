@@ -83,21 +83,26 @@ class App:
         self.s3, s3 = s3_wiring.build(self.store, self.clock, settings)
         self.dynamodb, self.ttl, ddb = dynamodb_wiring.build(self.store, self.clock, self.streams, settings, sink,
                                                              objects=self.s3)
-        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink)
+        self.dynamodbstreams, ddb_streams = streams_wiring.build(self.streams, self._iterator_codec(), sink,
+                                                                     policies=self.dynamodb.resource_policy,
+                                                                     key_check=self.dynamodb.check_stream_key)
         self.sqs, sqs = sqs_wiring.build(self.store, self.clock, sink)
+        self.sqs.iam_mode = settings.iam
         self.iam, iam = iam_wiring.build(self.store, self.clock)
         self.sts, sts = sts_wiring.build(self.store, self.clock, permissions=self.iam)
         self.kms, kms = kms_wiring.build(self.store, self.clock)
         self.gateway.identities = self.sts
         self.dynamodb.keys = self.kms
-        if settings.iam == "strict":
+        if settings.iam != "off":
             self.gateway.authorizer = self.iam
+            self.gateway.strict = settings.iam == "strict"
         self._auth(settings)
         roles = RoleEnforcement(self.iam, settings.iam)
         self.logs, logs = logs_wiring.build(self.store, self.clock)
         self.lambda_, lam = lambda_wiring.build(self.store, self.clock, settings, lambda: self.endpoint_url,
                                                 roles=roles, metrics=sink, logs=self.logs, objects=self.s3,
                                                 sessions=self.sts)
+        self.lambda_.keys = self.kms
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url, metrics=sink)
         self.triggers, triggers = triggers_wiring.build(
@@ -108,6 +113,8 @@ class App:
         if settings.metrics:
             sink.sinks.append(self.cloudwatch)
         self.triggers.leases = self.leases
+        roles.resource_policies = {"dynamodb": self.dynamodb.resource_policy, "sqs": self.sqs.resource_policy,
+                                   "sns": self.sns.resource_policy}
         self.components += [ddb, ddb_streams, sqs, s3, logs, lam, sns, triggers, cloudwatch, iam, sts, kms]
         for component in self.components:
             for description in component.descriptions:

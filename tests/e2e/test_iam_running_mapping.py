@@ -176,17 +176,46 @@ def test_a_disabled_key_makes_the_table_inaccessible_and_stops_its_mapping(rb):
     uuid = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=stream_arn,
                                            StartingPosition="TRIM_HORIZON")["UUID"]
     assert ddb.describe_table(TableName="cmk")["Table"]["TableStatus"] == "ACTIVE"
+    ddb.put_item(TableName="cmk", Item={"pk": {"S": "a"}})
+    rb.drain()
+    assert rec.keys == ["a"]
     kms.disable_key(KeyId=key_arn)
     table = ddb.describe_table(TableName="cmk")["Table"]
     assert table["TableStatus"] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
     assert table["SSEDescription"]["KMSMasterKeyArn"] == key_arn
     assert "InaccessibleEncryptionDateTime" in table["SSEDescription"]
-    ddb.put_item(TableName="cmk", Item={"pk": {"S": "a"}})
+    # Reads, writes and the stream are refused with the KMS exception DynamoDB met (AWS's text).
+    disabled = (f"KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {key_arn} is "
+                "disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: ")
+    for call in (lambda: ddb.put_item(TableName="cmk", Item={"pk": {"S": "b"}}),
+                 lambda: ddb.get_item(TableName="cmk", Key={"pk": {"S": "a"}}),
+                 lambda: ddb.scan(TableName="cmk"),
+                 lambda: ddb.execute_statement(Statement='SELECT * FROM "cmk"')):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert exc.value.response["Error"]["Code"] == "ValidationException"
+        assert exc.value.response["Error"]["Message"].startswith(disabled)
+    streams = rb.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    with pytest.raises(ClientError) as exc:
+        streams.get_records(ShardIterator=iterator)
+    assert exc.value.response["Error"]["Message"].startswith(disabled)
     assert _result(lam, uuid, "PROBLEM") == f"PROBLEM: The table's KMS key {key_arn} is inaccessible"
-    time.sleep(0.3)
-    assert rec.keys == []
+    # Scheduled for deletion: refused as well, in KMS's words for that state.
     kms.enable_key(KeyId=key_arn)
+    kms.schedule_key_deletion(KeyId=key_arn, PendingWindowInDays=7)
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName="cmk", Key={"pk": {"S": "a"}})
+    assert exc.value.response["Error"]["Message"].startswith(
+        "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: "
+        f"{key_arn} is pending deletion. (Service: AWSKMS; Status Code: 400; Error Code: KMSInvalidStateException")
+    kms.cancel_key_deletion(KeyId=key_arn)
+    kms.enable_key(KeyId=key_arn)      # a cancelled deletion leaves the key disabled, as on AWS
+    ddb.put_item(TableName="cmk", Item={"pk": {"S": "c"}})
+    assert ddb.get_item(TableName="cmk", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
     rb.drain()
-    assert rec.keys == ["a"]
+    assert rec.keys == ["a", "c"]
     table = ddb.describe_table(TableName="cmk")["Table"]
     assert table["TableStatus"] == "ACTIVE" and "InaccessibleEncryptionDateTime" not in table["SSEDescription"]

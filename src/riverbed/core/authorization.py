@@ -40,21 +40,46 @@ def named(value: Any, build: Callable[[str], str]) -> str:
     return text if text.startswith("arn:") else build(text)
 
 
-def denied_message(principal: str, action: str, resource: str, decision: Decision) -> str:
+def denied_message(principal: str, action: str, resource: str, decision: Decision,
+                   kind: str = "identity-based") -> str:
+    """AWS's AccessDenied text; ``kind`` is the type of policy that refused ("identity-based",
+    "resource-based", "permissions boundary")."""
     head = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
+    policy = kind if kind == "permissions boundary" else f"{kind} policy"
     if decision is Decision.EXPLICIT_DENY:
-        return f"{head} with an explicit deny in an identity-based policy"
-    return f"{head} because no identity-based policy allows the {action} action"
+        article = "an" if policy[0] in "aeiou" else "a"
+        return f"{head} with an explicit deny in {article} {policy}"
+    return f"{head} because no {policy} allows the {action} action"
+
+
+def owner_of(resource: str) -> str:
+    """The account that owns an ARN ("" for ``*`` and ARNs without one, such as S3 buckets')."""
+    parts = resource.split(":", 5)
+    return parts[4] if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit() else ""
 
 
 def authorize(permissions: Permissions, *, account: str, principal: str, action: str, resources: Iterable[str],
-              code: str, status: int) -> None:
+              code: str, status: int, strict: bool = True,
+              policy_of: Callable[[str], str | None] | None = None) -> None:
     """Raise the service's AccessDenied error unless ``principal`` may perform ``action`` on every resource.
 
-    The account root is allowed everything, as on AWS (no SCPs here)."""
-    if not principal or principal.endswith(":root"):
+    ``strict`` (--iam strict): every request is decided. Otherwise only requests on another account's
+    resources are (as AWS always does: a cross-account request needs the owner's resource policy).
+    ``policy_of`` gives a resource's own policy (a table's, a queue's, a topic's), which takes part in
+    the decision. The account root is allowed everything in its own account, as on AWS (no SCPs here),
+    except what a resource policy explicitly denies."""
+    if not principal:
         return
     for resource in resources:
-        decision = permissions.allowed(account, principal, action, resource)
+        owner = owner_of(resource)
+        cross = bool(owner) and owner != account
+        if not strict and not cross:
+            continue
+        policy = policy_of(resource) if policy_of is not None else None
+        if not cross and policy is None and principal.endswith(":root"):
+            continue
+        decision, kind = permissions.decide(principal, action, resource, resource_policy=policy,
+                                            resource_owner=owner or account)
         if not decision.allowed:
-            raise ServiceError(denied_message(principal, action, resource, decision), code=code, status=status)
+            raise ServiceError(denied_message(principal, action, resource, decision, kind), code=code,
+                               status=status)

@@ -58,8 +58,10 @@ class MessageQueues(Protocol):
         ...
 
     def deliver(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
-                group_id: str | None = None, dedup_id: str | None = None, sender: str = "") -> dict[str, Any]:
-        """Enqueue on behalf of another service (SNS fan-out); the SendMessage result."""
+                group_id: str | None = None, dedup_id: str | None = None, sender: str = "",
+                source_arn: str = "", service: str = "sns.amazonaws.com") -> dict[str, Any]:
+        """Enqueue on behalf of another service (SNS fan-out); the SendMessage result. ``source_arn`` (the
+        topic) is checked against the queue's policy as AWS does; AccessDenied when it does not allow it."""
         ...
 
 
@@ -134,6 +136,13 @@ class Permissions(Protocol):
         """The decision for a user, role or role session performing ``action`` on ``resource``."""
         ...
 
+    def decide(self, principal_arn: str, action: str, resource: str, *, resource_policy: str | None = None,
+               resource_owner: str = "", context: Mapping[str, Any] | None = None) -> tuple[Decision, str]:
+        """The decision for a caller's request with the resource's own policy (JSON text) taken into account, and
+        the policy type that refused it ("identity-based", "resource-based"...). A principal of another account
+        than ``resource_owner`` needs an Allow on both sides; within one account either suffices."""
+        ...
+
     def access_key_owner(self, access_key: str) -> tuple[str, str, str] | None:
         """``(account, user ARN, user id)`` of an IAM user's long-term access key, or None."""
         ...
@@ -160,6 +169,21 @@ class KeyStates(Protocol):
 
     def key_state(self, key_arn: str) -> str | None:
         """The KeyState ("Enabled", "Disabled", "PendingDeletion"...) of the key an ARN names; None if unknown."""
+        ...
+
+
+class Encryption(Protocol):
+    """KMS as Lambda sees it: sealing a function's environment variables with its customer managed key.
+    Both raise KMS's errors (DisabledException, KMSInvalidStateException, NotFoundException...)."""
+
+    def encrypt(self, account: str, region: str, key_ref: str, plaintext: bytes,
+                context: dict[str, Any] | None) -> tuple[dict[str, Any], bytes]:
+        """``(key metadata, ciphertext blob)`` of ``plaintext`` under the key ``key_ref`` names."""
+        ...
+
+    def decrypt(self, account: str, region: str, blob: bytes, context: dict[str, Any] | None,
+                key_ref: str | None = None) -> tuple[dict[str, Any], bytes]:
+        """``(key metadata, plaintext)`` of a blob ``encrypt`` made (the blob names its key)."""
         ...
 
 

@@ -66,6 +66,11 @@ class ServiceDescription:
     resources: Callable[[str, str, str, dict[str, Any]], list[str]] | None = None
     unauthorized_operations: frozenset[str] = frozenset()
     access_denied: tuple[str, int] = ("AccessDeniedException", 400)
+    # The resource-based policy (JSON text) of a resource ARN, or None: a table's or stream's
+    # (PutResourcePolicy), a queue's or topic's Policy attribute. Requests from another account need it.
+    resource_policy: Callable[[str], str | None] | None = None
+    # Operations whose IAM action is named otherwise (Lambda's Invoke is lambda:InvokeFunction).
+    action_names: dict[str, str] = field(default_factory=dict)
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
     # PUT bodies spooled to a file as they arrive instead of held in memory (S3): given the request's
     # lower-case headers, a ``core.payload.PayloadSink``; the blob payload member is then a ``Payload``.

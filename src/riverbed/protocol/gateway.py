@@ -109,7 +109,8 @@ class Gateway:
         self._routers: dict[str, Any] = {}
         self._default_limit: int | None = None   # the largest body of a request not yet tied to a service
         self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
-        self.authorizer: Permissions | None = None   # --iam strict: every request authorized (IAM)
+        self.authorizer: Permissions | None = None   # --iam enforce|strict: requests authorized (IAM)
+        self.strict = False      # --iam strict: every request; enforce: those on another account's resources
         self.verifier: SignatureVerifier | None = None   # --auth sigv4: every signature verified
         self.root_accounts: dict[str, str] = {}       # root access key -> its account (RIVERBED_ROOT_CREDENTIALS)
         self.commits: GroupCommit | None = None   # set while serving (lifespan): answers wait for the commit
@@ -441,15 +442,20 @@ class Gateway:
         return account, f"arn:aws:iam::{account}:root"
 
     def _authorize(self, desc: ServiceDescription, ctx: RequestContext[Any], request: dict[str, Any]) -> None:
-        """--iam strict: the caller's identity policies must allow ``<prefix>:<Operation>`` on each resource."""
+        """The caller's policies (and the resource's) must allow ``<prefix>:<Operation>`` on each resource: every
+        request under --iam strict, a request on another account's resource under enforce too."""
         assert self.authorizer is not None
         if ctx.operation in desc.unauthorized_operations:
             return
-        resources = desc.resources(ctx.account, ctx.region, ctx.operation, request) if desc.resources else ["*"]
+        try:
+            resources = desc.resources(ctx.account, ctx.region, ctx.operation, request) if desc.resources else ["*"]
+        except (AttributeError, KeyError, TypeError, IndexError):
+            resources = ["*"]     # members of unexpected shapes: the operation refuses the request itself
         code, status = desc.access_denied
         authorize(self.authorizer, account=ctx.account, principal=ctx.principal,
-                  action=f"{desc.action_prefix or desc.name}:{ctx.operation}", resources=resources or ["*"],
-                  code=code, status=status)
+                  action=f"{desc.action_prefix or desc.name}:{desc.action_names.get(ctx.operation, ctx.operation)}",
+                  resources=resources or ["*"],
+                  code=code, status=status, strict=self.strict, policy_of=desc.resource_policy)
 
     def _validate(self, desc: ServiceDescription, operation: str, request: dict[str, Any]) -> None:
         from riverbed.protocol.validate import validate_input

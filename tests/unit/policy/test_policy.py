@@ -219,3 +219,32 @@ def test_adding_a_deny_never_grants(statements, deny_action, deny_resource, acti
         assert not after.allowed
     if before is Decision.EXPLICIT_DENY:
         assert after is Decision.EXPLICIT_DENY
+
+
+def test_resource_policies_within_and_across_accounts():
+    from riverbed.core.policy import evaluate_with_reason
+
+    user = "arn:aws:iam::111111111111:user/dev"
+    table = "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
+    facts = RequestFacts("dynamodb:GetItem", table, principal=user)
+    by_account = policy(allow("dynamodb:GetItem", Principal={"AWS": "111111111111"}), kind="resource")
+    by_name = policy(allow("dynamodb:GetItem", Principal={"AWS": user}), kind="resource")
+    identity = policy(allow("dynamodb:GetItem"))
+    # Within one account a grant naming the caller suffices; naming the account only delegates to IAM.
+    assert evaluate([], facts, resource=[by_name]) is Decision.ALLOWED
+    assert evaluate([], facts, resource=[by_account]) is Decision.IMPLICIT_DENY
+    assert evaluate([identity], facts, resource=[by_account]) is Decision.ALLOWED
+    # Across accounts both sides must allow; the refusal names the side that did not.
+    other = RequestFacts("dynamodb:GetItem", table, principal="arn:aws:iam::222222222222:user/dev")
+    grant = policy(allow("dynamodb:GetItem", Principal={"AWS": "222222222222"}), kind="resource")
+    assert evaluate_with_reason([identity], other, [], cross_account=True) == (Decision.IMPLICIT_DENY,
+                                                                               "resource-based")
+    assert evaluate_with_reason([], other, [grant], cross_account=True) == (Decision.IMPLICIT_DENY, "identity-based")
+    assert evaluate([identity], other, [grant], cross_account=True) is Decision.ALLOWED
+    refuse = policy(deny("dynamodb:*", Principal={"AWS": "*"}), kind="resource")
+    assert evaluate_with_reason([identity], other, [grant, refuse], cross_account=True) == (
+        Decision.EXPLICIT_DENY, "resource-based")
+    # A trust policy naming an account lets that account's principals in.
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                    "Action": "sts:AssumeRole"}, kind="trust")
+    assert principal_allowed(trust, user)

@@ -11,6 +11,7 @@ IAM, KMS, Lambda each wrap it in their own error code) or read the clock (caller
 """
 
 from riverbed.core.policy.documents import PolicyError, Statement, parse_policy
-from riverbed.core.policy.evaluate import Decision, RequestFacts, evaluate, principal_allowed
+from riverbed.core.policy.evaluate import Decision, RequestFacts, evaluate, evaluate_with_reason, principal_allowed
 
-__all__ = ["Decision", "PolicyError", "RequestFacts", "Statement", "evaluate", "parse_policy", "principal_allowed"]
+__all__ = ["Decision", "PolicyError", "RequestFacts", "Statement", "evaluate", "evaluate_with_reason", "parse_policy",
+           "principal_allowed"]

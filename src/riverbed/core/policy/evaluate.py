@@ -96,6 +96,30 @@ def applies(statement: Statement, facts: RequestFacts) -> bool:
             and conditions_hold(statement.conditions, facts.context))
 
 
+def _names_directly(statement: Statement, facts: RequestFacts) -> bool:
+    """Whether a statement's Principal names the caller itself rather than the caller's whole account.
+
+    An account (its id or ``arn:aws:iam::ACCT:root``) in a resource policy delegates to that account's
+    identity policies: it lets the account's principals in, it does not grant them anything by itself
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+    """
+    if statement.principals is None or facts.principal_kind != "AWS":
+        return True
+    entries = statement.principals.get("AWS", ())
+    for entry in entries:
+        account_wide = (entry.isdigit() and len(entry) == 12) or (entry.startswith("arn:") and entry.endswith(":root"))
+        if account_wide and entry != facts.principal:
+            continue
+        if principal_matches(entry, facts.principal):
+            return True
+    return False
+
+
+def _direct_allow(policies: Iterable[Policy], facts: RequestFacts) -> bool:
+    return any(statement.effect == "Allow" and applies(statement, facts) and _names_directly(statement, facts)
+               for policy in policies for statement in policy)
+
+
 def _effects(policies: Iterable[Policy], facts: RequestFacts) -> tuple[bool, bool]:
     allow = deny = False
     for policy in policies:
@@ -109,19 +133,48 @@ def _effects(policies: Iterable[Policy], facts: RequestFacts) -> tuple[bool, boo
 
 
 def evaluate(identity: Iterable[Policy], facts: RequestFacts, resource: Iterable[Policy] = (),
-             boundary: Iterable[Policy] | None = None) -> Decision:
+             boundary: Iterable[Policy] | None = None, *, cross_account: bool = False) -> Decision:
     """The decision for ``facts``: explicit Deny anywhere, else Allow (identity or resource), else implicit deny."""
+    return evaluate_with_reason(identity, facts, resource, boundary, cross_account=cross_account)[0]
+
+
+def evaluate_with_reason(identity: Iterable[Policy], facts: RequestFacts, resource: Iterable[Policy] = (),
+                         boundary: Iterable[Policy] | None = None, *, cross_account: bool = False
+                         ) -> tuple[Decision, str]:
+    """The decision and the type of policy that decided a refusal ("identity-based", "resource-based",
+    "permissions boundary"; the words of AWS's AccessDenied texts).
+
+    Within one account an Allow in the identity policies or in the resource's policy (one naming the caller) is
+    enough; a request
+    from another account needs both: the caller's account must allow it (identity) and the resource's owner
+    too (resource policy) — "Cross-account policy evaluation logic" in the IAM user guide.
+    """
+    resource = list(resource)
     identity_allow, identity_deny = _effects(identity, facts)
     resource_allow, resource_deny = _effects(resource, facts)
-    if identity_deny or resource_deny:
-        return Decision.EXPLICIT_DENY
+    if resource_allow and not cross_account:
+        # Within one account only a grant that names the caller counts; an account-wide one delegates to
+        # the identity policies, which are evaluated anyway.
+        resource_allow = _direct_allow(resource, facts)
+    if resource_deny:
+        return Decision.EXPLICIT_DENY, "resource-based"
+    if identity_deny:
+        return Decision.EXPLICIT_DENY, "identity-based"
     if boundary is not None:
         boundary_allow, boundary_deny = _effects(boundary, facts)
         if boundary_deny:
-            return Decision.EXPLICIT_DENY
+            return Decision.EXPLICIT_DENY, "permissions boundary"
         if not boundary_allow:
             identity_allow = False
-    return Decision.ALLOWED if identity_allow or resource_allow else Decision.IMPLICIT_DENY
+    if cross_account:
+        if not identity_allow:
+            return Decision.IMPLICIT_DENY, "identity-based"
+        if not resource_allow:
+            return Decision.IMPLICIT_DENY, "resource-based"
+        return Decision.ALLOWED, ""
+    if identity_allow or resource_allow:
+        return Decision.ALLOWED, ""
+    return Decision.IMPLICIT_DENY, "identity-based"
 
 
 def principal_allowed(trust: Policy, principal: str, *, kind: str = "AWS", action: str = "sts:AssumeRole",
@@ -129,4 +182,5 @@ def principal_allowed(trust: Policy, principal: str, *, kind: str = "AWS", actio
     """Whether a role's trust policy lets ``principal`` (an ARN, or a service name with kind "Service") assume it."""
     facts = RequestFacts(action=action, resource="*", principal=principal, principal_kind=kind,
                          context=context or {})
-    return evaluate((), facts, resource=[trust]).allowed
+    allow, deny = _effects([trust], facts)    # an account named in a trust policy lets its principals in
+    return allow and not deny

@@ -33,6 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
 JAVA_PACKAGE = "com.amazonaws.dynamodb.v20120810"
 _PARTIQL_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?([A-Za-z0-9_.-]+)"?', re.IGNORECASE)
 _TRANSACT_PARTS = ("Put", "Update", "Delete", "ConditionCheck", "Get")
+# DynamoDB answers these for another account's ARN with a ValidationException (only the owner may manage a
+# resource's policy; DDB-TABLE-212), not with an authorization failure.
+_POLICY_OPERATIONS = frozenset({"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy"})
 
 
 def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
@@ -45,6 +48,8 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
         names.append(str(request["TableName"]))
     names += list(request.get("RequestItems") or {})
     for entry in request.get("TransactItems") or []:
+        if not isinstance(entry, dict):
+            continue
         names += [entry[part]["TableName"] for part in _TRANSACT_PARTS if isinstance(entry.get(part), dict)
                   and entry[part].get("TableName")]
     statements = [request] if request.get("Statement") else list(request.get("Statements")
@@ -55,7 +60,9 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
             names.append(match.group(1))
     arns = list(dict.fromkeys(table(n) for n in names))
     if request.get("ResourceArn"):
-        arns.append(str(request["ResourceArn"]))
+        resource = str(request["ResourceArn"])
+        if not (operation in _POLICY_OPERATIONS and resource.split(":")[4:5] != [account]):
+            arns.append(resource)   # another account's ARN in a policy API: refused by the operation itself
     if request.get("StreamArn"):
         arns.append(str(request["StreamArn"]))
     if request.get("ShardIterator"):
@@ -95,6 +102,6 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     description = ServiceDescription("dynamodb", "json", operations, backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE, resources=resource_arns,
-                                     conflict_error=_item_in_transaction)
+                                     conflict_error=_item_in_transaction, resource_policy=service.resource_policy)
     return service, sweeper, Component("dynamodb", [description], loops=loops, on_reset=[service.reset],
                                        pending=pending)

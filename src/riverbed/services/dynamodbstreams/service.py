@@ -10,6 +10,8 @@ Must not: implement operations (``operations/``) or the log (``riverbed.streams`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import MetricsSink
 from riverbed.streams.iterators import IteratorCodec
@@ -21,6 +23,8 @@ class StreamsService:
         self.streams = streams
         self.iterators = iterators
         self.metrics = metrics
+        # Raises while a stream's table cannot use its customer managed KMS key (DynamoDB's check; set by wiring).
+        self.key_check: Callable[[str], None] = lambda stream_arn: None
 
     def records_read(self, stream: Stream, count: int, size: int) -> None:
         dims = {"TableName": stream.table_name, "Operation": "GetRecords", "StreamLabel": stream.label}

@@ -8,6 +8,7 @@ Must not: hold Streams logic (``riverbed.streams`` is the log; ``operations/`` t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from riverbed.core.interfaces import MetricsSink
@@ -29,10 +30,17 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
     return ["*"]
 
 
-def build(streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink) -> tuple[StreamsService, Component]:
+def build(streams: StreamLog, iterators: IteratorCodec, metrics: MetricsSink,
+          policies: Callable[[str], str | None] | None = None,
+          key_check: Callable[[str], None] | None = None) -> tuple[StreamsService, Component]:
+    """``policies``: a stream's resource-based policy (DynamoDB keeps them with the table), for the gateway;
+    ``key_check``: raises while the stream's table cannot use its KMS key (GetRecords is refused)."""
     service = StreamsService(streams, iterators, metrics)
+    if key_check is not None:
+        service.key_check = key_check
     description = ServiceDescription("dynamodbstreams", "json", dict(OPERATIONS), backend=service,
                                      target_prefix="DynamoDBStreams_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE, max_request_bytes=1024 * 1024,
-                                     action_prefix="dynamodb", resources=resource_arns)
+                                     action_prefix="dynamodb", resources=resource_arns,
+                                     resource_policy=policies)
     return service, Component("dynamodbstreams", [description])

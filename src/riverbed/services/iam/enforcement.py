@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from riverbed.core.authorization import owner_of
 from riverbed.core.interfaces import Permissions
 
 log = logging.getLogger("riverbed.iam")
@@ -31,6 +32,9 @@ class RoleEnforcement:
         self.mode = mode
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        # The resource policy of an ARN, by the ARN's service ("dynamodb", "sqs", "sns"; set by the app): a
+        # stream or destination of another account is usable only when its policy allows the role too.
+        self.resource_policies: dict[str, Callable[[str], str | None]] = {}
 
     def _known(self, account: str, role_arn: str) -> bool | None:
         """True for a known role, None for an unknown one that passes (enforce), False when it must not."""
@@ -62,4 +66,8 @@ class RoleEnforcement:
             return []
         if not known:
             return list(actions)
-        return [a for a in actions if not self.permissions.allowed(account, role_arn, a, resource).allowed]
+        lookup = self.resource_policies.get(resource.split(":")[2] if resource.count(":") >= 5 else "")
+        policy = lookup(resource) if lookup is not None else None
+        owner = owner_of(resource) or account
+        return [a for a in actions if not self.permissions.decide(role_arn, a, resource, resource_policy=policy,
+                                                                  resource_owner=owner)[0].allowed]

@@ -12,6 +12,7 @@ Must not: render wire shapes (operations do), or know the ``--iam`` mode (``enfo
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import string
@@ -19,7 +20,15 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from riverbed.core.context import RequestContext
-from riverbed.core.policy import Decision, PolicyError, RequestFacts, Statement, evaluate, parse_policy
+from riverbed.core.policy import (
+    Decision,
+    PolicyError,
+    RequestFacts,
+    Statement,
+    evaluate,
+    evaluate_with_reason,
+    parse_policy,
+)
 from riverbed.core.policy.documents import Kind
 from riverbed.core.policy.evaluate import principal_allowed
 from riverbed.services.iam import errors
@@ -286,6 +295,33 @@ class IamService:
         facts = RequestFacts(action, resource, principal=principal_arn, context=facts_context)
         return evaluate(identity, facts, boundary=boundary)
 
+    def decide(self, principal_arn: str, action: str, resource: str, *, resource_policy: str | None = None,
+               resource_owner: str = "", context: Mapping[str, Any] | None = None) -> tuple[Decision, str]:
+        parts = principal_arn.split(":", 5)
+        if len(parts) != 6:
+            return Decision.IMPLICIT_DENY, "identity-based"
+        facts_context = {**self._global_context(principal_arn), **(context or {})}
+        identity: list[list[Statement]] = []
+        boundary = None
+        if parts[5] == "root":
+            identity = [list(_ROOT)]      # the account's root may do everything its account may
+        else:
+            entity = self._principal_entity(parts)
+            if entity is not None:
+                kind, doc = entity
+                if kind == "user":
+                    facts_context.setdefault("aws:username", doc["UserName"])
+                    facts_context.setdefault("aws:userid", doc["UserId"])
+                identity = list(self._identity_policies(parts[4], doc))
+                if doc.get("PermissionsBoundary"):
+                    boundary_arn = doc["PermissionsBoundary"]["PermissionsBoundaryArn"]
+                    boundary = [self._managed_statements(parts[4], boundary_arn)]
+        resource_statements = _resource_statements(resource_policy) if resource_policy else ()
+        facts = RequestFacts(action, resource, principal=principal_arn, context=facts_context)
+        cross = bool(resource_owner) and resource_owner != parts[4]
+        return evaluate_with_reason(identity, facts, [resource_statements] if resource_statements else (),
+                                    boundary, cross_account=cross)
+
     def access_key_owner(self, access_key: str) -> tuple[str, str, str] | None:
         doc = self.store.get_doc("iam-access-key", access_key)
         if doc is None or doc["Status"] != "Active":
@@ -333,6 +369,19 @@ class IamService:
 
     def reset(self) -> None:
         """Nothing cached in memory: the store's reset drops every document."""
+
+
+_ROOT = parse_policy({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@functools.lru_cache(maxsize=512)
+def _resource_statements(text: str) -> tuple[Statement, ...]:
+    """A resource's policy as statements (cached: it is read on every request that names the resource); a
+    document that does not parse (an SQS Policy attribute is stored as given) grants nothing."""
+    try:
+        return tuple(parse_policy(text, "resource"))
+    except PolicyError:
+        return ()
 
 
 def check_policy_arn(arn: str) -> None:

@@ -78,8 +78,11 @@ class KmsService:
                 raise errors.not_found(f"Invalid arn {ref}")
             if parts[5].startswith("alias/"):
                 return self._by_alias(parts[4], parts[3], parts[5])
-            if parts[3] != region or parts[4] != account:
+            if parts[3] != region:
                 raise errors.key_not_found(ref)
+            # Another account's key by its ARN: reachable when its key policy allows the caller (decided by
+            # the gateway before the operation runs, as for every cross-account request).
+            account = parts[4]
             key_id = parts[5].removeprefix("key/")
         elif ref.startswith("alias/"):
             return self._by_alias(account, region, ref)
@@ -115,6 +118,16 @@ class KmsService:
             return None
         try:
             return str(self.key(parts[4], parts[3], key_arn)["KeyState"])
+        except ServiceError:
+            return None
+
+    def resource_policy(self, key_arn: str) -> str | None:
+        """The key policy of the key an ARN names (the gateway's lookup for requests from other accounts)."""
+        parts = key_arn.split(":", 5)
+        if len(parts) != 6 or not parts[5].startswith("key/"):
+            return None
+        try:
+            return str(self.key(parts[4], parts[3], key_arn).get("Policy") or "") or None
         except ServiceError:
             return None
 

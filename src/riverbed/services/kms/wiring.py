@@ -29,5 +29,6 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
 def build(store: Store, clock: Clock) -> tuple[KmsService, Component]:
     service = KmsService(store, clock)
     description = ServiceDescription("kms", "json", dict(OPERATIONS), backend=service, target_prefix="TrentService",
-                                     json_version="1.1", resources=resource_arns)
+                                     json_version="1.1", resources=resource_arns,
+                                     resource_policy=service.resource_policy)
     return service, Component("kms", [description])

@@ -21,6 +21,8 @@ Must not: parse HTTP or render API responses (operations do), or manage worker p
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 import threading
 from collections import deque
@@ -29,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import FunctionLogs, MetricsSink, ObjectStore, RoleGuard, Sessions
+from riverbed.core.interfaces import Encryption, FunctionLogs, MetricsSink, ObjectStore, RoleGuard, Sessions
 from riverbed.errors import InvalidParameterValueException, TooManyRequestsException
 from riverbed.runtime import FunctionSpec, InvocationResult
-from riverbed.services.lambda_ import functions, names
+from riverbed.services.lambda_ import env_keys, functions, names, policy
 from riverbed.services.lambda_.asynchronous import AsyncInvocations
 from riverbed.services.lambda_.code import CodeStore
 from riverbed.services.lambda_.inprocess import build_inprocess_doc
@@ -59,6 +61,7 @@ class LambdaService:
         self.store = store
         self.sessions = sessions      # STS: the execution role's credentials for workers; None: none
         self.roles = roles            # execution-role checks (the --iam mode); None: none
+        self.keys: Encryption | None = None   # KMS: environment variables sealed with KMSKeyArn (set by the app)
         self.metrics = metrics
         self.logs = logs
         self._running: dict[str, int] = {}     # invocations in flight per function (ConcurrentExecutions)
@@ -98,6 +101,17 @@ class LambdaService:
             return None
         return functions.get_qualified(self.store, ref, ref.qualifier)
 
+    def resource_policy(self, arn: str) -> str | None:
+        """The function's policy (AddPermission statements) as a document, for requests from other accounts."""
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[2] != "lambda":
+            return None
+        ref = names.parse(arn, parts[4], parts[3], check_region=False)
+        doc = functions.get_qualified(self.store, ref, ref.qualifier) if ref is not None else None
+        if not doc or not doc.get("policy"):
+            return None
+        return json.dumps(policy.document(doc["policy"]))
+
     def worker_credentials(self, spec: FunctionSpec) -> tuple[str, ...]:
         """What a new execution environment's AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN are:
         a session of the execution role named after the function, so a handler's own calls are made as
@@ -123,7 +137,11 @@ class LambdaService:
         self._running[name] = self._running.get(name, 0) + 1
         self._metric(doc, "ConcurrentExecutions", sum(self._running.values()), self._running[name], "Count")
         try:
-            result = await self.runtime.invoke(self.spec_for(doc), payload, request_id=request_id)
+            spec = self.spec_for(doc)
+            variables = env_keys.open_variables(self.keys, doc)   # KMSKeyArn: opened with the key, or refused
+            if variables is not None:
+                spec = dataclasses.replace(spec, environment=variables)
+            result = await self.runtime.invoke(spec, payload, request_id=request_id)
         except TooManyRequestsException:
             self._metric(doc, "Throttles", 1, 1)
             raise

@@ -16,7 +16,8 @@ from riverbed.services.lambda_.functions import new_revision
 
 # Members that make a version differ from the one before it (RevisionId and timestamps do not).
 _SNAPSHOT_FIELDS = ("runtime", "role", "handler", "timeout", "memory_size", "environment", "code_sha256",
-                    "architectures", "log_group", "dead_letter_target", "kms_key_arn", "ephemeral_storage")
+                    "architectures", "log_group", "dead_letter_target", "kms_key_arn", "ephemeral_storage",
+                    "environment_sealed")
 
 _COPIED_FIELDS = (*_SNAPSHOT_FIELDS, "name", "account", "region", "description", "code_hex", "code_size",
                   "inprocess", "tracing_mode", "log_format")

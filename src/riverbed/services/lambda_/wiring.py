@@ -77,6 +77,10 @@ def build(store: Store, clock: Clock, settings: Settings, endpoint_url: Callable
     # with the trigger engine as their backend.
     description = ServiceDescription("lambda", "rest-json", dict(OPERATIONS), backend=service,
                                      validation_style="lambda", service_checked_enums=frozenset({"Runtime"}),
-                                     resources=resource_arns, access_denied=("AccessDeniedException", 403))
+                                     resources=resource_arns, access_denied=("AccessDeniedException", 403),
+                                     resource_policy=service.resource_policy,
+                                     # IAM's names (Service Authorization Reference, AWS Lambda actions)
+                                     action_names={"Invoke": "InvokeFunction", "InvokeAsync": "InvokeFunction",
+                                                   "InvokeWithResponseStream": "InvokeFunction"})
     return service, Component("lambda", [description], loops=[("lambda-reaper", reaper)], on_stop=[stop],
                               on_reset=[service.reset], pending=[service.pending_work])

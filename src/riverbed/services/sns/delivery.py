@@ -141,7 +141,7 @@ class Deliverer:
                        note: Notification) -> None:
         sender = queue_arn.split(":")[4] if queue_arn.count(":") >= 5 else ""
         self.queues.deliver(queue_arn, body, message_attributes=attributes, group_id=note.group_id,
-                    dedup_id=note.dedup_id, sender=sender)
+                            dedup_id=note.dedup_id, sender=sender, source_arn=note.topic_arn)
 
     def _invoke(self, function_arn: str, event: dict[str, Any]) -> None:
         self.functions.invoke_async(function_arn, orjson.dumps(event))

@@ -115,6 +115,13 @@ class SnsService:
             raise topic_not_found()
         return topic
 
+    def resource_policy(self, arn: str) -> str | None:
+        """A topic's Policy attribute when one was set (the gateway's lookup for requests from other accounts).
+        The default policy SNS shows grants by ``AWS:SourceOwner``, which riverbed does not model: it grants
+        nothing here, so another account needs a policy set with SetTopicAttributes, as on AWS."""
+        topic = self.topics.find(arn)
+        return (topic.attributes.get("Policy") or None) if topic is not None else None
+
     def set_topic_attribute(self, topic: Topic, name: str, value: str | None) -> None:
         text = "" if value is None else str(value)
         topic.attributes[name] = self._topic_attribute(name, text, topic.fifo)

@@ -39,5 +39,6 @@ def build(store: Store, clock: Clock, *, queues: MessageQueues, functions: Funct
                          metrics=metrics)
     description = ServiceDescription("sns", "query", dict(OPERATIONS), backend=service, signing_names=("sns",),
                                      validation_style="query", max_request_bytes=2 * 1024 * 1024,
-                                     resources=resource_arns, access_denied=("AuthorizationError", 403))
+                                     resources=resource_arns, access_denied=("AuthorizationError", 403),
+                                     resource_policy=service.resource_policy)
     return service, Component("sns", [description], on_reset=[service.reset])

@@ -37,6 +37,7 @@ from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import MetricsSink
 from riverbed.services.sqs import attributes as attrs
 from riverbed.services.sqs import messages
+from riverbed.services.sqs.access import check_service_send
 from riverbed.services.sqs.errors import (
     InvalidParameterValue,
     MissingParameter,
@@ -85,6 +86,7 @@ class SqsService:
         self.metrics = metrics
         self.queues = QueueRegistry(store)
         self.waiters = Waiters()
+        self.iam_mode = "enforce"     # --iam: whether SNS needs the queue's policy to deliver (access.py)
 
     # --- queues ------------------------------------------------------------------------------------
     def create_queue(self, region: str, account: str, name: str, attributes: dict[str, Any] | None,
@@ -434,15 +436,23 @@ class SqsService:
         return str(result["MessageId"])
 
     def deliver(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
-                group_id: str | None = None, dedup_id: str | None = None, sender: str = "") -> dict[str, Any]:
-        """Enqueue on behalf of another service (SNS); the SendMessage result."""
+                group_id: str | None = None, dedup_id: str | None = None, sender: str = "",
+                source_arn: str = "", service: str = "sns.amazonaws.com") -> dict[str, Any]:
+        """Enqueue on behalf of another service (SNS); the SendMessage result. With ``source_arn`` (the
+        topic), the queue's policy must let ``service`` send for it (access.py)."""
         queue = self.queues.get(queue_arn)
+        check_service_send(queue.arn, queue.attributes.get("Policy"), service, source_arn, self.iam_mode)
         if not queue.fifo:
             dedup_id = None
         elif dedup_id is None and not queue.content_based_dedup:
             dedup_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
         return self.send(queue, body, message_attributes=message_attributes, group_id=group_id,
                          dedup_id=dedup_id, sender=sender or queue.account)
+
+    def resource_policy(self, arn: str) -> str | None:
+        """The queue's Policy attribute (the gateway's lookup for requests from other accounts), or None."""
+        queue = self.queues.find(arn)
+        return (queue.attributes.get("Policy") or None) if queue is not None else None
 
     def region_account(self, arn: str) -> tuple[str, str, str]:
         return split_arn(arn)

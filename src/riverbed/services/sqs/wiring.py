@@ -42,6 +42,6 @@ def build(store: Store, clock: Clock, metrics: MetricsSink | None = None) -> tup
         error_prefix="com.amazonaws.sqs#", signing_names=("sqs",), query_error_headers=True,
         path_member="QueueUrl", legacy_query_names=QUERY_NAMES, xml_namespace=QUERY_NAMESPACE,
         validation_style="sqs", max_request_bytes=2 * 1024 * 1024, resources=resource_arns,
-        access_denied=("AccessDenied", 403))
+        access_denied=("AccessDenied", 403), resource_policy=service.resource_policy)
     return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry)],
                               on_reset=[service.reset])

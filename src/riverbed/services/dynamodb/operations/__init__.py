@@ -45,6 +45,11 @@ from riverbed.services.dynamodb.operations.replica_auto_scaling import (
     describe_table_replica_auto_scaling,
     update_table_replica_auto_scaling,
 )
+from riverbed.services.dynamodb.operations.resource_policy import (
+    delete_resource_policy,
+    get_resource_policy,
+    put_resource_policy,
+)
 from riverbed.services.dynamodb.operations.restore import (
     restore_table_from_backup,
     restore_table_to_point_in_time,
@@ -123,4 +128,7 @@ OPERATIONS = {
     "ImportTable": import_table,
     "DescribeImport": describe_import,
     "ListImports": list_imports,
+    "PutResourcePolicy": put_resource_policy,
+    "GetResourcePolicy": get_resource_policy,
+    "DeleteResourcePolicy": delete_resource_policy,
 }

@@ -10,7 +10,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.errors import ResourceInUseException, ValidationException
-from riverbed.services.dynamodb import schema
+from riverbed.services.dynamodb import resource_policies, schema
 from riverbed.services.dynamodb.operations.tags import check_tags
 from riverbed.services.dynamodb.service import DdbContext, check_table_name
 from riverbed.services.dynamodb.tables import describe
@@ -79,6 +79,11 @@ def create_table(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
     gsi_warm = {g["IndexName"]: schema.warm_setting(g["WarmThroughput"]) for g in gsis if g.get("WarmThroughput")}
     if gsi_warm:
         doc["_gsi_warm"] = gsi_warm
+    if req.get("ResourcePolicy") is not None:
+        # A policy given at creation is the table's first revision (API_CreateTable, ResourcePolicy).
+        submitted = resource_policies.check_document(req["ResourcePolicy"], arn, ctx.principal, False)
+        doc["_policies"] = {arn: {"Policy": resource_policies.canonical(submitted, ctx.account),
+                                  "RevisionId": resource_policies.revision_id(now, None), "Submitted": submitted}}
     doc["_account"], doc["_region"] = ctx.account, ctx.region
     doc["_tags"] = {t["Key"]: t["Value"] for t in req.get("Tags", [])}
     with ctx.store.transaction() as txn:

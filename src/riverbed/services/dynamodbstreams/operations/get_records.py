@@ -28,6 +28,7 @@ def get_records(ctx: StreamsContext, req: dict[str, Any]) -> dict[str, Any]:
     if stream is None or shard is None:
         raise ResourceNotFoundException(f"Requested resource not found: Shard: {pos.shard_id} in Stream: "
                                         f"{pos.stream_arn} not found")
+    ctx.backend.key_check(stream.arn)
     if pos.seq < shard.trimmed_below:
         raise TrimmedDataAccessException("The operation attempted to read past the oldest stream record in a shard.")
     rows, nxt = log.read(shard, pos.seq, limit, MAX_BYTES)

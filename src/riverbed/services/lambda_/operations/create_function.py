@@ -14,7 +14,7 @@ from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ResourceConflictException
 from riverbed.services.lambda_ import code as codes
-from riverbed.services.lambda_ import functions, names, parameters, versions
+from riverbed.services.lambda_ import env_keys, functions, names, parameters, versions
 from riverbed.services.lambda_.config_fields import apply_configuration
 from riverbed.services.lambda_.service import LambdaContext
 
@@ -55,6 +55,7 @@ def create_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, An
     }
     apply_configuration(doc, request)   # Runtime, Role, Handler, Timeout, Environment ... (checked there)
     parameters.check_role(ctx.backend.roles, ref.account, request.get("Role"))
+    env_keys.seal(ctx.backend.keys, doc)       # KMSKeyArn: the variables encrypted with that key
 
     service = ctx.backend
     published = None

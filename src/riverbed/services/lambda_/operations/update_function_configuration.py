@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.lambda_ import functions, parameters
+from riverbed.services.lambda_ import env_keys, functions, parameters
 from riverbed.services.lambda_.config_fields import apply_configuration
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
 from riverbed.services.lambda_.service import LambdaContext
@@ -24,6 +24,7 @@ async def update_function_configuration(ctx: LambdaContext, request: dict[str, A
     apply_configuration(updated, request)
     if request.get("Role"):
         parameters.check_role(ctx.backend.roles, ref.account, request["Role"])
+    env_keys.seal(ctx.backend.keys, updated)       # KMSKeyArn: the variables encrypted with that key
     updated.update(last_modified=ctx.clock.now(), revision_id=functions.new_revision())
     with ctx.store.transaction() as txn:
         functions.put(txn, updated)
