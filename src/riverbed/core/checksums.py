@@ -2,9 +2,8 @@
 
 Owns: the algorithms (incremental hashers), their base64 text as S3 writes it in ``x-amz-checksum-*``
 headers, and the names of those headers.  CRC32 comes from :mod:`zlib` and the SHAs from
-:mod:`hashlib`; CRC32C (Castagnoli, reflected 0x82F63B78) and CRC64NVME (reflected
-0x9A6C9329AC4BC9B5, the Rocksoft CRC-64/NVME) are table-driven pure Python — correct, but about
-1 MB/s, so S3 computes them only when a client asks for them (boto3 without ``awscrt`` sends CRC32).
+:mod:`hashlib`; CRC32C and CRC64NVME (the CRC-64/NVME that current SDKs default to) from ``awscrt``, the
+native library the AWS SDKs use for them (S3 computes them only when a client asks for them).
 
 Must not: know about requests, objects or storage; the protocol layer verifies request payloads with
 these hashers and the S3 service computes stored and composite checksums with them.
@@ -15,7 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import zlib
+from collections.abc import Callable
 from typing import Protocol
+
+import awscrt.checksums as crt
 
 ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 
@@ -35,37 +37,19 @@ class Hasher(Protocol):
     def digest(self) -> bytes: ...
 
 
-def _reflected_table(poly: int, width: int) -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
-        table.append(crc & ((1 << width) - 1))
-    return table
+class _CrtCrc:
+    """CRC32C or CRC64NVME from ``awscrt`` (the AWS SDKs' own native checksums), fed incrementally."""
 
-
-_CRC32C_TABLE = _reflected_table(0x82F63B78, 32)
-_CRC64NVME_TABLE = _reflected_table(0x9A6C9329AC4BC9B5, 64)
-
-
-class _TableCrc:
-    """A reflected CRC with all-ones initial value and final xor (CRC32C, CRC64NVME)."""
-
-    def __init__(self, table: list[int], width: int) -> None:
-        self.table = table
+    def __init__(self, func: Callable[[bytes, int], int], width: int) -> None:
+        self.func = func
         self.width = width
-        self.mask = (1 << width) - 1
-        self.crc = self.mask
+        self.crc = 0
 
     def update(self, data: bytes) -> None:
-        crc, table = self.crc, self.table
-        for byte in data:
-            crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-        self.crc = crc
+        self.crc = self.func(data, self.crc)
 
     def digest(self) -> bytes:
-        return (self.crc ^ self.mask).to_bytes(self.width // 8, "big")
+        return self.crc.to_bytes(self.width // 8, "big")
 
 
 class _Crc32:
@@ -96,9 +80,9 @@ def hasher(algorithm: str) -> Hasher:
     if name == "CRC32":
         return _Crc32()
     if name == "CRC32C":
-        return _TableCrc(_CRC32C_TABLE, 32)
+        return _CrtCrc(crt.crc32c, 32)
     if name == "CRC64NVME":
-        return _TableCrc(_CRC64NVME_TABLE, 64)
+        return _CrtCrc(crt.crc64nvme, 64)
     if name in ("SHA1", "SHA256", "MD5"):
         return _Hashlib(name.lower())
     raise ValueError(f"unknown checksum algorithm {algorithm}")
