@@ -2,7 +2,10 @@
 
 Owns: deciding an alarm's state from the most recent ``EvaluationPeriods`` periods of its metric
 (``DatapointsToAlarm`` of them breaching puts it in ALARM; ``TreatMissingData`` decides what an empty
-period counts as), the ``StateReason`` / ``StateReasonData`` texts, the alarm-history record and the
+period counts as).  Periods are aligned on the epoch, as CloudWatch stores and aggregates data points
+(whole minutes, or seconds for high resolution); the newest one is the period containing ``now`` --
+riverbed does not wait for it to end, so data points just recorded count even on a clock that stands
+still.  Also the ``StateReason`` / ``StateReasonData`` texts, the alarm-history record and the
 notification JSON that SNS actions receive
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
 
@@ -12,6 +15,7 @@ Must not: read or write the store, or publish anything (the service does, with w
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,8 +54,15 @@ def stat_name(alarm: dict[str, Any]) -> str:
     return alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "Average"
 
 
+def window(alarm: dict[str, Any], now: float) -> tuple[float, float]:
+    """``(start, end)`` of the periods an evaluation at ``now`` looks at: the newest one contains ``now``."""
+    period = int(alarm["Period"])
+    end = math.floor(now / period) * period + period
+    return end - int(alarm["EvaluationPeriods"]) * period, end
+
+
 def evaluate(alarm: dict[str, Any], samples: list[Sample], now: float) -> Verdict:
-    """The alarm's state over the ``EvaluationPeriods`` periods ending now (newest first in the texts)."""
+    """The alarm's state over its ``EvaluationPeriods`` latest periods (newest first in the texts)."""
     period = int(alarm["Period"])
     periods = int(alarm["EvaluationPeriods"])
     needed = int(alarm.get("DatapointsToAlarm") or periods)
@@ -59,12 +70,11 @@ def evaluate(alarm: dict[str, Any], samples: list[Sample], now: float) -> Verdic
     op_text, compare = COMPARISONS[alarm["ComparisonOperator"]]
     threshold = float(alarm["Threshold"])
     stat = stat_name(alarm)
-    window_start = now - periods * period
+    window_start, window_end = window(alarm, now)
     values: list[tuple[float, float | None, float]] = []    # (period start, value, sample count), newest first
     for i in range(periods):
-        start = now - (i + 1) * period
-        # A period ends now inclusive: a data point stamped this instant counts (a manual clock stands still).
-        chunk = [s for s in samples if start < s.timestamp <= start + period]
+        start = window_end - (i + 1) * period
+        chunk = [s for s in samples if start <= s.timestamp < start + period]
         values.append((start, statistic(chunk, stat), sum(s.count for s in chunk)))
     present = [(t, v, c) for t, v, c in values if v is not None]
     data: dict[str, Any] = {

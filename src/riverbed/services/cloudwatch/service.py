@@ -3,8 +3,9 @@
 Owns: recording PutMetricData samples and the services' data points (this service is the app's
 :class:`~riverbed.core.interfaces.MetricsSink` for CloudWatch), alarm documents in the store, their
 evaluation on the clock (``evaluate_once``; ``run_evaluation`` repeats it every ``evaluation_interval``
-seconds), state changes with history and SNS notifications through :class:`Topics`, and saving the data
-points to the store (``save_once``) so they survive a restart.
+seconds), state changes with history and SNS notifications through :class:`Topics`, and flushing this
+node's data points to the store (``flush_once``, every ``FLUSH_SECONDS``, on drain and on stop) and
+dropping those past the retention period.
 
 Must not: render wire shapes (operations do) or reach another service other than through its interface.
 """
@@ -31,8 +32,8 @@ log = logging.getLogger("riverbed.cloudwatch")
 
 ALARM_DOC = "cloudwatch-alarm"
 HISTORY_DOC = "cloudwatch-alarm-history"
-DATAPOINTS_DOC = ("cloudwatch-datapoints", "all")
 HISTORY_LIMIT = 500
+FLUSH_SECONDS = 5.0     # how late another node's alarms may see this node's data points
 
 
 class CloudWatchService:
@@ -41,11 +42,8 @@ class CloudWatchService:
         self.store = store
         self.clock = clock
         self.topics = topics
-        self.datapoints = Datapoints(clock, retention_seconds)
+        self.datapoints = Datapoints(store, clock, retention_seconds)
         self.evaluation_interval = evaluation_interval
-        saved = store.get_doc(*DATAPOINTS_DOC)
-        if saved:
-            self.datapoints.load(saved.get("series", []))
 
     # --- MetricsSink: the services' own data points ---------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
@@ -130,8 +128,7 @@ class CloudWatchService:
         changed = 0
         for key, alarm in self.store.list_docs(ALARM_DOC):
             account, region, _ = key.split("/", 2)
-            window = int(alarm["Period"]) * int(alarm["EvaluationPeriods"])
-            verdict = alarms.evaluate(alarm, self.alarm_samples(alarm, now - window, now + 0.001), now)
+            verdict = alarms.evaluate(alarm, self.alarm_samples(alarm, *alarms.window(alarm, now)), now)
             if verdict.state is None or verdict.state == alarm["StateValue"]:
                 continue
             self.change_state(account, region, alarm, verdict.state, verdict.reason, verdict.reason_data)
@@ -144,20 +141,21 @@ class CloudWatchService:
             self.evaluate_once()
 
     # --- data points in the store -------------------------------------------------------------------
-    def save_once(self) -> bool:
-        """Expire old samples and write the data points to the store when they changed."""
-        self.datapoints.expire_once()
-        if not self.datapoints.changed:
-            return False
-        series = self.datapoints.dump()
-        with self.store.transaction() as txn:
-            txn.put_doc(*DATAPOINTS_DOC, {"series": series})
-        return True
+    def flush_once(self) -> int:
+        """Merge this node's data points recorded since the last flush into the store; how many slots."""
+        return self.datapoints.flush_once()
 
-    async def run_saving(self, interval: float = 30.0) -> None:
+    def pending(self) -> list[str]:
+        """The drain probe: flushes what was recorded, so drained data points are in the store."""
+        if self.datapoints.dirty():
+            self.datapoints.flush_once()
+        return []
+
+    async def run_flushing(self, interval: float = FLUSH_SECONDS) -> None:
         while True:
             await self.clock.sleep(interval)
-            self.save_once()
+            self.datapoints.flush_once()
+            self.datapoints.expire_once()
 
     def reset(self) -> None:
         self.datapoints.reset()
