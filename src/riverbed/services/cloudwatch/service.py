@@ -23,6 +23,8 @@ from riverbed.core.interfaces import Topics
 from riverbed.errors import ServiceError
 from riverbed.services.cloudwatch import alarms
 from riverbed.services.cloudwatch.datapoints import Datapoints, SeriesKey, series_key
+from riverbed.services.cloudwatch.metric_math import MathError
+from riverbed.services.cloudwatch.queries import evaluate_queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -122,13 +124,27 @@ class CloudWatchService:
                                     {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])})
         return self.datapoints.samples(key, start, end, alarm.get("Unit"))
 
+    def evaluate_alarm(self, alarm: dict[str, Any], now: float) -> alarms.Verdict:
+        """The alarm's verdict at ``now``: over its metric, or over the one query of ``Metrics`` that returns data."""
+        if not alarm.get("Metrics"):
+            return alarms.evaluate(alarm, self.alarm_samples(alarm, *alarms.window(alarm, now)), now)
+        queries = alarm["Metrics"]
+        start, end = alarms.window({**alarm, "Period": alarm["_period"]}, now)
+        returned = next(q["Id"] for q in queries if q.get("ReturnData", True))
+        try:
+            series = evaluate_queries(self.datapoints, queries, start, end)(returned)
+        except MathError as exc:      # (checked when the alarm was put; data cannot make it fail, but be safe)
+            log.warning("alarm %s: its expression failed: %s", alarm["AlarmName"], exc)
+            series = {}
+        return alarms.evaluate_series({**alarm, "Period": alarm["_period"]}, series, now)
+
     def evaluate_once(self) -> int:
         """Evaluate every alarm once against its metric; the number of state changes."""
         now = self.clock.now()
         changed = 0
         for key, alarm in self.store.list_docs(ALARM_DOC):
             account, region, _ = key.split("/", 2)
-            verdict = alarms.evaluate(alarm, self.alarm_samples(alarm, *alarms.window(alarm, now)), now)
+            verdict = self.evaluate_alarm(alarm, now)
             if verdict.state is None or verdict.state == alarm["StateValue"]:
                 continue
             self.change_state(account, region, alarm, verdict.state, verdict.reason, verdict.reason_data)
