@@ -37,7 +37,9 @@ def test_patterns(pattern, message, expected):
     assert compile_pattern(pattern)(message) is expected
 
 
-@pytest.mark.parametrize("pattern", ["{ $.level = }", "{ level = 1 }", "[ip, user]", '{ $.a < "x" }'])
+@pytest.mark.parametrize("pattern", ["{ $.level = }", "{ level = 1 }", '{ $.a < "x" }', "[ip, , user]",
+                                     "[ip, user", "[ip, status > abc]", "[ip, ip]", "[a = ]", '[a = "x]',
+                                     "[a = 1 &&]", "[a = 1 b = 2]", '[a > "1"]'])
 def test_refused_patterns(pattern):
     with pytest.raises(ServiceError) as err:
         compile_pattern(pattern)

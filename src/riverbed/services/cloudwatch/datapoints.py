@@ -213,9 +213,12 @@ class Datapoints:
         if not taken:
             return 0
         try:
+            # In one order on every node: two nodes' flushes lock their common slots in the same order, so
+            # they wait for each other instead of deadlocking.
+            ordered = sorted(((stored_name(key, res), at, slot) for (key, res, at), slot in taken.items()),
+                             key=lambda entry: (entry[0], entry[1]))
             with self.store.transaction() as txn:
-                for (key, resolution, at), slot in taken.items():
-                    name = stored_name(key, resolution)
+                for name, at, slot in ordered:
                     old = txn.series_get(name, at)
                     merged = decode_slot(old) if old else {}
                     for unit, agg in slot.items():
