@@ -132,6 +132,22 @@ def test_a_busy_slot_keeps_its_values_bounded_and_percentiles_close():
     assert abs(statistic([slot], "p99") - exact) / exact < 0.001
 
 
+def test_single_data_points_into_a_full_slot_are_rounded_as_they_arrive():
+    """Past MAX_VALUES distinct values a slot rounds each new value at its precision (no re-rounding per put)."""
+    clock = ManualClock(0.0)
+    points = Datapoints(open_store("sqlite", None), clock)
+    for i in range(5000):
+        points.put("ns", "m", {"A": "1"}, 1 + i / 9999)       # 5,000 distinct; 501 at four digits
+    [slot] = points.samples(KEY, 0, 60)
+    assert slot.count == 5000 and len(slot.values) == 501
+    assert abs(statistic([slot], "p50") - (1 + 2499 / 9999)) < 0.001
+    points.flush_once()
+    points.put("ns", "m", {"A": "1"}, 10.123456)          # merged with the stored slot at its precision
+    points.flush_once()
+    [slot] = points.samples(KEY, 0, 60)
+    assert slot.count == 5001 and len(slot.values) <= MAX_VALUES and 10.12 in dict(slot.values)
+
+
 def test_a_failed_flush_keeps_the_slots_for_the_next():
     clock = ManualClock(0.0)
     store = open_store("sqlite", None)
@@ -167,4 +183,21 @@ def test_data_points_survive_a_restart(tmp_path):
     again = CloudWatchService(store, clock, topics=NoTopics())
     key = series_key("AWS/Lambda", "Invocations", {"FunctionName": "f"})
     assert [s.total for s in again.datapoints.samples(key, 0, 2000)] == [5.0]
+    store.close()
+
+
+def test_a_snapshot_saved_by_an_earlier_riverbed_becomes_slots_once(tmp_path):
+    store = open_store("sqlite", str(tmp_path))
+    with store.transaction() as txn:
+        txn.put_doc("cloudwatch-datapoints", "all", {"series": [
+            [["AWS/Lambda", "Duration", [["FunctionName", "f"]]], 1000.0,
+             [[1000.5, 2, 30.0, 10.0, 20.0, "Milliseconds", [[10.0, 1], [20.0, 1]]],
+              [1070.0, 1, 5.0, 5.0, 5.0, "Milliseconds", [[5.0, 1]]]]]]})
+    CloudWatchService(store, ManualClock(1100.0), topics=NoTopics())
+    assert store.get_doc("cloudwatch-datapoints", "all") is None
+    again = CloudWatchService(store, ManualClock(1100.0), topics=NoTopics())
+    key = series_key("AWS/Lambda", "Duration", {"FunctionName": "f"})
+    samples = again.datapoints.samples(key, 0, 2000)
+    assert [(s.timestamp, s.count, s.total, s.unit) for s in samples] == [(960.0, 2, 30.0, "Milliseconds"),
+                                                                          (1020.0, 1, 5.0, "Milliseconds")]
     store.close()

@@ -64,17 +64,23 @@ class Sample:
 
 
 class Aggregate:
-    """A slot's running aggregate of one unit; merged in memory and with the stored one."""
+    """A slot's running aggregate of one unit; merged in memory and with the stored one.
 
-    __slots__ = ("count", "maximum", "minimum", "total", "values")
+    ``digits``: None while the values are exact; once they passed ``MAX_VALUES`` the significant digits
+    they are rounded to, which every later value is rounded to as it arrives -- so a busy slot is
+    rounded again only when it fills up at that precision (at most four times), never on every add."""
+
+    __slots__ = ("count", "digits", "maximum", "minimum", "total", "values")
 
     def __init__(self, count: float = 0.0, total: float = 0.0, minimum: float = math.inf,
-                 maximum: float = -math.inf, values: dict[float, float] | None = None) -> None:
+                 maximum: float = -math.inf, values: dict[float, float] | None = None,
+                 digits: int | None = None) -> None:
         self.count = count
         self.total = total
         self.minimum = minimum
         self.maximum = maximum
         self.values: dict[float, float] = values if values is not None else {}
+        self.digits = digits
 
     def add(self, count: float, total: float, minimum: float, maximum: float,
             values: Iterable[tuple[float, float]]) -> None:
@@ -85,12 +91,29 @@ class Aggregate:
         if maximum > self.maximum:
             self.maximum = maximum
         known = self.values
+        digits = self.digits
         for value, n in values:
+            if digits is not None:
+                value = round_to(value, digits)
             known[value] = known.get(value, 0.0) + n
         if len(known) > MAX_VALUES:
-            self.values = coarsen(known)
+            self.coarsen(4 if digits is None else digits - 1)
+
+    def coarsen(self, digits: int) -> None:
+        """Round the values to ``digits`` significant digits, or fewer until at most ``MAX_VALUES`` remain."""
+        while True:
+            rounded: dict[float, float] = {}
+            for value, n in self.values.items():
+                key = round_to(value, digits)
+                rounded[key] = rounded.get(key, 0.0) + n
+            if len(rounded) <= MAX_VALUES or digits <= 1:
+                break
+            digits -= 1
+        self.values, self.digits = rounded, digits
 
     def merge(self, other: Aggregate) -> None:
+        if other.digits is not None and (self.digits is None or other.digits < self.digits):
+            self.coarsen(other.digits)
         self.add(other.count, other.total, other.minimum, other.maximum, other.values.items())
 
     def sample(self, timestamp: float, unit: str) -> Sample:
@@ -98,26 +121,19 @@ class Aggregate:
                       sorted(self.values.items()))
 
     def dump(self) -> list[Any]:
-        return [self.count, self.total, self.minimum, self.maximum, [[v, c] for v, c in self.values.items()]]
+        return [self.count, self.total, self.minimum, self.maximum, [[v, c] for v, c in self.values.items()],
+                self.digits]
 
     @classmethod
     def load(cls, raw: list[Any]) -> Aggregate:
         # (an empty aggregate's infinite bounds are stored as null)
         return cls(raw[0], raw[1], math.inf if raw[2] is None else raw[2], -math.inf if raw[3] is None else raw[3],
-                   {float(v): float(c) for v, c in raw[4]})
+                   {float(v): float(c) for v, c in raw[4]}, raw[5] if len(raw) > 5 else None)
 
 
-def coarsen(values: dict[float, float]) -> dict[float, float]:
-    """The values rounded to the most significant digits (4, 3, 2, 1) that leave at most ``MAX_VALUES``."""
-    rounded = values
-    for digits in (4, 3, 2, 1):
-        rounded = {}
-        for value, n in values.items():
-            key = float(f"{value:.{digits - 1}e}")
-            rounded[key] = rounded.get(key, 0.0) + n
-        if len(rounded) <= MAX_VALUES:
-            break
-    return rounded
+def round_to(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` significant digits."""
+    return float(f"{value:.{digits - 1}e}")
 
 
 Slot = dict[str, Aggregate]                       # unit -> aggregate

@@ -22,7 +22,7 @@ from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import Topics
 from riverbed.errors import ServiceError
 from riverbed.services.cloudwatch import alarms
-from riverbed.services.cloudwatch.datapoints import Datapoints, SeriesKey, series_key
+from riverbed.services.cloudwatch.datapoints import Datapoints, Sample, SeriesKey, series_key
 from riverbed.services.cloudwatch.metric_math import MathError
 from riverbed.services.cloudwatch.queries import evaluate_queries
 
@@ -35,6 +35,7 @@ log = logging.getLogger("riverbed.cloudwatch")
 ALARM_DOC = "cloudwatch-alarm"
 HISTORY_DOC = "cloudwatch-alarm-history"
 HISTORY_LIMIT = 500
+SNAPSHOT_DOC = ("cloudwatch-datapoints", "all")     # where riverbed kept data points before the slots
 FLUSH_SECONDS = 5.0     # how late another node's alarms may see this node's data points
 
 
@@ -46,6 +47,21 @@ class CloudWatchService:
         self.topics = topics
         self.datapoints = Datapoints(store, clock, retention_seconds)
         self.evaluation_interval = evaluation_interval
+        self._import_snapshot()
+
+    def _import_snapshot(self) -> None:
+        """Data points an earlier riverbed saved as one snapshot document become slots (once)."""
+        saved = self.store.get_doc(*SNAPSHOT_DOC)
+        if saved is None:
+            return
+        for (namespace, name, dims), _last, samples in saved.get("series", []):
+            key = series_key(namespace, name, {d[0]: d[1] for d in dims})
+            for raw in samples:
+                self.datapoints.add(key, Sample(raw[0], raw[1], raw[2], raw[3], raw[4], raw[5],
+                                                [(v, c) for v, c in raw[6]]))
+        with self.store.transaction() as txn:
+            self.datapoints.flush_once()
+            txn.delete_doc(*SNAPSHOT_DOC)
 
     # --- MetricsSink: the services' own data points ---------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
