@@ -76,3 +76,18 @@ def test_high_resolution_data_points_keep_their_seconds():
         assert err is not None and err["Code"] == "InvalidParameterValue"
         assert err["Message"] == ("The parameter MetricData.member.1.StorageResolution must be a value in the set "
                                   "[ 1, 60 ].")
+
+
+def test_a_start_time_inside_a_minute_is_rounded_down_as_aws_does():
+    with riverbed.Riverbed(start=1_700_000_040.0) as rb:          # on a minute
+        cw = rb.client("cloudwatch")
+        rb.clock.advance(40)
+        cw.put_metric_data(Namespace="app", MetricData=[{"MetricName": "m", "Value": 2.0}])   # 40 s into it
+        now = rb.clock.now()
+        got = cw.get_metric_statistics(Namespace="app", MetricName="m", StartTime=now - 10, EndTime=now + 60,
+                                       Period=60, Statistics=["Sum"])["Datapoints"]
+        assert [(p["Sum"], p["Timestamp"].timestamp()) for p in got] == [(2.0, 1_700_000_040.0)]
+        got = cw.get_metric_data(StartTime=now - 10, EndTime=now + 60, MetricDataQueries=[
+            {"Id": "m", "MetricStat": {"Metric": {"Namespace": "app", "MetricName": "m"}, "Period": 60,
+                                       "Stat": "Sum"}}])["MetricDataResults"]
+        assert got[0]["Values"] == [2.0]

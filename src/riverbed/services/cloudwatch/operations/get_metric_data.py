@@ -13,7 +13,7 @@ from typing import Any
 
 from riverbed.services.cloudwatch.errors import invalid_next_token, validation
 from riverbed.services.cloudwatch.metric_math import MathError
-from riverbed.services.cloudwatch.operations.metric_queries import check_period, check_stat, time_range
+from riverbed.services.cloudwatch.operations.metric_queries import check_period, check_stat, rounded_start, time_range
 from riverbed.services.cloudwatch.queries import evaluate_queries
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
@@ -32,6 +32,8 @@ def get_metric_data(ctx: CloudWatchContext, req: dict[str, Any]) -> dict[str, An
         if q.get("MetricStat"):
             check_period(int(q["MetricStat"]["Period"]))
             check_stat(q["MetricStat"]["Stat"])
+    periods = [int(q.get("Period") or q["MetricStat"]["Period"]) for q in queries if q.get("MetricStat")]
+    start = rounded_start(start, min(periods, default=60), ctx.clock.now())
     descending = req.get("ScanBy", "TimestampDescending") == "TimestampDescending"
     labels = _labels(queries)
     evaluate = evaluate_queries(ctx.backend.datapoints, queries, start, end)
