@@ -6,7 +6,8 @@ Owns: compiling a pattern into a predicate over one event's message.  Terms matc
 anywhere in the message; all plain terms must match, at least one ``?term`` when there are any, and no
 ``-term``.  JSON conditions compare a selector (``$.a.b``, ``$.a[0]``) with a string (``*`` wildcards),
 a number, ``IS NULL`` / ``NOT EXISTS``, joined by ``&&`` and ``||`` with parentheses.  Space-delimited
-patterns (``[ip, user, ..., status=404]``) are ``delimited.py``'s.
+patterns (``[ip, user, ..., status=404]``) are ``delimited.py``'s; ``%regex%`` alone matches the
+regular expression anywhere in the message.
 
 Must not: read events or know about streams.
 """
@@ -34,7 +35,21 @@ def compile_pattern(pattern: str | None) -> Predicate:
         return _json_pattern(text)
     if text.startswith("["):
         return compile_delimited(text)
+    if len(text) > 2 and text.startswith("%") and text.endswith("%"):
+        return _regex_pattern(text[1:-1])
     return _term_pattern(text)
+
+
+# --- a regular expression: %...% matches anywhere in the message ---------------------------------------
+
+def _regex_pattern(body: str) -> Predicate:
+    if "(" in body or ")" in body:      # AWS: "The operators ( and ) are not supported" (regex-expressions.html)
+        raise invalid(_INVALID)
+    try:
+        regex = re.compile(body)
+    except re.error:
+        raise invalid(_INVALID) from None
+    return lambda message: regex.search(message) is not None
 
 
 # --- terms ------------------------------------------------------------------------------------------
