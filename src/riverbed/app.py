@@ -49,7 +49,7 @@ log = logging.getLogger("riverbed")
 SECRET_DOC = ("secret", "iterator-hmac")
 # Background loops that run on one node at a time when several share the store (each under the lease
 # ``loop:<name>``); the others (the trigger supervisor, whose pollers take leases of their own, Lambda's
-# worker reaper, CloudWatch's saving of this node's data points) run on every node.
+# worker reaper, CloudWatch's flushing of this node's data points) run on every node.
 EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "exporter", "importer", "streams-maintenance",
                              "sqs-retention", "logs-retention", "cloudwatch-alarms"})
 # Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
@@ -109,7 +109,8 @@ class App:
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
             destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles,
             table_keys=self.dynamodb)
-        self.cloudwatch, cloudwatch = cloudwatch_wiring.build(self.store, self.clock, topics=self.sns)
+        self.cloudwatch, cloudwatch = cloudwatch_wiring.build(
+            self.store, self.clock, topics=self.sns, retention_seconds=settings.cloudwatch_retention_seconds)
         if settings.metrics:
             sink.sinks.append(self.cloudwatch)
         self.triggers.leases = self.leases

@@ -57,6 +57,7 @@ class Settings:
     root_credentials: str = "test:test"
     # Metrics: services record CloudWatch data points (off: nothing is recorded; bench/metrics_bench.py)
     metrics: bool = True
+    cloudwatch_retention_seconds: float = 15 * 86400.0   # how long CloudWatch keeps data points
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -128,6 +129,8 @@ SETTINGS: tuple[Setting, ...] = (
             "permission checks: enforce (unknown roles pass with a warning), strict (as AWS) or off",
             ("enforce", "strict", "off")),
     Setting("metrics", "RIVERBED_METRICS", "services record CloudWatch data points (off: nothing is recorded)"),
+    Setting("cloudwatch_retention_seconds", "RIVERBED_CLOUDWATCH_RETENTION_SECONDS",
+            "how long CloudWatch keeps data points, on the clock (default 15 days)"),
     Setting("lease_seconds", "RIVERBED_LEASE_SECONDS",
             "nodes sharing a PostgreSQL store: how long a node's lease on background work lasts unrenewed"),
     Setting("auth", "RIVERBED_AUTH", "sigv4: verify every request's signature against known keys", ("off", "sigv4")),

@@ -111,3 +111,29 @@ def test_lambda_metrics_after_known_workload(rb):
     assert total("Errors") == 1.0
     assert total("Duration", "SampleCount") == 5.0
     assert total("ConcurrentExecutions", "Maximum") == 1.0
+
+
+def test_filter_log_events_with_space_delimited_patterns(rb):
+    logs = rb.client("logs")
+    logs.create_log_group(logGroupName="web")
+    logs.create_log_stream(logGroupName="web", logStreamName="access")
+    now_ms = int(rb.clock.now() * 1000)
+    lines = ['10.0.0.1 - alice [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 200 1534',
+             '10.0.0.2 - bob [10/Oct/2000:13:25:16 -0700] "GET /missing.html HTTP/1.0" 404 2310',
+             '10.0.0.3 - carol [10/Oct/2000:13:25:17 -0700] "GET /small HTTP/1.0" 404 12',
+             "not an access log line"]
+    logs.put_log_events(logGroupName="web", logStreamName="access",
+                        logEvents=[{"timestamp": now_ms + i, "message": m} for i, m in enumerate(lines)])
+
+    def found(pattern):
+        events = logs.filter_log_events(logGroupName="web", filterPattern=pattern)["events"]
+        return [e["message"].split()[0] for e in events]
+
+    assert found("[ip, user, ..., status=404, size>1000]") == ["10.0.0.2"]
+    assert found("[ip, ..., status=4*, size]") == ["10.0.0.2", "10.0.0.3"]
+    assert found("[ip, user, username, time, request=*.html*, status, size]") == ["10.0.0.1", "10.0.0.2"]
+    assert found("[ip, user, username=%^[ab][lo][ib]%, ...]") == ["10.0.0.1", "10.0.0.2"]
+    assert found("?alice ?carol -small") == ["10.0.0.1"]
+    with pytest.raises(ClientError) as err:
+        logs.filter_log_events(logGroupName="web", filterPattern="[ip, , status]")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -26,6 +26,8 @@ Data shapes, each in neutral terms (the store knows no AWS service):
   receive history (queues are built on them);
 * expiring keys: ``(namespace, key) -> bytes`` that lapse at a given time (deduplication windows,
   idempotency tokens);
+* time series: opaque bytes per ``(series, at)`` slot, read by time range, trimmed by age (aggregated
+  data points);
 * counters: named integers that only grow.
 
 Times are plain floats (seconds) passed in by the caller; no engine reads a clock.
@@ -264,6 +266,32 @@ class Txn(Protocol):
 
     def drop_keys(self, namespace: str) -> int:
         """Remove every key of ``namespace``, live or not; how many were removed."""
+        ...
+
+    # --- time series -----------------------------------------------------------------
+    # Opaque bytes per slot ``(series, at)``: ``series`` a text name (any characters), ``at`` a time in
+    # seconds (the slot's start; the caller chooses the slot width).  Callers merge a slot's bytes
+    # themselves: read it with ``series_get`` and write it back with ``series_put`` in one transaction.
+    def series_get(self, series: str, at: float) -> bytes | None:
+        """The bytes of slot ``(series, at)``, or None.  Inside a transaction of a shared store the slot
+        stays locked until the transaction ends, so a read-merge-write by another process waits for it
+        and none of the merges is lost."""
+        ...
+
+    def series_put(self, series: str, at: float, data: bytes) -> None:
+        """Store ``data`` as slot ``(series, at)``, replacing what it held."""
+        ...
+
+    def series_range(self, series: str, start: float, end: float) -> list[tuple[float, bytes]]:
+        """``(at, data)`` of the slots of ``series`` with ``start <= at < end``, oldest first."""
+        ...
+
+    def series_names(self, prefix: str = "") -> list[tuple[str, float]]:
+        """``(series, latest at)`` of every series whose name starts with ``prefix``, ordered by name."""
+        ...
+
+    def series_trim(self, before: float) -> int:
+        """Remove the slots of every series with ``at`` strictly before ``before``; how many."""
         ...
 
     # --- counters ----------------------------------------------------------------

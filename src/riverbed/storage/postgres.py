@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import struct
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -44,7 +45,7 @@ from psycopg_pool import ConnectionPool
 
 from riverbed.storage.base import LogCounts, LogEntry, StoreConflict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One entry per schema version: the statements that bring version n-1 to n.  Never edit a released one.
 MIGRATIONS: dict[int, str] = {
@@ -82,9 +83,16 @@ CREATE INDEX expiring_keys_expiry ON expiring_keys (namespace, expires_at);
     2: """
 CREATE TABLE leases (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, expires_at double precision NOT NULL);
 """,
+    3: """
+CREATE TABLE series_slots (
+    series text COLLATE "C" NOT NULL, at double precision NOT NULL, data bytea NOT NULL,
+    PRIMARY KEY (series, at));
+CREATE INDEX series_slots_at ON series_slots (at);
+""",
 }
 
-_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases")
+_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases",
+           "series_slots")
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 _SCHEMA_LOCK = 0x72697665_72626564 >> 1   # "riverbed": serializes schema creation between starting nodes
 _PAGE = 500                               # rows per page of a range read
@@ -526,6 +534,33 @@ class PostgresStore:
 
     def drop_keys(self, namespace: str) -> int:
         return self._exec("DELETE FROM expiring_keys WHERE namespace=%s", (namespace,))
+
+    # --- time series ------------------------------------------------------------------------
+    def _lock_slot(self, series: str, at: float) -> None:
+        self._lock(b"slot", series.encode(), struct.pack(">d", at))
+
+    def series_get(self, series: str, at: float) -> bytes | None:
+        self._lock_slot(series, at)
+        row = self._one("SELECT data FROM series_slots WHERE series=%s AND at=%s", (series, at))
+        return bytes(row[0]) if row else None
+
+    def series_put(self, series: str, at: float, data: bytes) -> None:
+        self._lock_slot(series, at)
+        self._exec("INSERT INTO series_slots (series, at, data) VALUES (%s, %s, %s) ON CONFLICT (series, at)"
+                   " DO UPDATE SET data=excluded.data", (series, at, data))
+
+    def series_range(self, series: str, start: float, end: float) -> list[tuple[float, bytes]]:
+        rows = self._all("SELECT at, data FROM series_slots WHERE series=%s AND at>=%s AND at<%s ORDER BY at",
+                         (series, start, end))
+        return [(float(r[0]), bytes(r[1])) for r in rows]
+
+    def series_names(self, prefix: str = "") -> list[tuple[str, float]]:
+        rows = self._all("SELECT series, max(at) FROM series_slots WHERE series>=%s AND starts_with(series, %s)"
+                         " GROUP BY series ORDER BY series", (prefix, prefix))
+        return [(r[0], float(r[1])) for r in rows]
+
+    def series_trim(self, before: float) -> int:
+        return self._exec("DELETE FROM series_slots WHERE at<%s", (before,))
 
     # --- leases --------------------------------------------------------------------------
     def acquire_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:

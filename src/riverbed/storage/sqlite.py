@@ -53,11 +53,16 @@ CREATE TABLE IF NOT EXISTS expiring_keys (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expires_at REAL NOT NULL,
     PRIMARY KEY (namespace, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS expiring_keys_expiry ON expiring_keys (namespace, expires_at);
+CREATE TABLE IF NOT EXISTS series_slots (
+    series TEXT NOT NULL, at REAL NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (series, at)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS series_slots_at ON series_slots (at);
 CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL) WITHOUT ROWID;
 """
 
-_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases")
+_TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases",
+           "series_slots")
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 
 DB_FILE = "riverbed.sqlite3"
@@ -452,6 +457,28 @@ class SqliteStore:
 
     def drop_keys(self, namespace: str) -> int:
         return self._db.execute("DELETE FROM expiring_keys WHERE namespace=?", (namespace,)).rowcount
+
+    # --- time series ------------------------------------------------------------------------
+    def series_get(self, series: str, at: float) -> bytes | None:
+        row = self._db.execute("SELECT data FROM series_slots WHERE series=? AND at=?", (series, at)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def series_put(self, series: str, at: float, data: bytes) -> None:
+        self._db.execute("INSERT OR REPLACE INTO series_slots (series, at, data) VALUES (?, ?, ?)",
+                         (series, at, data))
+
+    def series_range(self, series: str, start: float, end: float) -> list[tuple[float, bytes]]:
+        rows = self._db.execute("SELECT at, data FROM series_slots WHERE series=? AND at>=? AND at<? ORDER BY at",
+                                (series, start, end)).fetchall()
+        return [(float(r[0]), bytes(r[1])) for r in rows]
+
+    def series_names(self, prefix: str = "") -> list[tuple[str, float]]:
+        rows = self._db.execute("SELECT series, max(at) FROM series_slots WHERE series>=? AND series<?"
+                                " GROUP BY series ORDER BY series", (prefix, prefix + "\U0010ffff")).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def series_trim(self, before: float) -> int:
+        return self._db.execute("DELETE FROM series_slots WHERE at<?", (before,)).rowcount
 
     # --- leases --------------------------------------------------------------------------
     def acquire_lease(self, name: str, holder: str, now: float, ttl: float) -> bool:

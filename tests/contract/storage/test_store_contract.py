@@ -525,6 +525,84 @@ def test_reset_drops_logs_keys_and_counters(store):
         assert txn.next_counter("c") == 1
 
 
+# --- time series -----------------------------------------------------------------------------------------------
+
+def test_series_slots_replace_read_by_range_and_list_by_prefix(store):
+    with store.transaction() as txn:
+        assert txn.series_get("cw/a", 60.0) is None
+        txn.series_put("cw/a", 60.0, b"one")
+        txn.series_put("cw/a", 0.0, b"zero")
+        txn.series_put("cw/a", 120.0, b"two")
+        txn.series_put("cw/b\x00\u00e9", 30.5, b"\x00bytes")
+        txn.series_put("other", 500.0, b"o")
+    with store.transaction() as txn:
+        assert txn.series_get("cw/a", 60.0) == b"one"
+        txn.series_put("cw/a", 60.0, b"merged")            # replaces
+    assert store.series_get("cw/a", 60.0) == b"merged"
+    assert store.series_range("cw/a", 0.0, 120.0) == [(0.0, b"zero"), (60.0, b"merged")]   # end exclusive
+    assert store.series_range("cw/a", 60.5, 1000.0) == [(120.0, b"two")]
+    assert store.series_range("cw/missing", 0.0, 1e12) == []
+    assert store.series_get("cw/b\x00\u00e9", 30.5) == b"\x00bytes"
+    assert store.series_names("cw/") == [("cw/a", 120.0), ("cw/b\x00\u00e9", 30.5)]
+    assert [name for name, _ in store.series_names()] == ["cw/a", "cw/b\x00\u00e9", "other"]
+
+
+def test_series_trim_drops_old_slots_of_every_series_and_rolls_back(store):
+    with store.transaction() as txn:
+        for at in (10.0, 70.0, 130.0):
+            txn.series_put("a", at, b"x")
+        txn.series_put("b", 20.0, b"y")
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.series_put("a", 190.0, b"lost")
+        raise RuntimeError("roll back")
+    assert store.series_get("a", 190.0) is None
+    with store.transaction() as txn:
+        assert txn.series_trim(70.0) == 2                  # strictly before: 10 of a, 20 of b
+    assert store.series_range("a", 0.0, 1000.0) == [(70.0, b"x"), (130.0, b"x")]
+    assert store.series_names() == [("a", 130.0)]
+    store.reset()
+    assert store.series_names() == []
+
+
+def test_durable_store_keeps_series_across_reopen(reopen):
+    s = reopen()
+    with s.transaction() as txn:
+        txn.series_put("s", 60.0, b"kept")
+    s.close()
+    s = reopen()
+    assert s.series_range("s", 0.0, 120.0) == [(60.0, b"kept")]
+
+
+def test_series_read_merge_write_from_two_connections_loses_nothing(postgres_schema_url):
+    """Two processes merging into one slot: the second read waits for the first transaction's commit."""
+    import threading
+
+    first, second = open_store(postgres_schema_url, None), open_store(postgres_schema_url, None)
+    try:
+        inside = threading.Event()
+        release = threading.Event()
+
+        def slow_merge() -> None:
+            with first.transaction() as txn:
+                old = txn.series_get("s", 0.0) or b""
+                inside.set()
+                release.wait(5)
+                txn.series_put("s", 0.0, old + b"a")
+
+        worker = threading.Thread(target=slow_merge)
+        worker.start()
+        assert inside.wait(5)
+        threading.Timer(0.3, release.set).start()
+        with second.transaction() as txn:                 # blocks on the slot until the first commits
+            old = txn.series_get("s", 0.0) or b""
+            txn.series_put("s", 0.0, old + b"b")
+        worker.join(5)
+        assert first.series_get("s", 0.0) == b"ab"
+    finally:
+        first.close()
+        second.close()
+
+
 # --- ordering and long reads (engines order bytes like memcmp and text by code point) ------------------------
 
 ODD_BYTES = [b"", b"\x00", b"\x00\x00", b"\x00\x01", b"\x01", b"\x7f", b"\x80", b"\x80\x00", b"\xfe", b"\xff",

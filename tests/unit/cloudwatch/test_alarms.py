@@ -7,7 +7,7 @@ import pytest
 from riverbed.services.cloudwatch.alarms import evaluate
 from riverbed.services.cloudwatch.datapoints import Sample
 
-NOW = 1_700_000_000.0
+NOW = 1_700_000_000.0        # 20 s into a minute: the newest period is [NOW - 20, NOW + 40)
 
 
 def alarm(**kw):
@@ -37,7 +37,7 @@ def test_not_breaching_is_ok():
 
 
 def test_m_out_of_n():
-    samples = [at(30, 20.0), at(90, 1.0), at(150, 20.0)]
+    samples = [at(5, 20.0), at(65, 1.0), at(125, 20.0), at(185, 20.0)]     # the fourth is out of the window
     verdict = evaluate(alarm(EvaluationPeriods=3, DatapointsToAlarm=2), samples, NOW)
     assert verdict.state == "ALARM"
     assert "2 out of the last 3 datapoints" in verdict.reason
@@ -62,3 +62,11 @@ def test_percentile_statistic():
     samples = [Sample(NOW - 5, 100, 0, 0, 0, "None", [(float(v), 1.0) for v in range(1, 101)])]
     assert evaluate(alarm(Statistic=None, ExtendedStatistic="p99", Threshold=98.5), samples, NOW).state == "ALARM"
     assert evaluate(alarm(Statistic=None, ExtendedStatistic="p50", Threshold=98.5), samples, NOW).state == "OK"
+
+
+def test_periods_align_on_the_epoch_and_the_newest_contains_now():
+    # 25 s ago is the previous minute (NOW is 20 s into its minute); with one period only the current counts.
+    assert evaluate(alarm(), [at(25, 50.0), at(1, 1.0)], NOW).state == "OK"
+    verdict = evaluate(alarm(EvaluationPeriods=2), [at(25, 50.0), at(1, 1.0)], NOW)
+    assert [p["timestamp"][11:19] for p in verdict.reason_data["evaluatedDatapoints"]] == ["22:13:00", "22:12:00"]
+    assert verdict.reason_data["startDate"].endswith("22:12:00.000+0000")

@@ -32,12 +32,19 @@ from riverbed.services.logs.patterns import compile_pattern
     ('{ ($.level = "ERROR" || $.level = "WARN") && $.n >= 2 }', '{"level": "WARN", "n": 1}', False),
     ("{ $.gone IS NULL }", '{"gone": null}', True),
     ("{ $.gone NOT EXISTS }", '{"other": 1}', True),
+    ("%AUTHORIZED%", "[ERROR 401] UNAUTHORIZED REQUEST", True),        # AWS's regex-expressions.html examples
+    ("%AUTHORIZED%", "[SUCCESS 200] AUTHORIZED REQUEST", True),
+    ("%^\\[SUCCESS%", "[ERROR 401] UNAUTHORIZED REQUEST", False),
+    ("%[Ee]rror|[Ff]ail%", "the job failed", True),
+    ("%\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}%", "from 10.0.0.12 port 22", True),
 ])
 def test_patterns(pattern, message, expected):
     assert compile_pattern(pattern)(message) is expected
 
 
-@pytest.mark.parametrize("pattern", ["{ $.level = }", "{ level = 1 }", "[ip, user]", '{ $.a < "x" }'])
+@pytest.mark.parametrize("pattern", ["{ $.level = }", "{ level = 1 }", '{ $.a < "x" }', "[ip, , user]",
+                                     "[ip, user", "[ip, status > abc]", "[ip, ip]", "[a = ]", '[a = "x]',
+                                     "[a = 1 &&]", "[a = 1 b = 2]", '[a > "1"]', "%(a|b)%", "%[%"])
 def test_refused_patterns(pattern):
     with pytest.raises(ServiceError) as err:
         compile_pattern(pattern)

@@ -2,7 +2,10 @@
 
 Owns: deciding an alarm's state from the most recent ``EvaluationPeriods`` periods of its metric
 (``DatapointsToAlarm`` of them breaching puts it in ALARM; ``TreatMissingData`` decides what an empty
-period counts as), the ``StateReason`` / ``StateReasonData`` texts, the alarm-history record and the
+period counts as).  Periods are aligned on the epoch, as CloudWatch stores and aggregates data points
+(whole minutes, or seconds for high resolution); the newest one is the period containing ``now`` --
+riverbed does not wait for it to end, so data points just recorded count even on a clock that stands
+still.  Also the ``StateReason`` / ``StateReasonData`` texts, the alarm-history record and the
 notification JSON that SNS actions receive
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
 
@@ -12,6 +15,7 @@ Must not: read or write the store, or publish anything (the service does, with w
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,31 +54,55 @@ def stat_name(alarm: dict[str, Any]) -> str:
     return alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "Average"
 
 
-def evaluate(alarm: dict[str, Any], samples: list[Sample], now: float) -> Verdict:
-    """The alarm's state over the ``EvaluationPeriods`` periods ending now (newest first in the texts)."""
+def window(alarm: dict[str, Any], now: float) -> tuple[float, float]:
+    """``(start, end)`` of the periods an evaluation at ``now`` looks at: the newest one contains ``now``."""
     period = int(alarm["Period"])
-    periods = int(alarm["EvaluationPeriods"])
+    end = math.floor(now / period) * period + period
+    return end - int(alarm["EvaluationPeriods"]) * period, end
+
+
+def evaluate(alarm: dict[str, Any], samples: list[Sample], now: float) -> Verdict:
+    """The alarm's state over its ``EvaluationPeriods`` latest periods (newest first in the texts)."""
+    period = int(alarm["Period"])
+    stat = stat_name(alarm)
+    _, window_end = window(alarm, now)
+    values: list[tuple[float, float | None, float | None]] = []    # (period start, value, sample count)
+    for i in range(int(alarm["EvaluationPeriods"])):
+        start = window_end - (i + 1) * period
+        chunk = [s for s in samples if start <= s.timestamp < start + period]
+        values.append((start, statistic(chunk, stat), sum(s.count for s in chunk)))
+    return decide(alarm, values, now, {"statistic": stat})
+
+
+def evaluate_series(alarm: dict[str, Any], series: dict[float, float], now: float) -> Verdict:
+    """A metric math alarm's state: the value of each period is its query's value at the period's start
+    (the reason data then has no statistic and no sample counts, as AWS's for such alarms)."""
+    period = int(alarm["Period"])
+    _, window_end = window(alarm, now)
+    values: list[tuple[float, float | None, float | None]] = []
+    for i in range(int(alarm["EvaluationPeriods"])):
+        start = window_end - (i + 1) * period
+        value = series.get(start)
+        values.append((start, None if value is None or math.isnan(value) else value, None))
+    return decide(alarm, values, now, {})
+
+
+def decide(alarm: dict[str, Any], values: list[tuple[float, float | None, float | None]], now: float,
+           extra: dict[str, Any]) -> Verdict:
+    """The verdict over the periods' values (newest first): ``(period start, value or None, sample count)``."""
+    period = int(alarm["Period"])
+    periods = len(values)
     needed = int(alarm.get("DatapointsToAlarm") or periods)
     treat = alarm.get("TreatMissingData") or "missing"
     op_text, compare = COMPARISONS[alarm["ComparisonOperator"]]
     threshold = float(alarm["Threshold"])
-    stat = stat_name(alarm)
-    window_start = now - periods * period
-    values: list[tuple[float, float | None, float]] = []    # (period start, value, sample count), newest first
-    for i in range(periods):
-        start = now - (i + 1) * period
-        # A period ends now inclusive: a data point stamped this instant counts (a manual clock stands still).
-        chunk = [s for s in samples if start < s.timestamp <= start + period]
-        values.append((start, statistic(chunk, stat), sum(s.count for s in chunk)))
+    window_start, _ = window(alarm, now)
     present = [(t, v, c) for t, v, c in values if v is not None]
-    data: dict[str, Any] = {
-        "version": "1.0", "queryDate": _iso_millis(now), "startDate": _iso_millis(window_start),
-        "statistic": stat, "period": period,
-        "recentDatapoints": [v for _, v, _ in reversed(present)], "threshold": threshold,
-        "evaluatedDatapoints": [
-            {"timestamp": _iso_millis(t), "sampleCount": c, "value": v} if v is not None
-            else {"timestamp": _iso_millis(t)} for t, v, c in values],
-    }
+    data: dict[str, Any] = {"version": "1.0", "queryDate": _iso_millis(now), "startDate": _iso_millis(window_start),
+                            **extra, "period": period}
+    data["recentDatapoints"] = [v for _, v, _ in reversed(present)]
+    data["threshold"] = threshold
+    data["evaluatedDatapoints"] = [_evaluated(t, v, c) for t, v, c in values]
     if alarm.get("Unit"):
         data["unit"] = alarm["Unit"]
     if not present:
@@ -94,6 +122,14 @@ def evaluate(alarm: dict[str, Any], samples: list[Sample], now: float) -> Verdic
     state = "ALARM" if breaching >= needed else "OK"
     shown = [(t, v) for t, v, _ in present if compare(v, threshold) == (state == "ALARM")]
     return Verdict(state, _crossed_reason(state, shown, len(values), needed, op_text, threshold), data)
+
+
+def _evaluated(start: float, value: float | None, count: float | None) -> dict[str, Any]:
+    if value is None:
+        return {"timestamp": _iso_millis(start)}
+    if count is None:
+        return {"timestamp": _iso_millis(start), "value": value}
+    return {"timestamp": _iso_millis(start), "sampleCount": count, "value": value}
 
 
 def _crossed_reason(state: str, shown: list[tuple[float, float]], evaluated: int, needed: int, op_text: str,
@@ -127,16 +163,20 @@ def history_item(alarm: dict[str, Any], old: dict[str, Any], now: float) -> dict
 def notification(alarm: dict[str, Any], old_state: str, account: str, region: str) -> tuple[str, str]:
     """The (subject, message) an SNS action receives for the alarm's latest state change."""
     dims = [{"value": d["Value"], "name": d["Name"]} for d in alarm.get("Dimensions", [])]
-    trigger: dict[str, Any] = {
-        "MetricName": alarm.get("MetricName"), "Namespace": alarm.get("Namespace"),
-        "StatisticType": "Statistic" if alarm.get("Statistic") else "ExtendedStatistic",
-        "Statistic": alarm["Statistic"].upper() if alarm.get("Statistic") else None,
-        "Unit": alarm.get("Unit"), "Dimensions": dims, "Period": alarm["Period"],
-        "EvaluationPeriods": alarm["EvaluationPeriods"],
-        "ComparisonOperator": alarm["ComparisonOperator"], "Threshold": alarm["Threshold"],
-        "TreatMissingData": alarm.get("TreatMissingData", ""),
-        "EvaluateLowSampleCountPercentile": alarm.get("EvaluateLowSampleCountPercentile", ""),
-    }
+    common = {"EvaluationPeriods": alarm["EvaluationPeriods"],
+              "ComparisonOperator": alarm["ComparisonOperator"], "Threshold": alarm["Threshold"],
+              "TreatMissingData": alarm.get("TreatMissingData", ""),
+              "EvaluateLowSampleCountPercentile": alarm.get("EvaluateLowSampleCountPercentile", "")}
+    trigger: dict[str, Any]
+    if alarm.get("Metrics"):
+        # A metric math alarm's trigger names its queries instead of one metric.
+        trigger = {"Period": alarm["_period"], **common, "Metrics": [_trigger_query(q) for q in alarm["Metrics"]]}
+    else:
+        trigger = {
+            "MetricName": alarm.get("MetricName"), "Namespace": alarm.get("Namespace"),
+            "StatisticType": "Statistic" if alarm.get("Statistic") else "ExtendedStatistic",
+            "Statistic": alarm["Statistic"].upper() if alarm.get("Statistic") else None,
+            "Unit": alarm.get("Unit"), "Dimensions": dims, "Period": alarm["Period"], **common}
     if alarm.get("ExtendedStatistic"):
         trigger["ExtendedStatistic"] = alarm["ExtendedStatistic"]
     if alarm.get("DatapointsToAlarm"):
@@ -154,6 +194,17 @@ def notification(alarm: dict[str, Any], old_state: str, account: str, region: st
     }
     subject = f'{alarm["StateValue"]}: "{alarm["AlarmName"]}" in {region_name}'
     return subject[:100], json.dumps(message)
+
+
+def _trigger_query(q: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in q.items() if k != "MetricStat"}
+    if q.get("MetricStat"):
+        stat = dict(q["MetricStat"])
+        metric = dict(stat["Metric"])
+        metric["Dimensions"] = [{"value": d["Value"], "name": d["Name"]} for d in metric.get("Dimensions", [])]
+        stat["Metric"] = metric
+        out["MetricStat"] = stat
+    return out
 
 
 def _num(value: float) -> str:

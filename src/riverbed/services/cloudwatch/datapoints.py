@@ -1,12 +1,26 @@
-"""CloudWatch data points: every series' samples, kept for the retention period, and their statistics.
+"""CloudWatch data points: every series' aggregates per minute (per second when high-resolution), in the store.
 
-Owns: recording samples (a single value, a statistic set, or values with counts — what PutMetricData
-and the services' own metrics send), finding series by namespace, name and dimensions, and computing
-per-period statistics (SampleCount, Sum, Average, Minimum, Maximum and percentiles ``pNN``) over them.
-Bounded: samples of the same second and series are merged (up to ``MERGE_VALUES`` values each),
-samples older than the retention period are dropped, and each series keeps at most ``max_samples``.
-Also a snapshot of all samples as plain data for the store (``dump``/``load``), so data points
-survive a restart.
+Owns: recording data points (a single value, a statistic set, or values with counts -- what PutMetricData
+and the services' own metrics send) as an in-memory aggregation into time slots, flushing those slots
+to the store (``flush_once``: one read-merge-write per dirty slot, in one transaction), dropping slots
+past the retention period (``expire_once``), and answering reads by merging the stored slots with the
+slots not flushed yet.  Finding series by namespace, name and dimensions and computing per-period
+statistics (SampleCount, Sum, Average, Minimum, Maximum and percentiles ``pNN``) over the slots.
+
+Why slots in the store: several riverbed nodes on one PostgreSQL database each record their own
+requests' data points; the alarms run on one node.  Every node merges its slots into the same stored
+rows (``Store.series_get`` locks the slot, so no merge is lost), so every node reads every node's data
+points, and they survive a restart.  Why in memory first: recording sits on the request path (a
+PutItem's latency and capacity), so it must stay a dict update; the store is written once per slot
+and flush, never per request.
+
+A slot (as AWS aggregates, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition):
+a minute for standard resolution (the services' own metrics, PutMetricData without StorageResolution
+or with 60), a second for high resolution (StorageResolution 1).  Per unit it keeps SampleCount, Sum,
+Minimum, Maximum and the distinct values with their counts (exact percentiles) -- at most
+``MAX_VALUES`` of them: beyond that the values are rounded to fewer significant digits (4, then 3, ...)
+so a busy slot stays small and its percentiles stay within 0.05 % (4 digits).  A statistic set without
+values counts as its average for percentiles, as its distribution is unknown.
 
 Must not: know about alarms, requests or wire shapes.
 """
@@ -15,22 +29,26 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
+    from riverbed.storage.base import Store
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-MERGE_VALUES = 1000     # values one merged sample keeps (exact percentiles); then a new sample starts
+MAX_VALUES = 1000               # distinct values one slot keeps per unit before they are rounded
+STANDARD, HIGH = 60, 1          # slot widths (seconds): standard and high resolution
+RESOLUTIONS = (STANDARD, HIGH)
 
 
 @dataclass
 class Sample:
-    """One data point as sent: a statistic set over ``values`` (value, count) pairs when known."""
+    """One slot's aggregate of one unit (or one data point as sent): ``values`` are (value, count) pairs."""
 
     timestamp: float
     count: float
@@ -44,127 +62,247 @@ class Sample:
     def single(cls, timestamp: float, value: float, unit: str = "None") -> Sample:
         return cls(timestamp, 1.0, value, value, value, unit, [(value, 1.0)])
 
+
+class Aggregate:
+    """A slot's running aggregate of one unit; merged in memory and with the stored one.
+
+    ``digits``: None while the values are exact; once they passed ``MAX_VALUES`` the significant digits
+    they are rounded to, which every later value is rounded to as it arrives -- so a busy slot is
+    rounded again only when it fills up at that precision (at most four times), never on every add."""
+
+    __slots__ = ("count", "digits", "maximum", "minimum", "total", "values")
+
+    def __init__(self, count: float = 0.0, total: float = 0.0, minimum: float = math.inf,
+                 maximum: float = -math.inf, values: dict[float, float] | None = None,
+                 digits: int | None = None) -> None:
+        self.count = count
+        self.total = total
+        self.minimum = minimum
+        self.maximum = maximum
+        self.values: dict[float, float] = values if values is not None else {}
+        self.digits = digits
+
+    def add(self, count: float, total: float, minimum: float, maximum: float,
+            values: Iterable[tuple[float, float]]) -> None:
+        self.count += count
+        self.total += total
+        if minimum < self.minimum:
+            self.minimum = minimum
+        if maximum > self.maximum:
+            self.maximum = maximum
+        known = self.values
+        digits = self.digits
+        for value, n in values:
+            if digits is not None:
+                value = round_to(value, digits)
+            known[value] = known.get(value, 0.0) + n
+        if len(known) > MAX_VALUES:
+            self.coarsen(4 if digits is None else digits - 1)
+
+    def coarsen(self, digits: int) -> None:
+        """Round the values to ``digits`` significant digits, or fewer until at most ``MAX_VALUES`` remain."""
+        while True:
+            rounded: dict[float, float] = {}
+            for value, n in self.values.items():
+                key = round_to(value, digits)
+                rounded[key] = rounded.get(key, 0.0) + n
+            if len(rounded) <= MAX_VALUES or digits <= 1:
+                break
+            digits -= 1
+        self.values, self.digits = rounded, digits
+
+    def merge(self, other: Aggregate) -> None:
+        if other.digits is not None and (self.digits is None or other.digits < self.digits):
+            self.coarsen(other.digits)
+        self.add(other.count, other.total, other.minimum, other.maximum, other.values.items())
+
+    def sample(self, timestamp: float, unit: str) -> Sample:
+        return Sample(timestamp, self.count, self.total, self.minimum, self.maximum, unit,
+                      sorted(self.values.items()))
+
     def dump(self) -> list[Any]:
-        return [self.timestamp, self.count, self.total, self.minimum, self.maximum, self.unit,
-                [list(v) for v in self.values]]
+        return [self.count, self.total, self.minimum, self.maximum, [[v, c] for v, c in self.values.items()],
+                self.digits]
 
     @classmethod
-    def load(cls, raw: list[Any]) -> Sample:
-        return cls(raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], [(v, c) for v, c in raw[6]])
+    def load(cls, raw: list[Any]) -> Aggregate:
+        # (an empty aggregate's infinite bounds are stored as null)
+        return cls(raw[0], raw[1], math.inf if raw[2] is None else raw[2], -math.inf if raw[3] is None else raw[3],
+                   {float(v): float(c) for v, c in raw[4]}, raw[5] if len(raw) > 5 else None)
+
+
+def round_to(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` significant digits."""
+    return float(f"{value:.{digits - 1}e}")
+
+
+Slot = dict[str, Aggregate]                       # unit -> aggregate
+SlotKey = tuple[SeriesKey, int, float]            # series, resolution, slot start
 
 
 def series_key(namespace: str, name: str, dimensions: dict[str, str]) -> SeriesKey:
     return namespace, name, tuple(sorted(dimensions.items()))
 
 
-class Datapoints:
-    """All series' samples; a :class:`~riverbed.core.interfaces.MetricsSink` for the other services."""
+def stored_name(key: SeriesKey, resolution: int) -> str:
+    """The store's series name: JSON ``[namespace, name, [[dim, value], ...], resolution]`` (namespace first,
+    so a namespace's series share a prefix, :func:`namespace_prefix`)."""
+    return orjson.dumps([key[0], key[1], [list(d) for d in key[2]], resolution]).decode()
 
-    def __init__(self, clock: Clock, retention_seconds: float = 15 * 86400, max_samples: int = 100_000) -> None:
+
+def namespace_prefix(namespace: str) -> str:
+    return orjson.dumps([namespace]).decode()[:-1] + ","
+
+
+def parse_name(name: str) -> tuple[SeriesKey, int]:
+    namespace, metric, dims, resolution = orjson.loads(name)
+    return (namespace, metric, tuple((d[0], d[1]) for d in dims)), int(resolution)
+
+
+def encode_slot(slot: Slot) -> bytes:
+    return orjson.dumps({unit: agg.dump() for unit, agg in slot.items()})
+
+
+def decode_slot(data: bytes) -> Slot:
+    return {unit: Aggregate.load(raw) for unit, raw in orjson.loads(data).items()}
+
+
+class Datapoints:
+    """All series' data points; the recording half is the :class:`~riverbed.core.interfaces.MetricsSink`."""
+
+    def __init__(self, store: Store, clock: Clock, retention_seconds: float = 15 * 86400) -> None:
+        self.store = store
         self.clock = clock
         self.retention_seconds = retention_seconds
-        self.max_samples = max_samples
-        self._series: dict[SeriesKey, deque[Sample]] = {}
-        self._last_put: dict[SeriesKey, float] = {}
+        self._pending: dict[SlotKey, Slot] = {}
+        self._flushing: dict[SlotKey, Slot] = {}     # taken for a flush, until it has committed
         self._lock = threading.Lock()
-        self.changed = False
 
-    # --- recording ------------------------------------------------------------------------------
+    # --- recording (in memory) -----------------------------------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         """A service's own data point, stamped with the clock's time (the MetricsSink call)."""
-        self.add(series_key(namespace, name, dimensions), Sample.single(self.clock.now(), float(value), unit))
+        value = float(value)
+        self._add(series_key(namespace, name, dimensions), STANDARD, self.clock.now(), unit,
+                  1.0, value, value, value, ((value, 1.0),))
 
     def put_values(self, namespace: str, name: str, dimensions: dict[str, str], values: Sequence[float],
                    unit: str = "Count") -> None:
-        """Several data points of one series at once (``put`` for each): equal values are kept once with
-        their count (exact, and what keeps a busy series' samples and snapshot small)."""
-        key = series_key(namespace, name, dimensions)
-        now = self.clock.now()
+        """Several data points of one series at once, stamped now (``put`` for each, in one step)."""
+        if not values:
+            return
         counts: dict[float, float] = {}
         for value in values:
             value = float(value)
             counts[value] = counts.get(value, 0.0) + 1.0
-        pairs = list(counts.items())
-        for start in range(0, len(pairs), MERGE_VALUES):
-            chunk = pairs[start:start + MERGE_VALUES]
-            self.add(key, Sample(now, sum(c for _, c in chunk), sum(v * c for v, c in chunk), min(v for v, _ in chunk),
-                                 max(v for v, _ in chunk), unit, chunk))
+        self._add(series_key(namespace, name, dimensions), STANDARD, self.clock.now(), unit, float(len(values)),
+                  sum(v * c for v, c in counts.items()), min(counts), max(counts), counts.items())
 
-    def add(self, key: SeriesKey, sample: Sample) -> None:
+    def add(self, key: SeriesKey, sample: Sample, resolution: int = STANDARD) -> None:
+        """A data point as PutMetricData sends it (its own timestamp, possibly in the past)."""
+        values = sample.values or ([(sample.total / sample.count, sample.count)] if sample.count else [])
+        self._add(key, resolution, sample.timestamp, sample.unit, sample.count, sample.total, sample.minimum,
+                  sample.maximum, values)
+
+    def _add(self, key: SeriesKey, resolution: int, timestamp: float, unit: str, count: float, total: float,
+             minimum: float, maximum: float, values: Iterable[tuple[float, float]]) -> None:
+        slot_key = (key, resolution, math.floor(timestamp / resolution) * resolution)
         with self._lock:
-            samples = self._series.get(key)
-            if samples is None:
-                samples = self._series[key] = deque(maxlen=self.max_samples)
-            last = samples[-1] if samples else None
-            if (last is not None and last.unit == sample.unit and int(last.timestamp) == int(sample.timestamp)
-                    and last.timestamp <= sample.timestamp and len(last.values) + len(sample.values) <= MERGE_VALUES
-                    and (last.values or not last.count) and (sample.values or not sample.count)):
-                # One sample per second and series (CloudWatch's finest resolution): merge into it.
-                last.count += sample.count
-                last.total += sample.total
-                last.minimum = min(last.minimum, sample.minimum)
-                last.maximum = max(last.maximum, sample.maximum)
-                last.values.extend(sample.values)
-                last.timestamp = sample.timestamp
-            elif last is not None and last.timestamp > sample.timestamp:
-                # Back-dated (PutMetricData with an old Timestamp): keep the deque ordered.
-                ordered = sorted([*samples, sample], key=lambda s: s.timestamp)
-                samples.clear()
-                samples.extend(ordered)
-            else:
-                samples.append(sample)
-            self._last_put[key] = self.clock.now()
-            self.changed = True
+            slot = self._pending.get(slot_key)
+            if slot is None:
+                slot = self._pending[slot_key] = {}
+            agg = slot.get(unit)
+            if agg is None:
+                agg = slot[unit] = Aggregate()
+            agg.add(count, total, minimum, maximum, values)
 
-    # --- reading -----------------------------------------------------------------------------------
-    def keys(self) -> list[SeriesKey]:
+    # --- the store ----------------------------------------------------------------------------------
+    def dirty(self) -> bool:
+        return bool(self._pending)
+
+    def flush_once(self) -> int:
+        """Merge every slot recorded since the last flush into the store (one transaction); how many.
+
+        On failure the slots go back to memory, to be merged by the next flush."""
         with self._lock:
-            return list(self._series)
-
-    def last_put(self, key: SeriesKey) -> float:
-        return self._last_put.get(key, 0.0)
-
-    def samples(self, key: SeriesKey, start: float, end: float, unit: str | None = None) -> list[Sample]:
+            taken, self._pending = self._pending, {}
+            self._flushing = taken
+        if not taken:
+            return 0
+        try:
+            # In one order on every node: two nodes' flushes lock their common slots in the same order, so
+            # they wait for each other instead of deadlocking.
+            ordered = sorted(((stored_name(key, res), at, slot) for (key, res, at), slot in taken.items()),
+                             key=lambda entry: (entry[0], entry[1]))
+            with self.store.transaction() as txn:
+                for name, at, slot in ordered:
+                    old = txn.series_get(name, at)
+                    merged = decode_slot(old) if old else {}
+                    for unit, agg in slot.items():
+                        if unit in merged:
+                            merged[unit].merge(agg)
+                        else:
+                            merged[unit] = agg
+                    txn.series_put(name, at, encode_slot(merged))
+        except BaseException:
+            with self._lock:
+                for slot_key, slot in taken.items():
+                    self._merge_into(self._pending, slot_key, slot)
+                self._flushing = {}
+            raise
         with self._lock:
-            found = self._series.get(key, ())
-            return [s for s in found if start <= s.timestamp < end and (unit is None or s.unit == unit)]
+            self._flushing = {}
+        return len(taken)
 
-    # --- upkeep ------------------------------------------------------------------------------------
     def expire_once(self) -> int:
-        """Drop samples past the retention period; the number dropped."""
-        horizon = self.clock.now() - self.retention_seconds
-        dropped = 0
-        with self._lock:
-            for key in list(self._series):
-                samples = self._series[key]
-                while samples and samples[0].timestamp < horizon:
-                    samples.popleft()
-                    dropped += 1
-                if not samples:
-                    del self._series[key]
-                    self._last_put.pop(key, None)
-            if dropped:
-                self.changed = True
-        return dropped
+        """Drop stored slots older than the retention period; how many."""
+        with self.store.transaction() as txn:
+            return txn.series_trim(self.clock.now() - self.retention_seconds)
 
     def reset(self) -> None:
         with self._lock:
-            self._series.clear()
-            self._last_put.clear()
-            self.changed = False
+            self._pending.clear()
+            self._flushing = {}
 
-    def dump(self) -> list[Any]:
-        with self._lock:
-            self.changed = False
-            return [[[k[0], k[1], [list(d) for d in k[2]]], self._last_put.get(k, 0.0), [s.dump() for s in v]]
-                    for k, v in self._series.items()]
+    @staticmethod
+    def _merge_into(target: dict[Any, Slot], slot_key: Any, slot: Slot) -> None:
+        mine = target.setdefault(slot_key, {})
+        for unit, agg in slot.items():
+            if unit in mine:
+                mine[unit].merge(agg)
+            else:
+                copy = Aggregate()
+                copy.merge(agg)
+                mine[unit] = copy
 
-    def load(self, raw: Iterable[list[Any]]) -> None:
+    def _unflushed(self) -> list[tuple[SlotKey, Slot]]:
         with self._lock:
-            for (namespace, name, dims), last, samples in raw:
-                key: SeriesKey = (namespace, name, tuple((d[0], d[1]) for d in dims))
-                self._series[key] = deque((Sample.load(s) for s in samples), maxlen=self.max_samples)
-                self._last_put[key] = last
+            return [*self._flushing.items(), *self._pending.items()]
+
+    # --- reading (the store merged with what is not flushed yet) ------------------------------------
+    def metrics(self, namespace: str | None = None) -> dict[SeriesKey, float]:
+        """Every series with data points (of ``namespace``), with the start of its latest slot."""
+        found: dict[SeriesKey, float] = {}
+        for name, latest in self.store.series_names(namespace_prefix(namespace) if namespace is not None else ""):
+            key, _ = parse_name(name)
+            found[key] = max(found.get(key, latest), latest)
+        for (key, _, at), _ in self._unflushed():
+            if namespace is None or key[0] == namespace:
+                found[key] = max(found.get(key, at), at)
+        return found
+
+    def samples(self, key: SeriesKey, start: float, end: float, unit: str | None = None) -> list[Sample]:
+        """One sample per slot and unit of the series with ``start <= slot start < end``, oldest first."""
+        slots: dict[tuple[int, float], Slot] = {}
+        for resolution in RESOLUTIONS:
+            for at, data in self.store.series_range(stored_name(key, resolution), start, end):
+                slots[(resolution, at)] = decode_slot(data)
+        for (skey, resolution, at), slot in self._unflushed():
+            if skey == key and start <= at < end:
+                self._merge_into(slots, (resolution, at), slot)
+        out = [agg.sample(at, u) for (_, at), slot in slots.items() for u, agg in slot.items()
+               if unit is None or u == unit]
+        out.sort(key=lambda s: s.timestamp)
+        return out
 
 
 # --- statistics --------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Owns: recording PutMetricData samples and the services' data points (this service is the app's
 :class:`~riverbed.core.interfaces.MetricsSink` for CloudWatch), alarm documents in the store, their
 evaluation on the clock (``evaluate_once``; ``run_evaluation`` repeats it every ``evaluation_interval``
-seconds), state changes with history and SNS notifications through :class:`Topics`, and saving the data
-points to the store (``save_once``) so they survive a restart.
+seconds), state changes with history and SNS notifications through :class:`Topics`, and flushing this
+node's data points to the store (``flush_once``, every ``FLUSH_SECONDS``, on drain and on stop) and
+dropping those past the retention period.
 
 Must not: render wire shapes (operations do) or reach another service other than through its interface.
 """
@@ -21,7 +22,9 @@ from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import Topics
 from riverbed.errors import ServiceError
 from riverbed.services.cloudwatch import alarms
-from riverbed.services.cloudwatch.datapoints import Datapoints, SeriesKey, series_key
+from riverbed.services.cloudwatch.datapoints import Datapoints, Sample, SeriesKey, series_key
+from riverbed.services.cloudwatch.metric_math import MathError
+from riverbed.services.cloudwatch.queries import evaluate_queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -31,8 +34,9 @@ log = logging.getLogger("riverbed.cloudwatch")
 
 ALARM_DOC = "cloudwatch-alarm"
 HISTORY_DOC = "cloudwatch-alarm-history"
-DATAPOINTS_DOC = ("cloudwatch-datapoints", "all")
 HISTORY_LIMIT = 500
+SNAPSHOT_DOC = ("cloudwatch-datapoints", "all")     # where riverbed kept data points before the slots
+FLUSH_SECONDS = 5.0     # how late another node's alarms may see this node's data points
 
 
 class CloudWatchService:
@@ -41,11 +45,23 @@ class CloudWatchService:
         self.store = store
         self.clock = clock
         self.topics = topics
-        self.datapoints = Datapoints(clock, retention_seconds)
+        self.datapoints = Datapoints(store, clock, retention_seconds)
         self.evaluation_interval = evaluation_interval
-        saved = store.get_doc(*DATAPOINTS_DOC)
-        if saved:
-            self.datapoints.load(saved.get("series", []))
+        self._import_snapshot()
+
+    def _import_snapshot(self) -> None:
+        """Data points an earlier riverbed saved as one snapshot document become slots (once)."""
+        saved = self.store.get_doc(*SNAPSHOT_DOC)
+        if saved is None:
+            return
+        for (namespace, name, dims), _last, samples in saved.get("series", []):
+            key = series_key(namespace, name, {d[0]: d[1] for d in dims})
+            for raw in samples:
+                self.datapoints.add(key, Sample(raw[0], raw[1], raw[2], raw[3], raw[4], raw[5],
+                                                [(v, c) for v, c in raw[6]]))
+        with self.store.transaction() as txn:
+            self.datapoints.flush_once()
+            txn.delete_doc(*SNAPSHOT_DOC)
 
     # --- MetricsSink: the services' own data points ---------------------------------------------
     def put(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
@@ -124,14 +140,27 @@ class CloudWatchService:
                                     {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])})
         return self.datapoints.samples(key, start, end, alarm.get("Unit"))
 
+    def evaluate_alarm(self, alarm: dict[str, Any], now: float) -> alarms.Verdict:
+        """The alarm's verdict at ``now``: over its metric, or over the one query of ``Metrics`` that returns data."""
+        if not alarm.get("Metrics"):
+            return alarms.evaluate(alarm, self.alarm_samples(alarm, *alarms.window(alarm, now)), now)
+        queries = alarm["Metrics"]
+        start, end = alarms.window({**alarm, "Period": alarm["_period"]}, now)
+        returned = next(q["Id"] for q in queries if q.get("ReturnData", True))
+        try:
+            series = evaluate_queries(self.datapoints, queries, start, end)(returned)
+        except MathError as exc:      # (checked when the alarm was put; data cannot make it fail, but be safe)
+            log.warning("alarm %s: its expression failed: %s", alarm["AlarmName"], exc)
+            series = {}
+        return alarms.evaluate_series({**alarm, "Period": alarm["_period"]}, series, now)
+
     def evaluate_once(self) -> int:
         """Evaluate every alarm once against its metric; the number of state changes."""
         now = self.clock.now()
         changed = 0
         for key, alarm in self.store.list_docs(ALARM_DOC):
             account, region, _ = key.split("/", 2)
-            window = int(alarm["Period"]) * int(alarm["EvaluationPeriods"])
-            verdict = alarms.evaluate(alarm, self.alarm_samples(alarm, now - window, now + 0.001), now)
+            verdict = self.evaluate_alarm(alarm, now)
             if verdict.state is None or verdict.state == alarm["StateValue"]:
                 continue
             self.change_state(account, region, alarm, verdict.state, verdict.reason, verdict.reason_data)
@@ -144,20 +173,21 @@ class CloudWatchService:
             self.evaluate_once()
 
     # --- data points in the store -------------------------------------------------------------------
-    def save_once(self) -> bool:
-        """Expire old samples and write the data points to the store when they changed."""
-        self.datapoints.expire_once()
-        if not self.datapoints.changed:
-            return False
-        series = self.datapoints.dump()
-        with self.store.transaction() as txn:
-            txn.put_doc(*DATAPOINTS_DOC, {"series": series})
-        return True
+    def flush_once(self) -> int:
+        """Merge this node's data points recorded since the last flush into the store; how many slots."""
+        return self.datapoints.flush_once()
 
-    async def run_saving(self, interval: float = 30.0) -> None:
+    def pending(self) -> list[str]:
+        """The drain probe: flushes what was recorded, so drained data points are in the store."""
+        if self.datapoints.dirty():
+            self.datapoints.flush_once()
+        return []
+
+    async def run_flushing(self, interval: float = FLUSH_SECONDS) -> None:
         while True:
             await self.clock.sleep(interval)
-            self.save_once()
+            self.datapoints.flush_once()
+            self.datapoints.expire_once()
 
     def reset(self) -> None:
         self.datapoints.reset()

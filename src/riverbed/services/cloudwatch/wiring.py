@@ -3,7 +3,7 @@
 Owns: CloudWatch's description for the gateway — JSON 1.0 (``GraniteServiceVersion20100801``,
 awsQueryCompatible, which current botocore speaks) and the query protocol (SigV4 name ``monitoring``,
 which the AWS CLI v1 and older SDKs speak) over one operation table — the alarm evaluation loop and the
-loop that saves data points to the store.
+loop that flushes this node's data points to the store (on every node: each flushes its own).
 
 Must not: hold CloudWatch logic.
 """
@@ -31,8 +31,9 @@ def resource_arns(account: str, region: str, operation: str, request: dict[str, 
     return [arn("cloudwatch", region, account, f"alarm:{n}") for n in names] or ["*"]
 
 
-def build(store: Store, clock: Clock, *, topics: Topics) -> tuple[CloudWatchService, Component]:
-    service = CloudWatchService(store, clock, topics=topics)
+def build(store: Store, clock: Clock, *, topics: Topics, retention_seconds: float = 15 * 86400
+          ) -> tuple[CloudWatchService, Component]:
+    service = CloudWatchService(store, clock, topics=topics, retention_seconds=retention_seconds)
     description = ServiceDescription(
         "cloudwatch", "json", dict(OPERATIONS), backend=service, target_prefix="GraniteServiceVersion20100801",
         error_prefix="com.amazonaws.cloudwatch.v2010_08_01#", signing_names=("monitoring",),
@@ -40,5 +41,5 @@ def build(store: Store, clock: Clock, *, topics: Topics) -> tuple[CloudWatchServ
         access_denied=("AccessDenied", 403), xml_namespace="http://monitoring.amazonaws.com/doc/2010-08-01/")
     return service, Component(
         "cloudwatch", [description],
-        loops=[("cloudwatch-alarms", service.run_evaluation), ("cloudwatch-save", service.run_saving)],
-        on_stop=[service.save_once], on_reset=[service.reset])
+        loops=[("cloudwatch-alarms", service.run_evaluation), ("cloudwatch-flush", service.run_flushing)],
+        on_stop=[service.flush_once], on_reset=[service.reset], pending=[service.pending])

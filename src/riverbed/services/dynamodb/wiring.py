@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed.core.authorization import arn, named
 from riverbed.core.interfaces import MetricsSink, ObjectStore
-from riverbed.core.service import Component, LoopFactory, Probe, ServiceDescription
+from riverbed.core.service import Component, Hook, LoopFactory, Probe, ServiceDescription
 from riverbed.errors import TransactionConflictException
 from riverbed.services.dynamodb.exports import Exporter
 from riverbed.services.dynamodb.imports import Importer
@@ -94,14 +94,16 @@ def build(store: Store, clock: Clock, streams: StreamLog, settings: Settings, me
     loops: list[tuple[str, LoopFactory]] = [("ttl-sweeper", sweeper.run), ("replicator", replicator.run),
                                             ("exporter", exporter.run), ("importer", importer.run)]
     pending: list[Probe] = [replicator.pending]
+    stops: list[Hook] = []
     if settings.metrics:   # AWS/DynamoDB per-request metrics (latency, capacity, conditional failures)
         recorder = RequestMetrics(metrics, clock)
         operations = recorder.wrap(operations)
         loops.append(("dynamodb-metrics", recorder.run))
         pending.append(recorder.pending)
+        stops.append(recorder.flush)     # the last second's data points reach CloudWatch before it flushes
     description = ServiceDescription("dynamodb", "json", operations, backend=service,
                                      target_prefix="DynamoDB_20120810", error_prefix=f"{JAVA_PACKAGE}#",
                                      validation_package=JAVA_PACKAGE, resources=resource_arns,
                                      conflict_error=_item_in_transaction, resource_policy=service.resource_policy)
     return service, sweeper, Component("dynamodb", [description], loops=loops, on_reset=[service.reset],
-                                       pending=pending)
+                                       pending=pending, on_stop=stops)

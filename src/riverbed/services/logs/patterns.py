@@ -6,7 +6,8 @@ Owns: compiling a pattern into a predicate over one event's message.  Terms matc
 anywhere in the message; all plain terms must match, at least one ``?term`` when there are any, and no
 ``-term``.  JSON conditions compare a selector (``$.a.b``, ``$.a[0]``) with a string (``*`` wildcards),
 a number, ``IS NULL`` / ``NOT EXISTS``, joined by ``&&`` and ``||`` with parentheses.  Space-delimited
-patterns (``[a, b]``) are refused rather than answered wrongly.
+patterns (``[ip, user, ..., status=404]``) are ``delimited.py``'s; ``%regex%`` alone matches the
+regular expression anywhere in the message.
 
 Must not: read events or know about streams.
 """
@@ -19,6 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from riverbed.services.logs.delimited import compile_delimited
 from riverbed.services.logs.errors import invalid
 
 Predicate = Callable[[str], bool]
@@ -32,8 +34,22 @@ def compile_pattern(pattern: str | None) -> Predicate:
     if text.startswith("{"):
         return _json_pattern(text)
     if text.startswith("["):
-        raise invalid("riverbed does not evaluate space-delimited filter patterns yet")
+        return compile_delimited(text)
+    if len(text) > 2 and text.startswith("%") and text.endswith("%"):
+        return _regex_pattern(text[1:-1])
     return _term_pattern(text)
+
+
+# --- a regular expression: %...% matches anywhere in the message ---------------------------------------
+
+def _regex_pattern(body: str) -> Predicate:
+    if "(" in body or ")" in body:      # AWS: "The operators ( and ) are not supported" (regex-expressions.html)
+        raise invalid(_INVALID)
+    try:
+        regex = re.compile(body)
+    except re.error:
+        raise invalid(_INVALID) from None
+    return lambda message: regex.search(message) is not None
 
 
 # --- terms ------------------------------------------------------------------------------------------

@@ -9,7 +9,12 @@ from typing import Any
 
 from riverbed.services.cloudwatch.datapoints import bucket, percentile_rank, series_key, statistic
 from riverbed.services.cloudwatch.errors import invalid_combination, invalid_value
-from riverbed.services.cloudwatch.operations.metric_queries import check_datapoint_count, check_period, time_range
+from riverbed.services.cloudwatch.operations.metric_queries import (
+    check_datapoint_count,
+    check_period,
+    rounded_start,
+    time_range,
+)
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
 
@@ -28,6 +33,7 @@ def get_metric_statistics(ctx: CloudWatchContext, req: dict[str, Any]) -> dict[s
     period = int(req["Period"])
     check_period(period)
     check_datapoint_count(start, end, period)
+    start = rounded_start(start, period, ctx.clock.now())
     key = series_key(req["Namespace"], req["MetricName"], {d["Name"]: d["Value"] for d in req.get("Dimensions", [])})
     datapoints = []
     for when, chunk in sorted(bucket(ctx.backend.datapoints.samples(key, start, end, req.get("Unit")), period).items()):

@@ -5,6 +5,7 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricSt
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from riverbed.services.cloudwatch.datapoints import STATISTICS, percentile_rank
@@ -18,6 +19,20 @@ def time_range(req: dict[str, Any], start_name: str = "StartTime", end_name: str
     if start >= end:
         raise invalid_value(f"The parameter {start_name} must be less than the parameter {end_name}.")
     return start, end
+
+
+def rounded_start(start: float, period: int, now: float) -> float:
+    """StartTime rounded down as CloudWatch rounds it, so the minute (or period) it falls in is answered whole.
+
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html: less than
+    15 days ago to the minute, 15 to 63 days to five minutes, older to the hour; API_GetMetricData: a period
+    of 1 to 30 seconds rounds to a multiple of the period."""
+    if period < 60:
+        step = period
+    else:
+        age = now - start
+        step = 60 if age < 15 * 86400 else 300 if age < 63 * 86400 else 3600
+    return float(math.floor(start / step) * step)
 
 
 def check_period(period: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riverbed.services.cloudwatch.datapoints import Sample, series_key
+from riverbed.services.cloudwatch.datapoints import HIGH, STANDARD, Sample, series_key
 from riverbed.services.cloudwatch.errors import invalid_combination, invalid_value
 from riverbed.services.cloudwatch.service import CloudWatchContext
 
@@ -27,9 +27,9 @@ def put_metric_data(ctx: CloudWatchContext, req: dict[str, Any]) -> dict[str, An
     for n, datum in enumerate(req.get("MetricData", []), start=1):
         samples.append((series_key(namespace, datum["MetricName"],
                                    {d["Name"]: d["Value"] for d in datum.get("Dimensions", [])}),
-                        _sample(datum, f"MetricData.member.{n}", now)))
-    for key, sample in samples:
-        ctx.backend.datapoints.add(key, sample)
+                        _sample(datum, f"MetricData.member.{n}", now), _resolution(datum, f"MetricData.member.{n}")))
+    for key, sample, resolution in samples:
+        ctx.backend.datapoints.add(key, sample, resolution)
     return {}
 
 
@@ -63,3 +63,14 @@ def _sample(datum: dict[str, Any], where: str, now: float) -> Sample:
         raise invalid_combination(f"The parameters {where}.Value, {where}.StatisticValues or {where}.Values "
                                   "must be specified.")
     return Sample.single(timestamp, float(datum["Value"]), unit)
+
+
+def _resolution(datum: dict[str, Any], where: str) -> int:
+    """StorageResolution: 1 keeps the data point per second (high resolution), 60 (the default) per minute.
+    AWS's text for anything else: https://github.com/boto/botocore/issues/1671"""
+    resolution = datum.get("StorageResolution")
+    if resolution is None or int(resolution) == STANDARD:
+        return STANDARD
+    if int(resolution) == HIGH:
+        return HIGH
+    raise invalid_value(f"The parameter {where}.StorageResolution must be a value in the set [ 1, 60 ].")
