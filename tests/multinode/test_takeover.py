@@ -1,4 +1,4 @@
-"""Two `riverbed serve` processes on one PostgreSQL database; the node polling a mapping is killed (kill -9).
+"""Two or three `riverbed serve` processes on one PostgreSQL database; the node polling a mapping is killed (kill -9).
 
 The survivor takes the (mapping, shard) lease once it lapses and goes on from the stored checkpoint: no
 record is skipped, and only the batch in flight at the kill may be delivered twice.  The takeover time
@@ -49,8 +49,9 @@ def _holder(store, prefix: str = "esm:") -> str | None:
     return live[0][0] if live else None
 
 
-def test_the_leaseholder_killed_mid_batch_loses_no_record(postgres_schema_url, tmp_path):
-    ports = [_free_port(), _free_port()]
+@pytest.mark.parametrize("count", [2, 3])
+def test_the_leaseholder_killed_mid_batch_loses_no_record(postgres_schema_url, tmp_path, count):
+    ports = [_free_port() for _ in range(count)]
     procs = [_start(postgres_schema_url, str(tmp_path / f"n{i}"), port) for i, port in enumerate(ports)]
     store = open_store(postgres_schema_url, None)
     keys = [f"k{i:04d}" for i in range(300)]
@@ -70,33 +71,34 @@ def test_the_leaseholder_killed_mid_batch_loses_no_record(postgres_schema_url, t
         lam.create_event_source_mapping(FunctionName="copy", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
                                         BatchSize=10)
         for n, k in enumerate(keys[:150]):
-            _client("dynamodb", ports[n % 2]).put_item(TableName="src", Item={"pk": {"S": k}})
+            _client("dynamodb", ports[n % count]).put_item(TableName="src", Item={"pk": {"S": k}})
         deadline = time.time() + 60
         while time.time() < deadline and len(_sink_keys(ddb)) < 20:
             time.sleep(0.05)
         holder = _holder(store)
         assert holder is not None, "no node took the mapping's lease"
         victim = next(i for i, p in enumerate(procs) if f":{p.pid}:" in holder)
-        survivor = 1 - victim
+        survivors = [p for i, p in enumerate(procs) if i != victim]
         os.kill(procs[victim].pid, signal.SIGKILL)
         killed_at = time.time()
         procs[victim].wait()
-        ddb = _client("dynamodb", ports[survivor])
-        for k in keys[150:]:
-            ddb.put_item(TableName="src", Item={"pk": {"S": k}})
+        alive = [port for i, port in enumerate(ports) if i != victim]
+        ddb = _client("dynamodb", alive[0])
+        for n, k in enumerate(keys[150:]):
+            _client("dynamodb", alive[n % len(alive)]).put_item(TableName="src", Item={"pk": {"S": k}})
         took_over = None
         deadline = time.time() + 60
         seen: dict[str, int] = {}
         while time.time() < deadline:
             current = _holder(store)
-            if took_over is None and current is not None and f":{procs[survivor].pid}:" in current:
+            if took_over is None and current is not None and any(f":{p.pid}:" in current for p in survivors):
                 took_over = time.time() - killed_at
             seen = _sink_keys(ddb)
             if len(seen) == len(keys) and took_over is not None:
                 break
             time.sleep(0.05)
         assert took_over is not None, "the survivor never took the lease"
-        print(f"\nlease takeover after kill -9: {took_over:.2f} s (lease time {LEASE_SECONDS} s);"
+        print(f"\n{count} nodes: lease takeover after kill -9: {took_over:.2f} s (lease time {LEASE_SECONDS} s);"
               f" records delivered twice: {sum(v - 1 for v in seen.values())}")
         assert took_over < TAKEOVER_BOUND
         assert sorted(seen) == keys, f"skipped: {sorted(set(keys) - set(seen))[:10]}"

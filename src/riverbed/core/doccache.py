@@ -7,6 +7,11 @@ commit every cache of ``kind`` on every node sharing the store (LISTEN/NOTIFY on
 SQLite) forgets ``key``, and the next ``get`` reads the store again.  A notification that may have been
 missed (the engine lost its listening connection) arrives as ``""`` and empties the cache.
 
+On a store shared by several nodes the cache reads through: another node's notification arrives a few
+milliseconds after its commit, and a client that was answered by that node may already be asking this one
+(unsubscribe there, publish here: the round-robin tests do exactly that), so a remembered value could be
+one the client knows to be gone.  The store stays the one truth; ``changed`` still tells every node.
+
 The other per-node caches that predate this class follow the same rule with channels of their own
 (``tables``, ``streams``, ``mappings``, ``queues``); new caches should use this one.
 
@@ -35,9 +40,12 @@ class DocCache(Generic[V]):
         self._values: dict[str, V] = {}
         self._lock = threading.Lock()
         self._generation = 0           # bumped on every forget: a load racing a change is not kept
+        self._through = store.shared   # several nodes: read through (see the module docstring)
         store.subscribe(kind, self.forget)
 
     def get(self, key: str) -> V:
+        if self._through:
+            return self._load(key)
         with self._lock:
             if key in self._values:
                 return self._values[key]
