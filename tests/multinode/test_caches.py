@@ -141,3 +141,17 @@ def test_a_fifo_topic_deduplicates_a_message_published_again_through_the_other_n
             bodies.append(message["Body"])
             b("sqs").delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     assert bodies == ["m0", "m2"]
+
+
+def test_queue_attributes_set_on_one_node_apply_to_the_next_send_on_the_other(nodes):
+    a, b = nodes
+    queue = a("sqs").create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    b("sqs").send_message(QueueUrl=queue, MessageBody="now")              # b reads the queue
+    a("sqs").set_queue_attributes(QueueUrl=queue, Attributes={"DelaySeconds": "300"})
+    b("sqs").send_message(QueueUrl=queue, MessageBody="later")
+    counts = a("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesDelayed"]) == ("1", "1")
+    a("sqs").delete_queue(QueueUrl=queue)
+    with pytest.raises(ClientError) as gone:
+        b("sqs").send_message(QueueUrl=queue, MessageBody="nowhere")
+    assert gone.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"

@@ -22,9 +22,9 @@ from tests.e2e.test_triggers_restart import HANDLER, _sink_keys, _zip
 pytestmark = pytest.mark.xdist_group("real-server")
 
 LEASE_SECONDS = 2.0
-# Kill to takeover is the lease time plus the survivor's next reconcile (1 s) plus its scheduling, which on
-# this 2-core machine under a parallel test run (load ~18 seen) took up to ~10 s; the figure is printed.
-TAKEOVER_BOUND = LEASE_SECONDS + 10.0
+# Kill to takeover is the lease time plus the survivor's next reconcile (1 s) plus its scheduling: 1-3 s on
+# a quiet machine, up to ~15 s seen on this 2-core machine under parallel test runs (load 13-18); printed.
+TAKEOVER_BOUND = LEASE_SECONDS + 20.0
 
 
 def _start(url: str, data_dir: str, port: int, **extra: str) -> subprocess.Popen:
@@ -119,7 +119,7 @@ def test_nodes_on_manual_clocks_still_take_over_a_killed_nodes_leases(postgres_s
              for i, port in enumerate(ports)]
     store = open_store(postgres_schema_url, None)
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while (holder := _holder(store, "loop:ttl-sweeper")) is None:
             assert time.time() < deadline, "no node took the TTL sweeper's lease"
             time.sleep(0.05)
