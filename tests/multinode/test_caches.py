@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
@@ -155,3 +157,17 @@ def test_queue_attributes_set_on_one_node_apply_to_the_next_send_on_the_other(no
     with pytest.raises(ClientError) as gone:
         b("sqs").send_message(QueueUrl=queue, MessageBody="nowhere")
     assert gone.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_a_long_poll_on_one_node_is_woken_by_a_send_on_the_other(nodes):
+    a, b = nodes
+    queue = a("sqs").create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        waiting = pool.submit(b("sqs").receive_message, QueueUrl=queue, WaitTimeSeconds=20)
+        time.sleep(1.0)                                                  # b's receiver is waiting
+        a("sqs").send_message(QueueUrl=queue, MessageBody="wake up")
+        got = waiting.result(timeout=30)
+        waited = time.monotonic() - started
+    assert [m["Body"] for m in got["Messages"]] == ["wake up"]
+    assert waited < 10.0, f"the receiver was not woken: it waited {waited:.1f} s"

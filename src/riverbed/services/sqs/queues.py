@@ -142,6 +142,7 @@ def split_arn(arn: str) -> tuple[str, str, str]:
 
 
 QUEUES_CHANNEL = "queues"   # store notifications: a queue document changed (payload: its ARN)
+MESSAGES_CHANNEL = "queue-messages"   # store notifications: a message became receivable (payload: queue ARN)
 
 
 class QueueRegistry:
