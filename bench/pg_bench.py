@@ -1,7 +1,7 @@
 """PostgreSQL vs SQLite: PutItem and GetItem ops/s, through the store and through the HTTP API; then
 1, 2 and 3 `riverbed serve` nodes on one PostgreSQL database.
 
-    python bench/pg_bench.py [--seconds 2] [--postgres postgresql://...] [--nodes 1,2,3]
+    python bench/pg_bench.py [--seconds 2] [--postgres postgresql://...] [--nodes 1,2,3] [--lease-seconds 2]
 
 Without ``--postgres`` (or ``RIVERBED_TEST_POSTGRES``) it starts a throwaway cluster with
 scripts/pg-test-cluster.sh (unix socket; fsync and synchronous_commit off, which is about what SQLite's
@@ -11,7 +11,9 @@ write it, append a stream record) or a point read on the store object, one threa
 PutItem/GetItem against a riverbed server on that store, one client; ``nodes`` is N server processes on
 one database (a fresh schema), one boto3 client thread per node, all writing one stream-enabled table
 (every PutItem draws its sequence number from the shared counter, so writes to streams serialize across
-nodes), reporting the total.  Prints figures only; asserts nothing.
+nodes), reporting the total; then, with two nodes or more, the node holding the mapping's lease is killed
+(kill -9) and ``lease takeover s`` is the time until another node holds it (nodes run with
+``RIVERBED_LEASE_SECONDS=--lease-seconds``).  Prints figures only; asserts nothing.
 """
 
 from __future__ import annotations
@@ -88,8 +90,9 @@ def bench_api(url: str, data_dir: str, seconds: float) -> dict[str, float]:
         node.stop()
 
 
-def _serve(url: str, data_dir: str, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, RIVERBED_STORE=url, RIVERBED_DATA_DIR=data_dir, RIVERBED_PORT=str(port))
+def _serve(url: str, data_dir: str, port: int, lease_seconds: float) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, RIVERBED_STORE=url, RIVERBED_DATA_DIR=data_dir, RIVERBED_PORT=str(port),
+               RIVERBED_LEASE_SECONDS=str(lease_seconds))
     return subprocess.Popen([sys.executable, "-m", "riverbed.cli.main", "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -155,7 +158,34 @@ def pipeline(clients: list, records: int) -> float:  # type: ignore[type-arg]
     return 0.0
 
 
-def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> dict[str, float]:
+def takeover(url: str, procs: list[subprocess.Popen[bytes]]) -> float:
+    """Seconds from kill -9 of the node holding the mapping's lease to another node holding it."""
+    store = open_store(url, None)
+    try:
+        def holder() -> str | None:
+            now = store.store_time()
+            live = [h for _, h, expires in store.list_leases("esm:") if expires > now]
+            return live[0] if live else None
+
+        current = holder()
+        victim = next((p for p in procs if current and f":{p.pid}:" in current), None)
+        if victim is None:
+            return -1.0
+        victim.kill()
+        killed = time.perf_counter()
+        victim.wait()
+        while time.perf_counter() - killed < 120:
+            current = holder()
+            if current is not None and f":{victim.pid}:" not in current:
+                return time.perf_counter() - killed
+            time.sleep(0.02)
+        return -1.0
+    finally:
+        store.close()
+
+
+def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str, lease_seconds: float
+                ) -> dict[str, float]:
     """``count`` server processes on a fresh schema; one client thread per node; total ops/s."""
     import psycopg
 
@@ -172,7 +202,7 @@ def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> d
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             ports.append(sock.getsockname()[1])
-        procs.append(_serve(url, f"{data_dir}/node{n}", ports[-1]))
+        procs.append(_serve(url, f"{data_dir}/node{n}", ports[-1], lease_seconds))
     try:
         clients = [_client(port) for port in ports]
         for c in clients:
@@ -208,6 +238,8 @@ def bench_nodes(server_url: str, count: int, seconds: float, data_dir: str) -> d
                 t.join()
             out[op] = sum(counts) / seconds
         out["pipeline records"] = pipeline(clients, 500)
+        if count > 1:
+            out["lease takeover s"] = takeover(url, procs)
         return out
     finally:
         for proc in procs:
@@ -222,6 +254,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--postgres", default=os.environ.get("RIVERBED_TEST_POSTGRES"))
     parser.add_argument("--nodes", default="1,2,3", help="node counts for the several-nodes figures ('' skips)")
+    parser.add_argument("--lease-seconds", type=float, default=2.0, help="RIVERBED_LEASE_SECONDS of the nodes")
     args = parser.parse_args()
     cluster = None
     url = args.postgres
@@ -238,9 +271,11 @@ def main() -> None:
                         print(json.dumps({"engine": engine, "level": level, "op": op, "ops_per_s": round(ops)}),
                               flush=True)
             for count in [int(c) for c in args.nodes.split(",") if c]:
-                for op, ops in bench_nodes(url, count, args.seconds, tmp).items():
-                    print(json.dumps({"engine": "postgres", "level": "nodes", "nodes": count, "op": op,
-                                      "ops_per_s": round(ops)}), flush=True)
+                for op, ops in bench_nodes(url, count, args.seconds, tmp, args.lease_seconds).items():
+                    figure = {"seconds": round(ops, 2), "lease_seconds": args.lease_seconds} \
+                        if op == "lease takeover s" else {"ops_per_s": round(ops)}
+                    print(json.dumps({"engine": "postgres", "level": "nodes", "nodes": count, "op": op, **figure}),
+                          flush=True)
     finally:
         if cluster:
             subprocess.run([str(ROOT / "scripts" / "pg-test-cluster.sh"), "stop", cluster], check=False)

@@ -21,7 +21,7 @@ from typing import Any
 from riverbed.clock import Clock, ManualClock, make_clock
 from riverbed.config import Settings
 from riverbed.core.interfaces import MetricsSink
-from riverbed.core.leases import Leases
+from riverbed.core.leases import Leases, lease_clock
 from riverbed.core.service import Component, Hook, LoopFactory, Probe
 from riverbed.errors import ServiceError
 from riverbed.metrics import Metrics
@@ -69,7 +69,7 @@ class App:
                                  rollover_seconds=settings.shard_rollover_seconds,
                                  retention_seconds=settings.retention_seconds,
                                  event_version=settings.event_version)
-        self.leases = Leases(self.store, self.clock, settings.lease_seconds)
+        self.leases = Leases(self.store, lease_clock(self.store, self.clock), settings.lease_seconds)
         self.gateway = Gateway(self, on_error=self._count_error)
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False

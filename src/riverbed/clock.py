@@ -25,6 +25,7 @@ import heapq
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 
@@ -60,6 +61,39 @@ class Clock:
 class SystemClock(Clock):
     def now(self) -> float:
         return time.time()
+
+    async def sleep(self, seconds: float, *, pipeline: bool = False) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class ExternalClock(Clock):
+    """Time kept by an authority outside this process: the shared store's database (``Store.store_time``).
+
+    Leases between riverbed nodes are measured in it (``core/leases.py``): whether another process is
+    still alive is a question of real time, one time for every process, whatever the application's clock
+    says (a manual clock never moves by itself; machines' wall clocks drift apart).  Reading the authority
+    costs a round trip, so it is read once every ``resync_seconds`` and extrapolated in between with this
+    process's monotonic time; ``now()`` never goes backwards.
+    """
+
+    def __init__(self, read: Callable[[], float], resync_seconds: float = 1.0) -> None:
+        self._read = read
+        self._resync = resync_seconds
+        self._lock = threading.Lock()
+        self._base = 0.0          # the authority's time ...
+        self._at: float | None = None   # ... at this monotonic instant
+        self._last = 0.0
+
+    def now(self) -> float:
+        with self._lock:
+            mono = time.perf_counter()
+            if self._at is None or mono - self._at >= self._resync:
+                before = mono
+                self._base = self._read()
+                mono = time.perf_counter()
+                self._at = (before + mono) / 2   # the read happened somewhere in the round trip
+            self._last = max(self._last, self._base + (mono - self._at))
+            return self._last
 
     async def sleep(self, seconds: float, *, pipeline: bool = False) -> None:
         await asyncio.sleep(max(0.0, seconds))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from riverbed.clock import SystemClock
 from riverbed.config import Settings
 from riverbed.core.leases import NODE_PREFIX
 from riverbed.storage import open_store
@@ -23,7 +22,7 @@ def run_nodes(settings: Settings, out: TextIO) -> int:
         if not store.shared:
             out.write(f"store: {settings.store} (one node: the process serving it does all background work)\n")
             return 0
-        now = SystemClock().now()
+        now = store.store_time()   # lease expiries are in the database's time
         leases = store.list_leases()
     finally:
         store.close()

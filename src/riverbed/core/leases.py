@@ -9,6 +9,11 @@ that dies stops renewing, and another node takes the lease once it lapses (at mo
 On a store owned by one process (``Store.shared`` false: SQLite) this node is the only one: every lease is
 held without asking the store, so a single node behaves exactly as before leases existed.
 
+Lease time is the database's (``lease_clock``): a lease decides whether another *process* is alive, so it
+lapses in real time shared by every node, not in the application's clock, which may be a manual clock
+that only a test moves (nodes started with ``--clock manual`` still take over a killed node's work) or,
+across machines, a wall clock skewed against the others.
+
 Must not: decide what the work is; callers ask ``hold(name)`` before each step of it.
 """
 
@@ -19,8 +24,9 @@ import socket
 import uuid
 from typing import TYPE_CHECKING
 
+from riverbed.clock import Clock, ExternalClock
+
 if TYPE_CHECKING:  # pragma: no cover
-    from riverbed.clock import Clock
     from riverbed.storage.base import Store
 
 NODE_PREFIX = "node:"
@@ -31,8 +37,17 @@ def new_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def lease_clock(store: Store, clock: Clock) -> Clock:
+    """The clock leases are measured in: the store's own time when several nodes share the store; on a
+    store owned by one process leases are never asked of the store, and ``clock`` serves."""
+    return ExternalClock(store.store_time) if store.shared else clock
+
+
 class Leases:
-    """This node's leases: ``hold`` before doing exclusive work, ``release_all`` when stopping."""
+    """This node's leases: ``hold`` before doing exclusive work, ``release_all`` when stopping.
+
+    ``clock`` is the lease clock (``lease_clock``); tests may step leases with a manual one.
+    """
 
     def __init__(self, store: Store, clock: Clock, ttl: float, node_id: str | None = None) -> None:
         self.store = store

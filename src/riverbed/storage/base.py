@@ -30,7 +30,8 @@ Data shapes, each in neutral terms (the store knows no AWS service):
   data points);
 * counters: named integers that only grow.
 
-Times are plain floats (seconds) passed in by the caller; no engine reads a clock.
+Times are plain floats (seconds) passed in by the caller; no engine reads a clock, except that
+``store_time`` answers the database's own time (what leases between processes are measured in).
 
 Must not: know what a table, stream, queue or function means beyond these shapes.
 """
@@ -354,6 +355,17 @@ class Store(Txn, Protocol):
         the store in memory (a sequence counter, caches) without asking the store again.  A shared engine
         (PostgreSQL) answers True: such state must be drawn from the store inside the transaction that
         uses it (``next_counter``), and caches must listen for other nodes' changes (``subscribe``).
+        """
+        ...
+
+    def store_time(self) -> float:
+        """The database's own time, in epoch seconds: one time for every process sharing the store.
+
+        Leases (which node does which background work) are measured in it, not in the application's clock:
+        they decide whether another *process* is still alive, which only real time can tell, and the
+        application's clock may be a manual one that never moves by itself (``--clock manual``) or, across
+        machines, disagree with its peers.  Successive calls in one process never go backwards by more than
+        the database's own clock does (it is the database server's wall clock).
         """
         ...
 

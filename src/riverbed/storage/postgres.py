@@ -22,8 +22,8 @@ connection between pages.  Reads on a thread inside a transaction go through tha
 connection and see its writes; other reads take a pooled connection in autocommit mode.
 
 Must not: interpret items or records (they are opaque bytes), call the clock, or run SQL outside this
-module.  Leases (which node does which background work) are rows with an expiry the caller's clock
-sets; notifications between nodes are LISTEN/NOTIFY on one channel per schema.
+module.  Leases (which node does which background work) are rows with an expiry the caller sets, in the
+database's time (``store_time``); notifications between nodes are LISTEN/NOTIFY on one channel per schema.
 """
 
 from __future__ import annotations
@@ -149,6 +149,12 @@ class PostgresStore:
     def shared(self) -> bool:
         """Any number of nodes may open the same database (see ``base.Store.shared``)."""
         return True
+
+    def store_time(self) -> float:
+        # clock_timestamp(), not now(): now() is frozen at the start of the surrounding transaction.
+        row = self._one("SELECT extract(epoch from clock_timestamp())::double precision", ())
+        assert row is not None
+        return float(row[0])
 
     # --- transactions --------------------------------------------------------------
     @contextmanager

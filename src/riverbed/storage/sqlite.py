@@ -106,6 +106,11 @@ class SqliteStore:
         """One process owns the file (see ``base.Store.shared``)."""
         return False
 
+    def store_time(self) -> float:
+        # SQLite's own 'now' (the machine's wall clock, millisecond resolution), as a Unix time.
+        row = self._db.execute("SELECT (julianday('now') - 2440587.5) * 86400.0").fetchone()
+        return float(row[0])
+
     # --- transactions --------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[SqliteStore]:

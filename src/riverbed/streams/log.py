@@ -168,6 +168,30 @@ class StreamLog:
         txn.notify(STREAMS_CHANNEL, stream.arn)
         self._cache[stream.arn] = stream
 
+    def _stored(self, txn: Any, arn: str) -> Stream | None:
+        """The stream as stored now (read in ``txn``); this node's cached copy is brought up to it in place."""
+        doc = txn.get_doc(STREAM, arn)
+        if doc is None:
+            return None
+        cached = self._cache.get(arn)
+        if cached is None:
+            cached = self._cache[arn] = Stream.from_doc(doc)
+        else:
+            self._merge(cached, doc)
+        return cached
+
+    def _lock_shards(self, txn: Any, arn: str) -> Stream | None:
+        """Before closing shards on a shared store: wait out every append in flight, on any node, and keep
+        new ones waiting until ``txn`` ends; the stream as stored then.
+
+        An append holds the sequence counter's row from drawing its number to its commit (``_take_seq``)
+        and reads the stored stream only once it holds it, so a shard's end computed here is final: no
+        record lands in it afterwards, from a node whose cached copy still showed it open.  (The number
+        drawn here is skipped: a gap, as AWS's sequence numbers have.)
+        """
+        self._take_seq(txn)
+        return self._stored(txn, arn)
+
     # --- other nodes' changes (store notifications) ------------------------------------------
     def _on_loop(self, callback: Any, payload: str) -> None:
         """Run a notification's handling on the event loop of the waiters (notifications of other nodes
@@ -191,19 +215,24 @@ class StreamLog:
         if doc is None:
             self._cache.pop(arn, None)
         elif cached is not None:
-            fresh = Stream.from_doc(doc)
-            known = {s.shard_id: s for s in cached.shards}
-            shards = []
-            for shard in fresh.shards:
-                mine = known.get(shard.shard_id)
-                if mine is not None:
-                    mine.end, mine.trimmed_below = shard.end, shard.trimmed_below
-                    shard = mine
-                shards.append(shard)
-            cached.shards[:] = shards
-            cached.status, cached.disabled_at = fresh.status, fresh.disabled_at
-            self._notify([s.no for s in shards if s.end is not None])
+            self._merge(cached, doc)
         self._shards_changed()
+
+    def _merge(self, cached: Stream, doc: dict[str, Any]) -> None:
+        """Bring a cached ``Stream`` up to its stored document in place (pollers hold its shards) and wake
+        the readers of closed shards."""
+        fresh = Stream.from_doc(doc)
+        known = {s.shard_id: s for s in cached.shards}
+        shards = []
+        for shard in fresh.shards:
+            mine = known.get(shard.shard_id)
+            if mine is not None:
+                mine.end, mine.trimmed_below = shard.end, shard.trimmed_below
+                shard = mine
+            shards.append(shard)
+        cached.shards[:] = shards
+        cached.status, cached.disabled_at = fresh.status, fresh.disabled_at
+        self._notify([s.no for s in shards if s.end is not None])
 
     def _notify_remote(self, shard_no: str) -> None:
         if shard_no:
@@ -235,7 +264,7 @@ class StreamLog:
 
     def disable(self, txn: Any, arn: str) -> None:
         """Close every open shard and mark the stream DISABLED; its records stay readable until trimmed."""
-        stream = self.get(arn)
+        stream = self._lock_shards(txn, arn) if self.store.shared else self.get(arn)
         if stream is None or stream.status == "DISABLED":
             return
         for shard in stream.shards:
@@ -263,13 +292,22 @@ class StreamLog:
         """
         stream = self.get(arn)
         if stream is None or stream.status != "ENABLED":
-            return
+            return   # a stream never becomes ENABLED again: a cached "not enabled" is never stale
+        seq = None
+        if self.store.shared:
+            # Another node may have closed this shard (rollover, DISABLE) and its notification not have
+            # arrived yet.  Holding the sequence counter (``_lock_shards``), read the stored document.
+            seq = self._take_seq(txn)
+            stream = self._stored(txn, arn)
+            if stream is None or stream.status != "ENABLED":
+                return
         lineage = zlib.crc32(hk) % self.lineages if self.lineages > 1 else 0
         shard = stream.open_shard(lineage)
         if shard is None:
             return
         now = self.clock.now()
-        seq = self._take_seq(txn)
+        if seq is None:
+            seq = self._take_seq(txn)
         stored = encode_record(event_name=event_name, keys=keys, old=old, new=new, view_type=stream.view_type,
                                region=region, event_version=self.event_version, service_identity=service_identity,
                                size_bytes=size_bytes)
@@ -385,6 +423,13 @@ class StreamLog:
             changed = False
             try:
                 with self.store.transaction() as txn:
+                    if self.store.shared and any(
+                            shard.end is None and stream.status == "ENABLED" and self.rollover_seconds > 0
+                            and now - shard.created >= self.rollover_seconds for shard in stream.shards):
+                        fresh = self._lock_shards(txn, stream.arn)   # a rollover closes a shard
+                        if fresh is None:
+                            continue
+                        stream = fresh
                     for shard in list(stream.shards):
                         first = txn.first_record(shard.no)
                         if first is not None and first[1] < horizon:

@@ -181,6 +181,23 @@ def test_leases_one_holder_at_a_time_until_it_lapses_or_is_released(store):
     assert store.list_leases() == []
 
 
+def test_store_time_is_the_databases_real_time_and_leases_lapse_in_it(store):
+    import time
+
+    first = store.store_time()
+    assert abs(first - time.time()) < 5.0      # the database runs on this machine: its wall clock
+    time.sleep(0.25)
+    with store.transaction():                  # inside a transaction too, and it moves (not frozen at BEGIN)
+        later = store.store_time()
+        time.sleep(0.05)
+        assert store.store_time() > later
+    assert later - first >= 0.2
+    assert store.acquire_lease("loop:x", "node-a", store.store_time(), 0.2)
+    assert not store.acquire_lease("loop:x", "node-b", store.store_time(), 0.2)
+    time.sleep(0.3)                            # no one renewed: lapsed in the database's time
+    assert store.acquire_lease("loop:x", "node-b", store.store_time(), 0.2)
+
+
 def test_document_keys_may_hold_any_character_even_nul(store):
     keys = ["g\x00", "g\x00s\x01", "g\x00t", "g\x01", "g\x01\x00", "g\x02", "g"]
     with store.transaction() as txn:

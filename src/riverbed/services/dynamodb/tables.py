@@ -200,8 +200,26 @@ class Catalog:
             table = self._cache[key] = Table(doc)
         return table
 
+    def current(self, account: str, region: str, name: str) -> Table | None:
+        """``get`` for a request: on a store shared by several nodes the cached copy is first checked against
+        the stored document, so a change another node committed before this request arrived is followed
+        even when its notification is still on its way (a PutItem right after UpdateTable enabled a stream
+        on another node must write the stream record).  One point read; the ``Table`` is rebuilt only when
+        the document differs."""
+        if not self.store.shared:
+            return self.get(account, region, name)
+        key = table_key(account, region, name)
+        doc = self.store.get_doc(TABLE, key)
+        if doc is None:
+            self._cache.pop(key, None)
+            return None
+        table = self._cache.get(key)
+        if table is None or table.doc != doc:
+            table = self._cache[key] = Table(doc)
+        return table
+
     def require(self, account: str, region: str, name: str, *, describe: bool = False) -> Table:
-        table = self.get(account, region, name)
+        table = self.current(account, region, name)
         if table is None:
             if describe:
                 raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +64,6 @@ class SnsService:
         self.topics = TopicRegistry(store)
         self.deliverer = Deliverer(queues, functions, endpoint_url)
         self._filters: dict[tuple[str, str], filter_policy.Predicate] = {}
-        self._dedup: dict[tuple[str, str, str], tuple[float, str, str | None]] = {}   # in memory only
-        self._lock = threading.Lock()
 
     # --- topics ---------------------------------------------------------------------------------------
     def create_topic(self, region: str, account: str, name: str, attributes: dict[str, Any] | None,
@@ -269,13 +266,9 @@ class SnsService:
     def publish_notification(self, topic: Topic, note: Notification) -> Notification:
         """Deliver ``note`` to every subscription whose filter policy matches; the notification as sent."""
         if topic.fifo:
-            with self._lock:
-                seen = self._deduplicate(topic, note)
-                if seen is not None:
-                    return seen
-                note.sequence_number = ids.sequence_number(self.store.next_counter(f"sns-seq:{topic.arn}"))
-                self._dedup[self._dedup_key(topic, note)] = (self.clock.now() + DEDUP_WINDOW_SECONDS,
-                                                             note.message_id, note.sequence_number)
+            seen = self._deduplicate(topic, note)
+            if seen is not None:
+                return seen
         version = topic.attributes.get("SignatureVersion", "1")
         dims = {"TopicName": topic.name}
         put = self.metrics.put if self.metrics is not None else None
@@ -294,18 +287,28 @@ class SnsService:
         return note
 
     @staticmethod
-    def _dedup_key(topic: Topic, note: Notification) -> tuple[str, str, str]:
+    def _dedup_key(topic: Topic, note: Notification) -> str:
         by_group = topic.attributes.get("FifoThroughputScope") == "MessageGroup"
-        return topic.arn, (note.group_id or "") if by_group else "", note.dedup_id or ""
+        return f"{(note.group_id or '') if by_group else ''}\x1f{note.dedup_id or ''}"
 
     def _deduplicate(self, topic: Topic, note: Notification) -> Notification | None:
-        """The earlier notification with this deduplication id inside the window (caller holds the lock)."""
-        now = self.clock.now()
-        self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
-        seen = self._dedup.get(self._dedup_key(topic, note))
-        if seen is None:
-            return None
-        note.message_id, note.sequence_number = seen[1], seen[2]
+        """Give a FIFO notification its sequence number, or, when its deduplication id was published inside
+        the window, return that earlier notification instead.  The window lives in the store (expiring keys),
+        so a duplicate is recognised whichever node it is published through."""
+        now, namespace, key = self.clock.now(), f"sns-dedup:{topic.arn}", self._dedup_key(topic, note)
+        with self.store.transaction() as txn:
+            seen = txn.get_key(namespace, key, now)
+            if seen is None:
+                txn.prune_keys(namespace, now)
+                sequence = ids.sequence_number(txn.next_counter(f"sns-seq:{topic.arn}"))
+                # Of two nodes racing with one id, one claims it; the other gets the winner's (a gap in the
+                # sequence numbers, which AWS calls "large, non-consecutive" anyway).
+                seen = txn.put_key_if_absent(namespace, key, json.dumps([note.message_id, sequence]).encode(),
+                                             now + DEDUP_WINDOW_SECONDS, now)
+                if seen is None:
+                    note.sequence_number = sequence
+                    return None
+        note.message_id, note.sequence_number = json.loads(seen)
         return note
 
     def _accepts(self, sub: Subscription, note: Notification) -> bool:
@@ -340,8 +343,6 @@ class SnsService:
     def reset(self) -> None:
         self.topics.reset()
         self._filters.clear()
-        with self._lock:
-            self._dedup.clear()
 
 
 def check_tags(tags: list[dict[str, Any]] | None) -> dict[str, str]:

@@ -5,7 +5,8 @@ words ("An ARN must have at least 6 elements, not 1"), the attributes GetTopicAt
 GetSubscriptionAttributes answer (recorded AWS: sns snapshot ``test_create_topic_with_attributes``,
 ``test_create_subscriptions_with_attributes``), and the registry over the store's documents (kinds
 ``sns-topic`` keyed by topic ARN and ``sns-sub`` keyed by subscription ARN = topic ARN + ``:`` + uuid,
-so a topic's subscriptions are one prefix scan), with an in-memory cache dropped on reset.
+so a topic's subscriptions are one prefix scan), with a per-node cache (``core.doccache``) that every
+node's changes invalidate.
 
 Must not: publish or deliver (``service`` and ``delivery`` do).
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riverbed import ids
+from riverbed.core.doccache import DocCache
 from riverbed.services.sns.errors import invalid
 
 TOPIC_KIND = "sns-topic"
@@ -175,30 +177,37 @@ def topic_attributes(topic: Topic, confirmed: int) -> dict[str, str]:
 
 
 class TopicRegistry:
+    """Topics and subscriptions in the store, cached per node (``core.doccache``): every change is
+    announced in its transaction, so a node never publishes to a subscription list another node changed."""
+
     def __init__(self, store: Any) -> None:
         self.store = store
-        self._topics: dict[str, Topic | None] = {}
-        self._subs: dict[str, list[Subscription]] = {}
+        self._topics: DocCache[Topic | None] = DocCache(store, "sns-topics", self._load_topic)
+        self._subs: DocCache[list[Subscription]] = DocCache(store, "sns-subscriptions", self._load_subs)
+
+    def _load_topic(self, arn: str) -> Topic | None:
+        doc = self.store.get_doc(TOPIC_KIND, arn)
+        return Topic.from_doc(doc) if doc is not None else None
+
+    def _load_subs(self, topic: str) -> list[Subscription]:
+        return [Subscription.from_doc(d) for _, d in self.store.list_docs(SUB_KIND, topic + ":")]
 
     # --- topics ------------------------------------------------------------------------------------
     def find(self, arn: str) -> Topic | None:
-        if arn not in self._topics:
-            doc = self.store.get_doc(TOPIC_KIND, arn)
-            self._topics[arn] = Topic.from_doc(doc) if doc is not None else None
-        return self._topics[arn]
+        return self._topics.get(arn)
 
     def put(self, topic: Topic) -> None:
         with self.store.transaction() as txn:
             txn.put_doc(TOPIC_KIND, topic.arn, topic.to_doc())
-        self._topics.pop(topic.arn, None)
+            self._topics.changed(txn, topic.arn)
 
     def delete(self, arn: str) -> None:
         with self.store.transaction() as txn:
             txn.delete_doc(TOPIC_KIND, arn)
             for key, _ in txn.list_docs(SUB_KIND, arn + ":"):
                 txn.delete_doc(SUB_KIND, key)
-        self._topics.pop(arn, None)
-        self._subs.pop(arn, None)
+            self._topics.changed(txn, arn)
+            self._subs.changed(txn, arn)
 
     def list_topics(self, region: str, account: str) -> list[Topic]:
         prefix = topic_arn(region, account, "")
@@ -206,11 +215,7 @@ class TopicRegistry:
 
     # --- subscriptions ---------------------------------------------------------------------------------
     def subscriptions(self, topic: str) -> list[Subscription]:
-        subs = self._subs.get(topic)
-        if subs is None:
-            subs = self._subs[topic] = [Subscription.from_doc(d) for _, d in
-                                        self.store.list_docs(SUB_KIND, topic + ":")]
-        return subs
+        return self._subs.get(topic)
 
     def all_subscriptions(self, region: str, account: str) -> list[Subscription]:
         prefix = topic_arn(region, account, "")
@@ -223,12 +228,12 @@ class TopicRegistry:
     def put_subscription(self, sub: Subscription) -> None:
         with self.store.transaction() as txn:
             txn.put_doc(SUB_KIND, sub.arn, sub.to_doc())
-        self._subs.pop(sub.topic_arn, None)
+            self._subs.changed(txn, sub.topic_arn)
 
     def delete_subscription(self, sub: Subscription) -> None:
         with self.store.transaction() as txn:
             txn.delete_doc(SUB_KIND, sub.arn)
-        self._subs.pop(sub.topic_arn, None)
+            self._subs.changed(txn, sub.topic_arn)
 
     def reset(self) -> None:
         self._topics.clear()

@@ -51,6 +51,11 @@ class Waiters:
             elif not loop.is_closed():
                 loop.call_soon_threadsafe(_wake, future)
 
+    def queues(self) -> list[str]:
+        """The queues someone is waiting on."""
+        with self._lock:
+            return list(self._by_queue)
+
     def waiting(self, queue: str) -> int:
         with self._lock:
             return len(self._by_queue.get(queue, ()))

@@ -142,11 +142,13 @@ def split_arn(arn: str) -> tuple[str, str, str]:
 
 
 QUEUES_CHANNEL = "queues"   # store notifications: a queue document changed (payload: its ARN)
+MESSAGES_CHANNEL = "queue-messages"   # store notifications: a message became receivable (payload: queue ARN)
 
 
 class QueueRegistry:
     """Queue documents in the store, cached in memory (dropped on reset, and on a change announced on the
-    store's ``queues`` channel by this node or another one sharing the store)."""
+    store's ``queues`` channel by this node or another one sharing the store); read through when several
+    nodes share the store."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
@@ -160,7 +162,9 @@ class QueueRegistry:
             self._cache.clear()
 
     def find(self, arn: str) -> Queue | None:
-        if arn in self._cache:
+        # Several nodes: read through.  Another node's notification arrives milliseconds after its commit,
+        # and its client may already be asking here (SetQueueAttributes there, SendMessage here).
+        if arn in self._cache and not self.store.shared:
             return self._cache[arn]
         doc = self.store.get_doc(DOC_KIND, arn)
         queue = Queue.from_doc(doc) if doc is not None else None

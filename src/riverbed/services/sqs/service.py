@@ -24,7 +24,6 @@ Must not: know about HTTP or wire shapes beyond the dicts SQS operations return;
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -47,7 +46,7 @@ from riverbed.services.sqs.errors import (
 )
 from riverbed.services.sqs.md5 import md5_of_attributes, md5_of_body
 from riverbed.services.sqs.polling import Waiters, wait_for_wake
-from riverbed.services.sqs.queues import Queue, QueueRegistry, check_name, split_arn
+from riverbed.services.sqs.queues import MESSAGES_CHANNEL, Queue, QueueRegistry, check_name, split_arn
 from riverbed.storage import LogEntry, Store, Txn
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +86,21 @@ class SqsService:
         self.queues = QueueRegistry(store)
         self.waiters = Waiters()
         self.iam_mode = "enforce"     # --iam: whether SNS needs the queue's policy to deliver (access.py)
+        if store.shared:   # receivers long-polling on other nodes are woken by a send here, and ours by theirs
+            store.subscribe(MESSAGES_CHANNEL, self._woken)
+
+    def _wake(self, txn: Any, arn: str) -> None:
+        """Once ``txn`` commits, wake the receivers waiting on ``arn`` here and, on a shared store, everywhere."""
+        txn.after_commit(lambda: self.waiters.notify(arn))
+        if self.store.shared:
+            txn.notify(MESSAGES_CHANNEL, arn)
+
+    def _woken(self, arn: str) -> None:
+        if arn:
+            self.waiters.notify(arn)
+        else:   # notifications may have been missed: every receiver looks again
+            for queue in self.waiters.queues():
+                self.waiters.notify(queue)
 
     # --- queues ------------------------------------------------------------------------------------
     def create_queue(self, region: str, account: str, name: str, attributes: dict[str, Any] | None,
@@ -247,8 +261,7 @@ class SqsService:
                                       now)
             data.update(extra_system)
             txn.log_append(queue.arn, seq, message_id, group_id or "", now + delay, now, orjson.dumps(data))
-            arn = queue.arn
-            txn.after_commit(lambda: self.waiters.notify(arn))
+            self._wake(txn, queue.arn)
         if self.metrics is not None:
             dims = {"QueueName": queue.name}
             self.metrics.put("AWS/SQS", "NumberOfMessagesSent", dims, 1)
@@ -285,7 +298,7 @@ class SqsService:
                 if not moved or not rows:
                     break
             for arn in moved_to:
-                txn.after_commit(functools.partial(self.waiters.notify, arn))
+                self._wake(txn, arn)
         return out
 
     def _deliver_row(self, txn: Txn, queue: Queue, row: LogEntry, now: float, timeout: int,
@@ -384,8 +397,7 @@ class SqsService:
             if queue.fifo and (row.receipt != token or row.visible_at <= now):
                 raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
             txn.log_set_visible_at(queue.arn, seq, now + seconds)
-            arn = queue.arn
-            txn.after_commit(lambda: self.waiters.notify(arn))
+            self._wake(txn, queue.arn)
 
     # --- retention ------------------------------------------------------------------------------------------
     def _expire(self, txn: Txn, queue: Queue, now: float) -> int:
