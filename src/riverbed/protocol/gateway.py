@@ -107,6 +107,7 @@ class Gateway:
         self.asgi_routes: list[tuple[str, AsgiRoute]] = []  # streamed answers (server-sent events)
         self._stream_closers: list[Callable[[], None]] = []
         self._routers: dict[str, Any] = {}
+        self._actions: dict[tuple[str, str], str] = {}   # (service, operation) -> IAM action name
         self._default_limit: int | None = None   # the largest body of a request not yet tied to a service
         self.identities: Identities | None = None   # who owns an access key (STS, IAM); set by the app
         self.authorizer: Permissions | None = None   # --iam enforce|strict: requests authorized (IAM)
@@ -452,8 +453,11 @@ class Gateway:
         except (AttributeError, KeyError, TypeError, IndexError):
             resources = ["*"]     # members of unexpected shapes: the operation refuses the request itself
         code, status = desc.access_denied
-        authorize(self.authorizer, account=ctx.account, principal=ctx.principal,
-                  action=f"{desc.action_prefix or desc.name}:{desc.action_names.get(ctx.operation, ctx.operation)}",
+        action = self._actions.get((desc.name, ctx.operation))
+        if action is None:
+            action = self._actions[(desc.name, ctx.operation)] = \
+                f"{desc.action_prefix or desc.name}:{desc.action_names.get(ctx.operation, ctx.operation)}"
+        authorize(self.authorizer, account=ctx.account, principal=ctx.principal, action=action,
                   resources=resources or ["*"],
                   code=code, status=status, strict=self.strict, policy_of=desc.resource_policy)
 

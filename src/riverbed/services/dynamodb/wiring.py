@@ -38,8 +38,24 @@ _TRANSACT_PARTS = ("Put", "Update", "Delete", "ConditionCheck", "Get")
 _POLICY_OPERATIONS = frozenset({"PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy"})
 
 
+_SINGLE_TABLE_ARNS: dict[tuple[str, str, str], list[str]] = {}
+_OTHER_RESOURCE_MEMBERS = ("RequestItems", "TransactItems", "Statement", "Statements", "TransactStatements",
+                           "ResourceArn", "StreamArn", "ShardIterator")
+
+
 def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
-    """The tables (or streams) a request acts on, for --iam strict; "*" for ListTables & co."""
+    """The tables (or streams) a request acts on, for the authorization hook; "*" for ListTables & co."""
+    name = request.get("TableName")
+    if name.__class__ is str and not any(request.get(m) for m in _OTHER_RESOURCE_MEMBERS):
+        # The common case, asked on every request: one table by name (or ARN); its ARN list is made once.
+        key = (account, region, name)
+        cached = _SINGLE_TABLE_ARNS.get(key)
+        if cached is None:
+            if len(_SINGLE_TABLE_ARNS) >= 4096:
+                _SINGLE_TABLE_ARNS.clear()
+            cached = _SINGLE_TABLE_ARNS[key] = [named(name, lambda n: arn("dynamodb", region, account, f"table/{n}"))]
+        return list(cached)
+
     def table(name: str) -> str:
         return named(name, lambda n: arn("dynamodb", region, account, f"table/{n}"))
 
