@@ -81,3 +81,33 @@ def test_the_sweep_spares_referenced_and_recent_blobs(blobs):
     assert blobs.read("old-kept") == b"x"
     with pytest.raises(BlobGone):
         blobs.read("old-orphan")
+
+
+def test_a_read_whose_blob_another_node_dropped_reads_the_new_version(tmp_path):
+    """The race a shared store allows: the document is read, another node replaces the object and drops the old
+    bytes, then the old blob is read.  The read starts over and answers the new object (never a 500)."""
+    from riverbed.clock import ManualClock
+    from riverbed.services.s3.service import BUCKET, S3Service
+
+    store = open_store("sqlite", None)
+    s3 = S3Service(store, ManualClock(), str(tmp_path), "000000000000")
+    try:
+        s3.blobs = StoredBlobs(store, str(tmp_path / "s3"))   # what a shared store chooses
+        with store.transaction() as txn:
+            txn.put_doc(BUCKET, "b", {"Name": "b"})
+        s3.write_object("b", "k", b"old")
+        read = s3.blobs.read
+        calls = []
+
+        def read_after_a_replace(blob_id, start=0, end=None):
+            if not calls:
+                s3.write_object("b", "k", b"new")   # "another node": the old blob is deleted after its commit
+            calls.append(blob_id)
+            return read(blob_id, start, end)
+
+        s3.blobs.read = read_after_a_replace
+        assert s3.read_object("b", "k") == b"new"
+        assert len(calls) == 2 and calls[0] != calls[1]
+    finally:
+        s3.close()
+        store.close()
