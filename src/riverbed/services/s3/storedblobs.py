@@ -107,17 +107,19 @@ class StoredBlobs:
             yield data
 
     def _chunks(self, blob_id: str, start: int, end: int | None) -> Iterator[tuple[int, bytes]]:
-        """The chunks covering ``start``..``end``, checked to follow each other, then that the blob still exists
-        (a blob is deleted at once, so a read it cut short is noticed here)."""
+        """The chunks covering ``start``..``end``, checked to follow each other.  A blob is deleted at once, so
+        a read to the end that it cut short stops after a full chunk (only the last chunk of a blob is
+        shorter): then the blob must still exist.  A read up to ``end`` is checked by its length (``read``)."""
         expected: int | None = None
-        found = False
+        last = b""
         for pos, data in self.store.blob_read(blob_id, start, end):
             if expected is not None and pos != expected:
                 raise BlobGone(blob_id)
-            found = True
             expected = pos + len(data)
+            last = data
             yield pos, data
-        if not found or next(iter(self.store.blob_read(blob_id, 0, 0)), None) is None:
+        if expected is None or (end is None and len(last) >= CHUNK
+                                and next(iter(self.store.blob_read(blob_id, 0, 0)), None) is None):
             raise BlobGone(blob_id)
 
     def copy(self, blob_id: str) -> str:
