@@ -1,7 +1,7 @@
 """Three riverbed nodes (each its own App, event loop, server and connection pool) on one PostgreSQL database.
 
 * A representative part of the conformance suite (tables, items and conditional writes, transactions,
-  indexes, streams, mappings and their role checks, PartiQL, SQS with long polls, KMS, the Lambda API),
+  indexes, streams, mappings and their role checks, PartiQL, SQS with long polls, KMS, the Lambda API, S3),
   unchanged, run through a round-robin front
   (``roundrobin.py``): every request goes to the next node, so each write is read back on another node.
 * Conditional writes racing from all three nodes on one item: exactly one wins each round.
@@ -28,10 +28,10 @@ from tests.multinode.roundrobin import RoundRobin
 pytestmark = pytest.mark.xdist_group("real-server")
 
 ROOT = Path(__file__).resolve().parents[2]
-# Left out: test_s3.py (object bodies are files in each node's data directory: another node answers 500)
-# and test_sns.py (a notification's UnsubscribeURL names the node that published it, not this front).
+# Left out: test_sns.py (a notification's UnsubscribeURL names the node that published it, not this front).
 CONFORMANCE = ["test_tables.py", "test_items.py", "test_indexes.py", "test_streams.py", "test_semantics_round2.py",
-               "test_iam_enforcement.py", "test_sqs.py", "test_kms.py", "test_partiql.py", "test_lambda_api.py"]
+               "test_iam_enforcement.py", "test_sqs.py", "test_kms.py", "test_partiql.py", "test_lambda_api.py",
+               "test_s3.py", "test_s3_versioning.py"]
 ROUNDS = 20
 
 

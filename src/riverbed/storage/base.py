@@ -28,7 +28,8 @@ Data shapes, each in neutral terms (the store knows no AWS service):
   idempotency tokens);
 * time series: opaque bytes per ``(series, at)`` slot, read by time range, trimmed by age (aggregated
   data points);
-* counters: named integers that only grow.
+* counters: named integers that only grow;
+* blobs: byte strings under a text id, stored as chunks at byte positions (object bytes on a shared store).
 
 Times are plain floats (seconds) passed in by the caller; no engine reads a clock, except that
 ``store_time`` answers the database's own time (what leases between processes are measured in).
@@ -293,6 +294,35 @@ class Txn(Protocol):
 
     def series_trim(self, before: float) -> int:
         """Remove the slots of every series with ``at`` strictly before ``before``; how many."""
+        ...
+
+    # --- blobs -----------------------------------------------------------------------
+    # A blob is a byte string under a text id, stored as chunks: each chunk starts at a byte position
+    # ``pos`` and holds the bytes from there.  One writer writes a blob's chunks back to back (chunk n+1
+    # starts where chunk n ends; an empty blob is one empty chunk at 0); readers ask for the chunks
+    # covering a byte range, so a range read touches only those.  Each chunk carries the time it was
+    # written (callers pass ``store_time()``), which ``blob_list`` reads to find abandoned blobs.
+    def blob_put(self, blob_id: str, pos: int, data: bytes, written: float) -> None:
+        """Store ``data`` as the chunk of ``blob_id`` starting at byte ``pos`` (replacing one that started there)."""
+        ...
+
+    def blob_read(self, blob_id: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """``(pos, data)`` of the chunks of ``blob_id`` in position order, from the last one starting at or before
+        byte ``start`` through the last one starting at or before byte ``end`` (None: through the last chunk):
+        those that hold bytes ``start`` to ``end`` when the blob has them.  Nothing when the blob has no chunk.
+
+        Read a few chunks at a time (a long blob is never held whole); a blob deleted while it is being read
+        may end early, so a caller that must know checks that the blob still exists afterwards.
+        """
+        ...
+
+    def blob_delete(self, blob_id: str) -> int:
+        """Remove every chunk of ``blob_id`` at once; how many there were (0 when it did not exist)."""
+        ...
+
+    def blob_list(self, written_before: float) -> list[str]:
+        """Ids of the blobs all of whose chunks were written strictly before ``written_before``, ordered by id
+        (a blob still being written, its last chunk recent, is left out)."""
         ...
 
     # --- counters ----------------------------------------------------------------

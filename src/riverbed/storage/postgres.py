@@ -45,7 +45,7 @@ from psycopg_pool import ConnectionPool
 
 from riverbed.storage.base import LogCounts, LogEntry, StoreConflict
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # One entry per schema version: the statements that bring version n-1 to n.  Never edit a released one.
 MIGRATIONS: dict[int, str] = {
@@ -89,10 +89,18 @@ CREATE TABLE series_slots (
     PRIMARY KEY (series, at));
 CREATE INDEX series_slots_at ON series_slots (at);
 """,
+    # Blob chunks (~1 MB each): stored out of line and uncompressed (object bytes are often compressed already).
+    4: """
+CREATE TABLE blob_chunks (
+    blob text COLLATE "C" NOT NULL, pos bigint NOT NULL, written double precision NOT NULL, data bytea NOT NULL,
+    PRIMARY KEY (blob, pos));
+ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+""",
 }
 
 _TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases",
-           "series_slots")
+           "series_slots", "blob_chunks")
+_BLOB_PAGE = 4                            # chunks per page of a blob read
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 _SCHEMA_LOCK = 0x72697665_72626564 >> 1   # "riverbed": serializes schema creation between starting nodes
 _PAGE = 500                               # rows per page of a range read
@@ -587,6 +595,35 @@ class PostgresStore:
         rows = self._all("SELECT name, holder, expires_at FROM leases WHERE name>=%s AND starts_with(name, %s)"
                          " ORDER BY name", (prefix, prefix))
         return [(r[0], r[1], float(r[2])) for r in rows]
+
+    # --- blobs ---------------------------------------------------------------------------
+    def blob_put(self, blob_id: str, pos: int, data: bytes, written: float) -> None:
+        self._exec("INSERT INTO blob_chunks (blob, pos, written, data) VALUES (%s, %s, %s, %s)"
+                   " ON CONFLICT (blob, pos) DO UPDATE SET written=excluded.written, data=excluded.data",
+                   (blob_id, pos, written, data))
+
+    def blob_read(self, blob_id: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        # A page at a time on a pooled connection: no connection is held while the caller uses the chunks.
+        last = end if end is not None else -1
+        rows = self._all(
+            "SELECT pos, data FROM blob_chunks WHERE blob=%s AND pos>=coalesce((SELECT max(pos) FROM blob_chunks"
+            " WHERE blob=%s AND pos<=%s), 0) AND (%s<0 OR pos<=%s) ORDER BY pos LIMIT %s",
+            (blob_id, blob_id, start, last, last, _BLOB_PAGE))
+        while rows:
+            for pos, data in rows:
+                yield int(pos), bytes(data)
+            if len(rows) < _BLOB_PAGE:
+                return
+            rows = self._all("SELECT pos, data FROM blob_chunks WHERE blob=%s AND pos>%s AND (%s<0 OR pos<=%s)"
+                             " ORDER BY pos LIMIT %s", (blob_id, rows[-1][0], last, last, _BLOB_PAGE))
+
+    def blob_delete(self, blob_id: str) -> int:
+        return self._exec("DELETE FROM blob_chunks WHERE blob=%s", (blob_id,))
+
+    def blob_list(self, written_before: float) -> list[str]:
+        rows = self._all("SELECT blob FROM blob_chunks GROUP BY blob HAVING max(written)<%s ORDER BY blob",
+                         (written_before,))
+        return [r[0] for r in rows]
 
     # --- counters ------------------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:

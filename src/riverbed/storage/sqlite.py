@@ -59,10 +59,14 @@ CREATE TABLE IF NOT EXISTS series_slots (
 CREATE INDEX IF NOT EXISTS series_slots_at ON series_slots (at);
 CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blob_chunks (
+    blob TEXT NOT NULL, pos INTEGER NOT NULL, written REAL NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (blob, pos));
 """
 
 _TABLES = ("docs", "items", "records", "counters", "index_items", "log_messages", "expiring_keys", "leases",
-           "series_slots")
+           "series_slots", "blob_chunks")
+_BLOB_PAGE = 4   # chunks per page of a blob read
 _LOG_COLUMNS = "seq, msg_id, grp, visible_at, sent_at, receive_count, first_received, receipt, data"
 
 DB_FILE = "riverbed.sqlite3"
@@ -504,6 +508,35 @@ class SqliteStore:
         rows = self._db.execute("SELECT name, holder, expires_at FROM leases WHERE name>=? AND name<? ORDER BY name",
                                 (prefix, prefix + "\U0010ffff")).fetchall()
         return [(r[0], r[1], float(r[2])) for r in rows]
+
+    # --- blobs ---------------------------------------------------------------------------
+    def blob_put(self, blob_id: str, pos: int, data: bytes, written: float) -> None:
+        self._db.execute("INSERT OR REPLACE INTO blob_chunks (blob, pos, written, data) VALUES (?, ?, ?, ?)",
+                         (blob_id, pos, written, data))
+
+    def blob_read(self, blob_id: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        # Paged (fetchall per page): no cursor stays open while the caller writes on the same connection.
+        last = end if end is not None else -1
+        rows = self._db.execute(
+            "SELECT pos, data FROM blob_chunks WHERE blob=? AND pos>=coalesce((SELECT max(pos) FROM blob_chunks"
+            " WHERE blob=? AND pos<=?), 0) AND (?<0 OR pos<=?) ORDER BY pos LIMIT ?",
+            (blob_id, blob_id, start, last, last, _BLOB_PAGE)).fetchall()
+        while rows:
+            for pos, data in rows:
+                yield int(pos), bytes(data)
+            if len(rows) < _BLOB_PAGE:
+                return
+            rows = self._db.execute(
+                "SELECT pos, data FROM blob_chunks WHERE blob=? AND pos>? AND (?<0 OR pos<=?) ORDER BY pos LIMIT ?",
+                (blob_id, rows[-1][0], last, last, _BLOB_PAGE)).fetchall()
+
+    def blob_delete(self, blob_id: str) -> int:
+        return self._db.execute("DELETE FROM blob_chunks WHERE blob=?", (blob_id,)).rowcount
+
+    def blob_list(self, written_before: float) -> list[str]:
+        rows = self._db.execute("SELECT blob FROM blob_chunks GROUP BY blob HAVING max(written)<? ORDER BY blob",
+                                (written_before,)).fetchall()
+        return [r[0] for r in rows]
 
     # --- counters ------------------------------------------------------------------------
     def next_counter(self, name: str, step: int = 1) -> int:

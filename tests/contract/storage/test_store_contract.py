@@ -620,6 +620,62 @@ def test_series_read_merge_write_from_two_connections_loses_nothing(postgres_sch
         second.close()
 
 
+# --- blobs ---------------------------------------------------------------------------------------------------
+
+def _blob(store, blob_id, chunks, written):
+    pos = 0
+    for data in chunks:
+        store.blob_put(blob_id, pos, data, written)
+        pos += len(data)
+
+
+def test_blob_chunks_read_whole_and_by_byte_range(store):
+    chunks = [bytes([n]) * 10 for n in range(11)]          # more chunks than one page of any engine
+    _blob(store, "b1", chunks, 100.0)
+    with store.transaction() as txn:
+        _blob(txn, "b2", [b"\x00other"], 100.0)
+    assert b"".join(d for _, d in store.blob_read("b1")) == b"".join(chunks)
+    assert [p for p, _ in store.blob_read("b1")] == list(range(0, 110, 10))
+    assert [p for p, _ in store.blob_read("b1", 25, 47)] == [20, 30, 40]   # only the chunks holding the range
+    assert [p for p, _ in store.blob_read("b1", 30, 30)] == [30]
+    assert [p for p, _ in store.blob_read("b1", 95)] == [90, 100]
+    assert [p for p, _ in store.blob_read("b1", 0, 0)] == [0]
+    assert list(store.blob_read("b2")) == [(0, b"\x00other")]
+    assert list(store.blob_read("missing")) == [] and list(store.blob_read("missing", 5, 9)) == []
+    store.blob_put("b1", 100, b"X" * 10, 100.0)                               # replaces the chunk at 100
+    assert b"".join(d for _, d in store.blob_read("b1", 100, 109)) == b"X" * 10
+    _blob(store, "empty", [b""], 100.0)                                      # an empty blob is one empty chunk
+    assert list(store.blob_read("empty")) == [(0, b"")] and list(store.blob_read("empty", 0, 0)) == [(0, b"")]
+
+
+def test_blob_delete_list_by_write_time_and_rollback(store):
+    _blob(store, "old", [b"a", b"b"], 100.0)
+    _blob(store, "busy", [b"a"], 100.0)
+    store.blob_put("busy", 1, b"b", 500.0)                  # still being written: its last chunk is recent
+    _blob(store, "new", [b"c"], 400.0)
+    assert store.blob_list(400.0) == ["old"]
+    assert store.blob_list(1000.0) == ["busy", "new", "old"]
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.blob_put("lost", 0, b"x", 1.0)
+        assert txn.blob_delete("old") == 2
+        raise RuntimeError("roll back")
+    assert list(store.blob_read("lost")) == [] and len(list(store.blob_read("old"))) == 2
+    with store.transaction() as txn:
+        assert txn.blob_delete("old") == 2
+        assert txn.blob_delete("old") == 0
+    assert list(store.blob_read("old")) == [] and store.blob_list(1000.0) == ["busy", "new"]
+    store.reset()
+    assert store.blob_list(1000.0) == []
+
+
+def test_durable_store_keeps_blobs_across_reopen(reopen):
+    s = reopen()
+    s.blob_put("b", 0, b"kept" * 1000, 5.0)
+    s.close()
+    s = reopen()
+    assert list(s.blob_read("b")) == [(0, b"kept" * 1000)]
+
+
 # --- ordering and long reads (engines order bytes like memcmp and text by code point) ------------------------
 
 ODD_BYTES = [b"", b"\x00", b"\x00\x00", b"\x00\x01", b"\x01", b"\x7f", b"\x80", b"\x80\x00", b"\xfe", b"\xff",

@@ -34,6 +34,21 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(postgres_schema_url):
         open_store(postgres_schema_url, None)
 
 
+def test_a_version_3_database_gains_blob_chunks_on_upgrade(postgres_schema_url):
+    open_store(postgres_schema_url, None).close()
+    with psycopg.connect(postgres_schema_url, autocommit=True) as conn:   # as riverbed before blobs left it
+        conn.execute("DROP TABLE blob_chunks")
+        conn.execute("UPDATE riverbed_schema SET version=3")
+    store = open_store(postgres_schema_url, None)
+    try:
+        store.blob_put("b", 0, b"bytes", 1.0)
+        assert list(store.blob_read("b")) == [(0, b"bytes")]
+    finally:
+        store.close()
+    with psycopg.connect(postgres_schema_url, autocommit=True) as conn:
+        assert conn.execute("SELECT version FROM riverbed_schema").fetchall() == [(SCHEMA_VERSION,)]
+
+
 def test_a_failed_statement_the_caller_swallowed_fails_the_commit(postgres_schema_url):
     store = open_store(postgres_schema_url, None)
     fired: list[str] = []

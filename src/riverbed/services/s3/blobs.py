@@ -25,6 +25,11 @@ from riverbed.core.payload import Payload
 CHUNK = 1024 * 1024
 
 
+class BlobGone(LookupError):
+    """A blob is missing, or was deleted while being read: on a shared store another node replaced or deleted
+    the object between our reading its document and its bytes (``storedblobs``); read the document again."""
+
+
 class BlobStore:
     def __init__(self, root: str, durable: bool) -> None:
         self.root = root

@@ -1,4 +1,5 @@
-"""The S3 service object: buckets and object metadata as store documents, object bytes as blob files.
+"""The S3 service object: buckets and object metadata as store documents, object bytes as blob files (on a
+shared store, as blob chunks in the store: ``storedblobs``, so that every node serves every object).
 
 Owns: the document kinds (``s3-bucket`` keyed by bucket name, ``s3-object`` keyed ``<bucket>/<key>`` (the
 current version), ``s3-history`` keyed ``<bucket>/<key>`` (older versions and delete markers, newest
@@ -17,11 +18,12 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from riverbed.core.context import RequestContext
 from riverbed.services.s3 import errors, versions
-from riverbed.services.s3.blobs import BlobStore
+from riverbed.services.s3.blobs import BlobGone, BlobStore
+from riverbed.services.s3.storedblobs import StoredBlobs
 
 if TYPE_CHECKING:  # pragma: no cover
     from riverbed.clock import Clock
@@ -32,6 +34,9 @@ OBJECT = "s3-object"
 UPLOAD = "s3-upload"
 PART = "s3-part"
 HISTORY = "s3-history"
+READ_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 class S3Service:
@@ -45,7 +50,8 @@ class S3Service:
             root = self._tmpdir.name
         else:
             root = os.path.join(data_dir, "s3")
-        self.blobs = BlobStore(root, durable=data_dir is not None)
+        self.blobs: BlobStore | StoredBlobs = StoredBlobs(store, root) if store.shared else \
+            BlobStore(root, durable=data_dir is not None)
         self.blobs.sweep(self.referenced_blobs())
 
     # --- documents ------------------------------------------------------------------------------
@@ -178,10 +184,24 @@ class S3Service:
         names |= {v["Blob"] for _, doc in self.store.list_docs(HISTORY) for v in doc["Versions"] if v.get("Blob")}
         return names
 
+    def retry_gone(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` (read a document, then its blob's bytes) again when the blob vanished in between:
+        on a shared store another node replaced or deleted the object meanwhile, and the next attempt reads
+        the document anew, answering the object's new state (or NoSuchKey) as S3 would."""
+        for _ in range(READ_ATTEMPTS - 1):
+            try:
+                return attempt()
+            except BlobGone:
+                continue
+        return attempt()
+
     # --- S3 as other services see it (core.interfaces.ObjectStore) ---------------------------------
     def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
-        doc = self.version(bucket, key, version_id, "GET")
-        return self.blobs.read(doc["Blob"]) if doc["Size"] else b""
+        def attempt() -> bytes:
+            doc = self.version(bucket, key, version_id, "GET")
+            return self.blobs.read(doc["Blob"]) if doc["Size"] else b""
+
+        return self.retry_gone(attempt)
 
     def write_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> str:
         from riverbed.services.s3.objects import new_record, quoted

@@ -48,6 +48,10 @@ def source_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def copy_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    return ctx.backend.retry_gone(lambda: _copy_object(ctx, req))
+
+
+def _copy_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     s3 = ctx.backend
     s3.bucket(req["Bucket"])
     src = source_object(ctx, req)

@@ -95,6 +95,10 @@ def upload_part(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def upload_part_copy(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    return ctx.backend.retry_gone(lambda: _upload_part_copy(ctx, req))
+
+
+def _upload_part_copy(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     upload = _upload(ctx, req)
     multipart.check_part_number(req["PartNumber"])
     src = source_object(ctx, req)
@@ -109,6 +113,10 @@ def upload_part_copy(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def complete_multipart_upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    return ctx.backend.retry_gone(lambda: _complete_multipart_upload(ctx, req))
+
+
+def _complete_multipart_upload(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     bucket, key, upload_id = req["Bucket"], req["Key"], req["UploadId"]
     s3 = ctx.backend
     upload = _upload(ctx, req)

@@ -75,6 +75,10 @@ def _part_span(doc: dict[str, Any], part: int) -> tuple[int, int]:
 
 
 def get_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
+    return ctx.backend.retry_gone(lambda: _get_object(ctx, req))
+
+
+def _get_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     doc, out, span = _read(ctx, req)
     if doc["Size"] == 0:
         out["Body"] = b""
