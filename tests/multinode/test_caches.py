@@ -20,24 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, create_table, make_client
+from tests.conftest import create_table, make_client
+from tests.multinode.nodes import started_nodes
 
 
 @pytest.fixture
 def nodes(postgres_schema_url, tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    started = []
-    for n in range(2):
-        settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
-                                  "data_dir": str(tmp_path / f"node{n}")}, environ={})
-        node = make_background(settings)
-        node.start()
-        started.append(node)
-    yield [lambda service, url=node.app.endpoint_url: make_client(url, service) for node in started]
-    for node in started:
-        node.stop()
+    with started_nodes(postgres_schema_url, tmp_path) as started:
+        yield [lambda service, url=node.app.endpoint_url: make_client(url, service) for node in started]
 
 
 def _zip(source: str) -> bytes:

@@ -8,23 +8,13 @@ import boto3
 import pytest
 
 from tests.conftest import REGION, create_table
+from tests.multinode.nodes import started_nodes
 
 
 @pytest.fixture
 def nodes(postgres_schema_url, tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    started = []
-    for n in range(2):
-        settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
-                                  "data_dir": str(tmp_path / f"node{n}")}, environ={})
-        node = make_background(settings)
-        node.start()
-        started.append(node)
-    yield started
-    for node in started:
-        node.stop()
+    with started_nodes(postgres_schema_url, tmp_path) as started:
+        yield started
 
 
 def _client(node, service):

@@ -13,29 +13,17 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, make_client
+from tests.conftest import make_client
+from tests.multinode.nodes import started_nodes
 
 MB = 1024 * 1024
 
 
 @pytest.fixture
 def nodes(postgres_schema_url, tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    started = []
-    try:
-        for n in range(2):
-            settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
-                                      "data_dir": str(tmp_path / f"node{n}")}, environ={})
-            node = make_background(settings)
-            node.start()
-            started.append(node)
+    with started_nodes(postgres_schema_url, tmp_path) as started:
         # No retries (make_client): a request one node fails must fail the test, not be repeated elsewhere.
         yield [make_client(node.app.endpoint_url, "s3") for node in started], started
-    finally:
-        for node in started:
-            node.stop()
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, create_table, make_client
+from tests.conftest import create_table, make_client
+from tests.multinode.nodes import started_nodes
 from tests.multinode.roundrobin import RoundRobin
 
 pytestmark = pytest.mark.xdist_group("real-server")
@@ -37,21 +38,8 @@ ROUNDS = 20
 
 @pytest.fixture
 def endpoints(postgres_schema_url, tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    started = []
-    try:
-        for n in range(3):
-            settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
-                                      "data_dir": str(tmp_path / f"node{n}")}, environ={})
-            node = make_background(settings)
-            node.start()
-            started.append(node)
+    with started_nodes(postgres_schema_url, tmp_path, count=3) as started:
         yield [node.app.endpoint_url for node in started]
-    finally:
-        for node in started:
-            node.stop()
 
 
 def test_the_conformance_suite_passes_through_a_round_robin_of_three_nodes(endpoints):

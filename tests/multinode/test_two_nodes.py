@@ -16,28 +16,18 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.conftest import REGION, create_table, make_client
+from tests.multinode.nodes import started_nodes
 
 ROUNDS = 25
 
 
 @pytest.fixture
 def nodes(postgres_schema_url, tmp_path):
-    from riverbed.config import load_settings
-    from riverbed.server import make_background
-
-    started = []
-    for n in range(2):
-        settings = load_settings({"port": 0, "store": postgres_schema_url, "region": REGION,
-                                  "data_dir": str(tmp_path / f"node{n}")}, environ={})
-        node = make_background(settings)
-        node.start()
-        started.append(node)
-    # No retries: a request that fails on a node must fail the test, not be repeated until it passes.
-    yield [boto3.client("dynamodb", endpoint_url=node.app.endpoint_url, region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"total_max_attempts": 1})) for node in started]
-    for node in started:
-        node.stop()
+    with started_nodes(postgres_schema_url, tmp_path) as started:
+        # No retries: a request that fails on a node must fail the test, not be repeated until it passes.
+        yield [boto3.client("dynamodb", endpoint_url=node.app.endpoint_url, region_name=REGION,
+                            aws_access_key_id="test", aws_secret_access_key="test",
+                            config=Config(retries={"total_max_attempts": 1})) for node in started]
 
 
 def test_a_write_acknowledged_by_one_node_is_read_on_the_other(nodes, table_name):
