@@ -99,6 +99,28 @@ def table_name():
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
+def read_stream(streams, arn):
+    """Every record of a stream from TRIM_HORIZON, shard by shard (each shard read until a page comes back empty)."""
+    shards, start = [], {}
+    while True:
+        desc = streams.describe_stream(StreamArn=arn, **start)["StreamDescription"]
+        shards += desc["Shards"]
+        if not desc.get("LastEvaluatedShardId"):
+            break
+        start = {"ExclusiveStartShardId": desc["LastEvaluatedShardId"]}
+    out = []
+    for shard in shards:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while it:
+            page = streams.get_records(ShardIterator=it)
+            out += page["Records"]
+            if not page["Records"]:
+                break
+            it = page.get("NextShardIterator")
+    return out
+
+
 def create_table(ddb, name, *, range_key=None, hash_type="S", range_type="S", stream=None, **extra):
     attrs = [{"AttributeName": "pk", "AttributeType": hash_type}]
     keys = [{"AttributeName": "pk", "KeyType": "HASH"}]

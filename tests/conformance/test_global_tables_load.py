@@ -11,6 +11,8 @@ from collections import defaultdict
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import read_stream
+
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 REGIONS = (EAST, WEST, EU)
 HOT = [f"hot-{n}" for n in range(4)]
@@ -31,18 +33,7 @@ def _scan(ddb, name: str) -> dict[str, dict]:
 
 def _records(rb, region: str, name: str) -> list[dict]:
     ddb, streams = rb.client("dynamodb", region=region), rb.client("dynamodbstreams", region=region)
-    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
-    out: list[dict] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            page = streams.get_records(ShardIterator=it)
-            out += page["Records"]
-            if not page["Records"]:
-                break
-            it = page.get("NextShardIterator")
-    return out
+    return read_stream(streams, ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"])
 
 
 def _writer(rb, region: str, name: str, rounds: int, errors: list, start: threading.Barrier,

@@ -17,6 +17,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.conftest import read_stream
+
 pytestmark = pytest.mark.xdist_group("real-server")
 
 
@@ -50,17 +52,7 @@ def _client(service: str, port: int):
 
 
 def _records(streams, arn):
-    out = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            page = streams.get_records(ShardIterator=it)
-            out += page["Records"]
-            if not page["Records"]:
-                break
-            it = page.get("NextShardIterator")
-    return out
+    return read_stream(streams, arn)
 
 
 def test_kill_dash_nine_loses_no_acknowledged_write(tmp_path):

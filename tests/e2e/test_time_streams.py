@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import riverbed
+from tests.conftest import read_stream
 
 
 @pytest.fixture
@@ -99,17 +100,7 @@ def test_shard_rollover_lineage(rb):
 
 
 def _stream_records(streams, arn):
-    out = []
-    for s in _shards(streams, arn):
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=s["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            page = streams.get_records(ShardIterator=it)
-            out += page["Records"]
-            if not page["Records"]:
-                break
-            it = page.get("NextShardIterator")
-    return out
+    return read_stream(streams, arn)
 
 
 def test_ttl_deletes_expired_items_with_service_identity(rb):
