@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import time
 import uuid
 from datetime import UTC, datetime
@@ -60,6 +61,10 @@ def test_incremental_export_holds_the_changes_of_its_period(manual_riverbed, cli
     for pk in ("a", "b", "keep"):
         ddb.put_item(TableName=name, Item=item(pk, 1))
     rb.clock.advance(60)
+    # The period starts just after a whole second: botocore sends times in whole seconds (1.43) or rounded to
+    # the millisecond (1.44), and the writes below happen exactly at its start and its end, so the times sent
+    # must not move past them.
+    rb.clock.advance(math.ceil(rb.clock.now()) - rb.clock.now() + 0.0001)
     start = rb.clock.now()
     ddb.put_item(TableName=name, Item=item("c", 1))                      # insert
     ddb.put_item(TableName=name, Item=item("a", 2))                      # update ...
