@@ -1,6 +1,7 @@
 """The HTTP bindings of the REST protocols: input members read from URI labels, query string and headers.
 
-Owns: the ``location`` traits of botocore's REST models (``uri``, ``querystring`` — lists repeat,
+Owns: the request URI templates (``/2015-03-31/functions/{FunctionName}``, ``/{Bucket}/{Key+}``) compiled
+to patterns, and the ``location`` traits of botocore's REST models (``uri``, ``querystring`` — lists repeat,
 a map takes the parameters no other member claims —, ``header`` — lists are comma-separated —,
 ``headers`` — a prefix map), shared by REST-JSON (Lambda) and REST-XML (S3).  Each protocol hands over
 its own scalar conversion, which words a bad value the way that service does.
@@ -10,12 +11,41 @@ Must not: read bodies (each protocol parses its own payload).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from riverbed.core.models import ServiceModel
 
 Coerce = Callable[[str, str, str], Any]   # (shape type, text, wire name) -> value
+
+_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
+
+
+def compile_uri_template(path: str) -> tuple[re.Pattern[str], int, int, int]:
+    """A request URI template as ``(pattern, literal characters, labels, greedy labels)``.
+
+    A label matches one path segment, a greedy one (``{Key+}``) the rest of the path, newlines included (S3
+    keys may hold them); a trailing slash is optional.  The counts let a router prefer the most specific
+    template when several match.
+    """
+    pattern = ["^"]
+    pos = literal = labels = greedy = 0
+    for m in _LABEL.finditer(path):
+        text = path[pos:m.start()]
+        pattern.append(re.escape(text))
+        literal += len(text)
+        group = re.sub(r"\W", "_", m.group(1))
+        if m.group(2):
+            pattern.append(f"(?P<{group}>.+)")
+            greedy += 1
+        else:
+            pattern.append(f"(?P<{group}>[^/]+)")
+        labels += 1
+        pos = m.end()
+    tail = path[pos:].rstrip("/")
+    pattern.append(re.escape(tail) + "/?$")
+    return re.compile("".join(pattern), re.DOTALL), literal + len(tail), labels, greedy
 
 
 def input_members(model: ServiceModel, operation: str) -> tuple[dict[str, dict[str, Any]], str | None] | None:

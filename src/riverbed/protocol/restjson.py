@@ -18,7 +18,6 @@ Must not: validate constraints (``validate`` does) or know any operation's meani
 from __future__ import annotations
 
 import base64
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,12 +26,11 @@ import orjson
 from riverbed.core.jsondoc import content_error, jackson_kind, parse_json_body
 from riverbed.core.models import ServiceModel
 from riverbed.errors import ServiceError
-from riverbed.protocol.binding import bind_locations, input_members
+from riverbed.protocol.binding import bind_locations, compile_uri_template, input_members
 
 __all__ = ["RestJsonRouter", "parse_json_body", "parse_restjson_request", "serialize_restjson_error",
            "serialize_restjson_response"]
 
-_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 
 
 class RestJsonRouter:
@@ -49,7 +47,7 @@ class RestJsonRouter:
             for part in filter(None, query.split("&")):
                 k, eq, v = part.partition("=")
                 required[k] = v if eq else None
-            regex, literal, labels, greedy = _compile_template(path)
+            regex, literal, labels, greedy = compile_uri_template(path)
             # Most specific first: literal query parts, more literal text, fewer and non-greedy labels.
             rank = (-len(required), -literal, greedy, labels)
             routes.setdefault(http.get("method", "POST").upper(), []).append((rank, regex, required, name))
@@ -79,29 +77,6 @@ class RestJsonRouter:
                     continue
             return name, {k: v for k, v in m.groupdict().items()}
         return fallback
-
-
-def _compile_template(path: str) -> tuple[Any, int, int, int]:
-    pattern = ["^"]
-    pos = 0
-    literal = labels = greedy = 0
-    for m in _LABEL.finditer(path):
-        text = path[pos:m.start()]
-        pattern.append(re.escape(text))
-        literal += len(text)
-        group = re.sub(r"\W", "_", m.group(1))
-        if m.group(2):
-            pattern.append(f"(?P<{group}>.+)")
-            greedy += 1
-        else:
-            pattern.append(f"(?P<{group}>[^/]+)")
-        labels += 1
-        pos = m.end()
-    tail = path[pos:].rstrip("/")
-    pattern.append(re.escape(tail))
-    literal += len(tail)
-    pattern.append("/?$")
-    return re.compile("".join(pattern)), literal, labels, greedy
 
 
 # --- requests ----------------------------------------------------------------------------------------

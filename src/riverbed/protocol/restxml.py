@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -30,13 +29,12 @@ from riverbed.core import checksums
 from riverbed.core.models import ServiceModel
 from riverbed.core.payload import Payload
 from riverbed.errors import ServiceError
-from riverbed.protocol.binding import bind_locations, input_members
+from riverbed.protocol.binding import bind_locations, compile_uri_template, input_members
 from riverbed.protocol.xml import escape, format_scalar
 
 __all__ = ["RestXmlRouter", "decode_aws_chunked", "parse_restxml_request", "serialize_restxml_error",
            "serialize_restxml_response"]
 
-_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 # Literal query parts SDKs add for tracing only (``?x-id=GetObject``); they never decide the operation.
 _IGNORED_LITERALS = frozenset({"x-id"})
 
@@ -73,7 +71,7 @@ class RestXmlRouter:
                         need_query.append(ref.get("locationName", member))
                     elif ref.get("location") == "header":
                         need_headers.append(ref.get("locationName", member).lower())
-            regex, literal_len, greedy = _compile(path)
+            regex, literal_len, _, greedy = compile_uri_template(path)
             rank = (-len(literal), -(len(need_query) + len(need_headers)), -literal_len, greedy)
             routes.setdefault(http.get("method", "POST").upper(), []).append(
                 (rank, regex, literal, need_query, need_headers, name))
@@ -96,23 +94,6 @@ class RestXmlRouter:
         return None
 
 
-def _compile(path: str) -> tuple[Any, int, int]:
-    pattern = ["^"]
-    pos = literal = greedy = 0
-    for m in _LABEL.finditer(path):
-        text = path[pos:m.start()]
-        pattern.append(re.escape(text))
-        literal += len(text)
-        group = re.sub(r"\W", "_", m.group(1))
-        if m.group(2):
-            pattern.append(f"(?P<{group}>.+)")
-            greedy += 1
-        else:
-            pattern.append(f"(?P<{group}>[^/]+)")
-        pos = m.end()
-    tail = path[pos:].rstrip("/")
-    pattern.append(re.escape(tail) + "/?$")
-    return re.compile("".join(pattern), re.DOTALL), literal + len(tail), greedy
 
 
 # --- aws-chunked bodies ---------------------------------------------------------------------------------
