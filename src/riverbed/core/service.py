@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riverbed.core.context import RequestContext
+from riverbed.core.payload import PayloadSink
 
 Request = dict[str, Any]
 Result = dict[str, Any]
@@ -74,7 +75,7 @@ class ServiceDescription:
     max_request_bytes: int = 16 * 1024 * 1024 + 65536   # larger bodies are refused as they arrive
     # PUT bodies spooled to a file as they arrive instead of held in memory (S3): given the request's
     # lower-case headers, a ``core.payload.PayloadSink``; the blob payload member is then a ``Payload``.
-    body_sink: Callable[[dict[str, str]], Any] | None = None
+    body_sink: Callable[[dict[str, str]], PayloadSink] | None = None
     # The error answered when the store aborts a request that conflicted with a concurrent one on another
     # node (``storage.StoreConflict``); None: InternalServerError (500), which AWS SDKs retry.
     conflict_error: Callable[[], Exception] | None = None

@@ -172,12 +172,16 @@ class Gateway:
                 await streamed(scope, receive, send)
                 return
         request_headers = _headers(scope)         # decoded once per request
-        limit = self._body_limit(scope, request_headers)
+        target = request_headers.get("x-amz-target")
+        # The REST-XML service addressed (S3), worked out once: it sets the body limit, may spool the body and
+        # receives the request.
+        rest_xml = None if target else self._rest_xml_description(scope, request_headers)
+        limit = self._body_limit(target, rest_xml)
         declared = _content_length(request_headers)
         chunks: list[bytes] = []
         size = 0
         more = declared is None or declared <= limit
-        sink = self._body_sink(scope, request_headers) if more else None
+        sink = self._body_sink(scope, request_headers, rest_xml) if more else None
         body: bytes | Payload = b""
         try:
             while more:
@@ -206,8 +210,8 @@ class Gateway:
                     sink.discard()
                 status, headers, payload = self._too_large(scope, limit)
             else:
-                status, headers, payload = await self.handle(scope, body if sink is not None else b"".join(chunks),
-                                                             request_headers)
+                status, headers, payload = await self._route(scope, body if sink is not None else b"".join(chunks),
+                                                             request_headers, rest_xml)
             if self.commits is not None and self.commits.pending():
                 await self.commits.settle()   # acknowledged only once what it wrote (or read) is committed
         except Exception:  # never a traceback on the wire
@@ -223,21 +227,20 @@ class Gateway:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    def _body_sink(self, scope: dict[str, Any], headers: dict[str, str]) -> PayloadSink | None:
+    @staticmethod
+    def _body_sink(scope: dict[str, Any], headers: dict[str, str],
+                   rest_xml: ServiceDescription | None) -> PayloadSink | None:
         """A file to spool a PUT body into, when the REST-XML service it addresses asks for one."""
-        if scope.get("method") != "PUT":
+        if scope.get("method") != "PUT" or rest_xml is None or rest_xml.body_sink is None:
             return None
-        desc = None if "x-amz-target" in headers else self._rest_xml_description(scope, headers)
-        return desc.body_sink(headers) if desc is not None and desc.body_sink is not None else None
+        return rest_xml.body_sink(headers)
 
-    def _body_limit(self, scope: dict[str, Any], headers: dict[str, str]) -> int:
+    def _body_limit(self, target: str | None, rest_xml: ServiceDescription | None) -> int:
         """The largest request body the addressed service accepts (the largest of all when not known yet)."""
-        target = headers.get("x-amz-target")
         if target:
             desc = self.by_target.get(target.partition(".")[0])
             if desc is not None:
                 return desc.max_request_bytes
-        rest_xml = self._rest_xml_description(scope, headers)
         if rest_xml is not None:
             return rest_xml.max_request_bytes
         if self._default_limit is None:   # computed once per set of registered services
@@ -275,15 +278,22 @@ class Gateway:
     # --- routing ------------------------------------------------------------------------------
     async def handle(self, scope: dict[str, Any], body: bytes | Payload,
                      headers: dict[str, str] | None = None) -> Response:
+        """Route one request (headers decoded here unless given)."""
         if headers is None:
             headers = _headers(scope)
-        if isinstance(body, Payload):   # spooled (ServiceDescription.body_sink): a REST-XML service's PUT
-            spooled_to = self._rest_xml_description(scope, headers)
-            if spooled_to is not None:
-                query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-                return await self._rest_xml(spooled_to, scope, headers, query, body)
-            body = body.read()
+        rest_xml = None if headers.get("x-amz-target") else self._rest_xml_description(scope, headers)
+        return await self._route(scope, body, headers, rest_xml)
+
+    async def _route(self, scope: dict[str, Any], body: bytes | Payload, headers: dict[str, str],
+                     rest_xml: ServiceDescription | None) -> Response:
+        """Route one request to the REST-XML service ``rest_xml`` it addresses (worked out by the caller, once
+        per request), or by its target, path or protocol."""
         target = headers.get("x-amz-target")
+        if isinstance(body, Payload):   # spooled (ServiceDescription.body_sink): a REST-XML service's PUT
+            if rest_xml is not None:
+                query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                return await self._rest_xml(rest_xml, scope, headers, query, body)
+            body = body.read()
         if target:
             prefix, _, op = target.partition(".")
             desc = self.by_target.get(prefix)
@@ -296,7 +306,6 @@ class Gateway:
                 return await route(scope, body)
         method = scope.get("method", "GET")
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        rest_xml = self._rest_xml_description(scope, headers)
         if rest_xml is not None:
             return await self._rest_xml(rest_xml, scope, headers, query, body)
         for desc in self.rest:
