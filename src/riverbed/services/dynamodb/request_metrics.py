@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from riverbed.core.interfaces import MetricsSink
 
@@ -68,32 +68,6 @@ def table_names(req: dict[str, Any]) -> list[str]:
 
 _ANSWERED = ("TOTAL", "INDEXES")
 _ABSENT = object()
-
-
-def _ask(req: dict[str, Any], capacity: bool) -> Any:
-    """Have the operation compute its consumed capacity (it does only when asked); what the caller asked."""
-    asked = req.get("ReturnConsumedCapacity")
-    if capacity and asked not in _ANSWERED:
-        req["ReturnConsumedCapacity"] = "TOTAL"     # the request dict is this call's own (the wire made it)
-    return asked
-
-
-def _restore(req: dict[str, Any], capacity: bool, asked: Any) -> None:
-    if capacity and asked not in _ANSWERED:
-        if asked is None:
-            del req["ReturnConsumedCapacity"]
-        else:
-            req["ReturnConsumedCapacity"] = asked
-
-
-def _capacity(out: dict[str, Any] | None, capacity: bool, asked: Any) -> Any:
-    """The answer's ConsumedCapacity, taken out again when the caller did not ask for it."""
-    if not capacity or not out:
-        return None
-    if asked in _ANSWERED:
-        return out.get("ConsumedCapacity")
-    consumed: Any = out.pop("ConsumedCapacity", None)
-    return consumed
 
 
 def _ms(seconds: float) -> float:
@@ -195,24 +169,8 @@ class RequestMetrics:
     def _wrap_one(self, operation: str, func: Any) -> Any:
         capacity = operation in READS or operation in WRITES
         monotonic, note = self.monotonic, self._note
-        if inspect.iscoroutinefunction(func):
-            async_func = cast("Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]", func)
-
-            @functools.wraps(func)
-            async def measured_async(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
-                started = monotonic()
-                asked = _ask(req, capacity)
-                try:
-                    out = await async_func(ctx, req)
-                except Exception as exc:
-                    self.failed(operation, req, exc)
-                    raise
-                finally:
-                    _restore(req, capacity, asked)
-                note(operation, req, _capacity(out, capacity, asked), monotonic() - started)
-                return out
-
-            return measured_async
+        if inspect.iscoroutinefunction(func):   # every DynamoDB operation is synchronous
+            raise TypeError(f"{operation}: request metrics wrap synchronous operations only")
 
         @functools.wraps(func)
         def measured(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
