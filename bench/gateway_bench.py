@@ -82,18 +82,23 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue[dict[str, Any]], asyncio.Tas
     return inbox, task
 
 
-async def run(args: argparse.Namespace) -> None:
-    data_dir = args.data_dir or (None if args.memory else tempfile.mkdtemp(prefix="riverbed-gw-"))
-    settings = load_settings({"in_memory": data_dir is None, "data_dir": data_dir or "", "iam": "off"})
-    app = build_app(settings)
-    inbox, task = await lifespan(app.gateway)
-    gw = app.gateway
+async def create_bench_table(gw: Any) -> None:
+    """Table ``bench`` (hash key ``pk``) with a NEW_AND_OLD_IMAGES stream, through the gateway."""
     status = await call(gw, "CreateTable", {
         "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
     assert status == 200, status
+
+
+async def run(args: argparse.Namespace) -> None:
+    data_dir = args.data_dir or (None if args.memory else tempfile.mkdtemp(prefix="riverbed-gw-"))
+    settings = load_settings({"in_memory": data_dir is None, "data_dir": data_dir or "", "iam": "off"})
+    app = build_app(settings)
+    inbox, task = await lifespan(app.gateway)
+    gw = app.gateway
+    await create_bench_table(gw)
     for op in ("put", "update", "get"):
         payloads = [BODIES[op](i) for i in range(args.n)]
         profiler = cProfile.Profile() if args.profile == op else None

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gateway_bench import call, item, lifespan
+from gateway_bench import call, create_bench_table, item, lifespan
 
 from riverbed import ids
 from riverbed.app import build_app
@@ -51,12 +51,7 @@ async def run(args: argparse.Namespace) -> None:
     app = build_app(load_settings({"data_dir": data_dir, "iam": "off"}))
     inbox, task = await lifespan(app.gateway)
     gw = app.gateway
-    status = await call(gw, "CreateTable", {
-        "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
-    assert status == 200, status
+    await create_bench_table(gw)
     for start in range(0, args.n, 64):
         batch = []
         for i in range(start, min(args.n, start + 64)):

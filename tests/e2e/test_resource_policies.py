@@ -10,28 +10,11 @@ from __future__ import annotations
 import json
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from tests.e2e.accounts import OTHER, OWNER, client, document, error
 
 import riverbed
-from tests.conftest import REGION
-
-OWNER, OTHER = "111111111111", "222222222222"
-
-
-def client(endpoint, service, key, secret="test"):
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
-                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
-
-
-def error(exc):
-    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
-
-
-def document(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def statement(principal, actions, resource="*", effect="Allow"):
