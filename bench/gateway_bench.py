@@ -94,7 +94,8 @@ async def create_bench_table(gw: Any) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     data_dir = args.data_dir or (None if args.memory else tempfile.mkdtemp(prefix="riverbed-gw-"))
-    settings = load_settings({"in_memory": data_dir is None, "data_dir": data_dir or "", "iam": "off"})
+    # The settings riverbed serve runs with by default (--iam enforce: the authorization hook included).
+    settings = load_settings({"in_memory": data_dir is None, "data_dir": data_dir or ""})
     app = build_app(settings)
     inbox, task = await lifespan(app.gateway)
     gw = app.gateway
