@@ -13,11 +13,11 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from tests.e2e.accounts import OTHER, OWNER, client, error
-from tests.e2e.accounts import document as policy
 
 import riverbed
 from tests.conftest import REGION
+from tests.e2e.accounts import OTHER, OWNER, client, error
+from tests.e2e.accounts import document as policy
 
 
 def new_queue(sqs, **attributes):

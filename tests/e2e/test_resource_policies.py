@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from tests.e2e.accounts import OTHER, OWNER, client, document, error
 
 import riverbed
+from tests.e2e.accounts import OTHER, OWNER, client, document, error
 
 
 def statement(principal, actions, resource="*", effect="Allow"):
