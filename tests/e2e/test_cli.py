@@ -179,3 +179,15 @@ def test_sigterm_shuts_down_cleanly_with_status_zero_even_with_a_dashboard_open(
     assert proc.wait(30) == 0
     assert b"event: hello" in response.read()             # the stream ended cleanly with the server
     events.close()
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(server):
+    # riverbed status | head -0: the reader has gone before the first line; no traceback, SIGPIPE's status.
+    make_table(server, "pipe-reader")
+    proc = subprocess.Popen([*RIVERBED, "status", "--endpoint-url", server], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode == 128 + signal.SIGPIPE
