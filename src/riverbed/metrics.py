@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 Series = tuple[str, str, tuple[tuple[str, str], ...]]
@@ -99,13 +100,12 @@ class Metrics:
             values = values[1:]
         if not values:
             return
-        now = self.clock.now()
-        points = [(now, float(v), unit) for v in values]
-        self._series[key].extend(points)
+        values = list(map(float, values))
+        self._series[key].extend(zip(repeat(self.clock.now()), values, repeat(unit)))   # tuples made in C
         running = self._running[key]
-        running.count += len(points)
-        running.sum += sum(p[1] for p in points)
-        running.last = points[-1][1]
+        running.count += len(values)
+        running.sum += sum(values)
+        running.last = values[-1]
 
     def points(self, namespace: str, name: str, dimensions: dict[str, str] | None = None
                ) -> list[tuple[float, float, str]]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -190,10 +191,7 @@ class Datapoints:
         """Several data points of one series at once, stamped now (``put`` for each, in one step)."""
         if not values:
             return
-        counts: dict[float, float] = {}
-        for value in values:
-            value = float(value)
-            counts[value] = counts.get(value, 0.0) + 1.0
+        counts = Counter(map(float, values))   # counted in C
         self._add(series_key(namespace, name, dimensions), STANDARD, self.clock.now(), unit, float(len(values)),
                   sum(v * c for v, c in counts.items()), min(counts), max(counts), counts.items())
 

@@ -37,15 +37,17 @@ def check_size(item: dict[str, Any]) -> int:
 
 def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict[str, Any],
            old: dict[str, Any] | None, new: dict[str, Any] | None, *, region: str,
-           service_identity: bool = False, indexes: Any = None, replicated: bool = False) -> str | None:
+           service_identity: bool = False, indexes: Any = None, replicated: bool = False,
+           new_size: int | None = None) -> str | None:
     """Make ``new`` (None: delete) the item at ``(hk, rk)``, given ``old`` read in this transaction.
 
     Returns the stream event name, or None when nothing changed (identical
     put, delete of a missing item) -- then no record is written, as AWS does.
     A local write on a global table's replica is also queued for the other
-    replicas; ``replicated`` marks a write the replicator carries in (not queued again).
+    replicas; ``replicated`` marks a write the replicator carries in (not queued again).  ``new_size``:
+    ``new``'s size when the caller has already checked it (:func:`check_size`).
     """
-    size = None
+    size = new_size
     if new is None:
         if old is None:
             return None
@@ -54,7 +56,8 @@ def commit(txn: Any, streams: Any, table: Table, hk: bytes, rk: bytes, key: dict
     else:
         if old is not None and types.item_equal(old, new):
             return None
-        size = check_size(new)
+        if size is None:
+            size = check_size(new)
         txn.put_item(table.tid, hk, rk, orjson.dumps(new), size)
         event = "MODIFY" if old is not None else "INSERT"
     if indexes is not None:
@@ -87,15 +90,30 @@ def condition_failed(old: dict[str, Any] | None, return_on_failure: str | None) 
     return ConditionalCheckFailedException()
 
 
+_NOT_ASKED: dict[str, Any] = {}    # returned (never changed) when the request did not ask
+
+
+class UnitsNote:
+    """Put as a request's ``ReturnConsumedCapacity`` by the request metrics (never by a caller: the request
+    was validated before): :func:`consumed` notes the units in it and leaves the answer without them."""
+
+    __slots__ = ("units",)
+
+    def __init__(self) -> None:
+        self.units: float | None = None
+
+
 def consumed(table: Table, units: float | Callable[[], float], request: dict[str, Any], *,
              read: bool = False) -> dict[str, Any]:
     """``ConsumedCapacity`` members when the request asked for them (``units`` may be computed lazily)."""
     mode = request.get("ReturnConsumedCapacity")
-    if mode not in ("TOTAL", "INDEXES"):
-        return {}
+    if mode != "TOTAL" and mode != "INDEXES":
+        if mode.__class__ is UnitsNote:
+            mode.units = units() if callable(units) else units
+        return _NOT_ASKED
     if callable(units):
         units = units()
-    cap: dict[str, Any] = {"TableName": table.name, "CapacityUnits": units}
+    cap: dict[str, Any] = {"TableName": table.doc["TableName"], "CapacityUnits": units}
     if mode == "INDEXES":
         cap["Table"] = {"CapacityUnits": units}
     if read:
@@ -112,14 +130,14 @@ def _short_json(item: dict[str, Any], limit: int) -> bool:
     return len(orjson.dumps(item)) <= limit
 
 
-def write_units(*items: dict[str, Any] | None) -> float:
+def write_units(*items: dict[str, Any] | None, new_size: int | None = None) -> float:
+    """Write capacity units: one per KB of the larger of the items (``new_size``: one more item's size,
+    already known)."""
+    size = new_size or 0
     for item in items:
         if item and not _short_json(item, 1024):
-            break
-    else:
-        return 1.0
-    size = max((types.item_size(i) for i in items if i), default=0)
-    return float(max(1, math.ceil(size / 1024)))
+            size = max(size, types.item_size(item))
+    return 1.0 if size <= 1024 else float(math.ceil(size / 1024))
 
 
 def read_units(item: dict[str, Any] | None, consistent: bool) -> float:

@@ -52,6 +52,7 @@ class Replicator:
         self._pending_sent: dict[tuple[str, str, str], int] = {}   # last PendingReplicationCount per series
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self._groups = 0                # replica groups seen by the last step
 
     def wake(self) -> None:
         """A replica change was requested: run a step soon (callable from any thread)."""
@@ -64,6 +65,15 @@ class Replicator:
         self._loop, self._event = asyncio.get_running_loop(), asyncio.Event()
         while True:
             if self.replicate_once():
+                continue
+            if not self._groups:
+                # No global table: a commit has nothing to carry, so only a replica change (or the idle
+                # check, for one made on another node) wakes the loop -- not every write on every table.
+                try:
+                    await asyncio.wait_for(self._event.wait(), self.idle_wait)
+                except TimeoutError:
+                    pass
+                self._event.clear()
                 continue
             due_at = self._next_due() if self.delay else None
             if due_at is not None:
@@ -87,7 +97,9 @@ class Replicator:
     def replicate_once(self) -> int:
         """Settle replica changes and apply every due write; returns how many things were done."""
         done = 0
-        for key, group in globaltables.all_groups(self.store):
+        groups = globaltables.all_groups(self.store)
+        self._groups = len(groups)
+        for key, group in groups:
             account, name = key.split("/", 1)
             done += self._settle(account, name, group)
             settled = globaltables.load_group(self.store, account, name)
