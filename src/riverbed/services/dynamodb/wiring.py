@@ -39,14 +39,14 @@ _POLICY_OPERATIONS = frozenset({"PutResourcePolicy", "GetResourcePolicy", "Delet
 
 
 _SINGLE_TABLE_ARNS: dict[tuple[str, str, str], list[str]] = {}
-_OTHER_RESOURCE_MEMBERS = ("RequestItems", "TransactItems", "Statement", "Statements", "TransactStatements",
-                           "ResourceArn", "StreamArn", "ShardIterator")
+_OTHER_RESOURCE_MEMBERS = frozenset({"RequestItems", "TransactItems", "Statement", "Statements",
+                                     "TransactStatements", "ResourceArn", "StreamArn", "ShardIterator"})
 
 
 def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
     """The tables (or streams) a request acts on, for the authorization hook; "*" for ListTables & co."""
     name = request.get("TableName")
-    if name.__class__ is str and not any(request.get(m) for m in _OTHER_RESOURCE_MEMBERS):
+    if name.__class__ is str and _OTHER_RESOURCE_MEMBERS.isdisjoint(request):
         # The common case, asked on every request: one table by name (or ARN); its ARN list is made once.
         key = (account, region, name)
         cached = _SINGLE_TABLE_ARNS.get(key)
