@@ -44,7 +44,9 @@ def test_n_invocations_sum_to_n(rb):
         assert lam.invoke(FunctionName="fn", Payload=b"{}")["StatusCode"] == 200
     assert _stat(rb, "AWS/Lambda", "Invocations", {"FunctionName": "fn"}) == 7
     assert _stat(rb, "AWS/Lambda", "Duration", {"FunctionName": "fn"}, "SampleCount") == 7
-    assert _stat(rb, "AWS/Lambda", "Errors", {"FunctionName": "fn"}) is None
+    # Invocation metrics are binary indicators: seven 0s, so the error rate (Average) is 0, not missing.
+    assert _stat(rb, "AWS/Lambda", "Errors", {"FunctionName": "fn"}) == 0
+    assert _stat(rb, "AWS/Lambda", "Errors", {"FunctionName": "fn"}, "SampleCount") == 7
 
 
 def test_get_records_returned_records_count_equals_records_returned(rb):

@@ -148,8 +148,11 @@ class LambdaService:
         finally:
             self._running[name] -= 1
         self._metric(doc, "Invocations", 1, 1)
-        if result.function_error:
-            self._metric(doc, "Errors", 1, 1)
+        # "Invocation metrics are binary indicators of the outcome of an invocation" (Lambda developer guide,
+        # types of metrics): Errors is 1 for a function error and 0 otherwise, so its Average is the error rate
+        # and Errors / Invocations needs no FILL.
+        error = 1 if result.function_error else 0
+        self._metric(doc, "Errors", error, error)
         self._metric(doc, "Duration", result.duration_ms, result.duration_ms, "Milliseconds")
         if self.logs is not None and result.log_stream:
             self.logs.write_function_log(doc["account"], doc["region"], functions.log_group(doc), result.log_stream,
