@@ -24,7 +24,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.clock import Clock
-from riverbed.streams.records import encode_record, record_json
+from riverbed.streams.records import encode_record, event_source_member, lambda_event_json, record_json
 
 STREAM = "stream"
 SEQ_COUNTER = "stream-seq"
@@ -343,6 +343,16 @@ class StreamLog:
                     break
         nxt = rows[-1][0] + 1 if rows else from_seq
         return rows, nxt
+
+    def read_events(self, shard: Shard, from_seq: int, limit: int, stream_arn: str
+                    ) -> list[tuple[int, float, bytes]]:
+        """Records of ``shard`` from ``from_seq`` in the Lambda event form: ``(seq, created, event JSON)``.
+
+        The JSON is ``records.lambda_event_json``'s, built from the stored form without decoding it.
+        """
+        source = event_source_member(stream_arn)
+        return [(seq, created, lambda_event_json(data, ids.sequence_number(seq), created, source))
+                for seq, created, data in self.store.read_records(shard.no, from_seq, limit)]
 
     def first_position(self, shard: Shard) -> int:
         """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""
