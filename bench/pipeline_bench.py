@@ -2,6 +2,7 @@
 
     python bench/pipeline_bench.py [--records 100000] [--rate 0] [--producer fast|boto3] [--connections 4]
                                    [--latency-samples 200] [--invokes 2000] [--skip latency,invoke]
+                                   [--writes-only] [--src OTHER_CHECKOUT/src]
 
 Starts `riverbed serve --in-memory`, creates a table with a stream, a zipped handler (run in riverbed's
 worker processes) and a mapping, then prints JSON lines:
@@ -81,9 +82,9 @@ def read_out(path: str) -> list[tuple[int, float, str]]:
     return rows
 
 
-def make_pipeline(port: int, handler: str, out: str) -> str:
+def make_pipeline(port: int, handler: str, out: str, *, mapping: bool = True) -> str:
     """Table ``pipe`` (NEW_IMAGE stream), function ``sink`` running ``handler`` (it appends to ``out``) and
-    a BatchSize 100 mapping from LATEST between them; the stream's ARN."""
+    a BatchSize 100 mapping from LATEST between them (unless ``mapping`` is false); the stream's ARN."""
     ddb, lam = client("dynamodb", port), client("lambda", port)
     arn: str = ddb.create_table(TableName="pipe", BillingMode="PAY_PER_REQUEST",
                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -93,8 +94,9 @@ def make_pipeline(port: int, handler: str, out: str) -> str:
     lam.create_function(FunctionName="sink", Runtime="python3.12", Handler="app.handler", Timeout=30,
                         Role="arn:aws:iam::000000000000:role/bench", Code={"ZipFile": zipped(handler)},
                         Environment={"Variables": {"BENCH_OUT": out}})
-    lam.create_event_source_mapping(FunctionName="sink", EventSourceArn=arn, StartingPosition="LATEST",
-                                    BatchSize=100)
+    if mapping:
+        lam.create_event_source_mapping(FunctionName="sink", EventSourceArn=arn, StartingPosition="LATEST",
+                                        BatchSize=100)
     return arn
 
 
@@ -205,7 +207,7 @@ def throughput(args: argparse.Namespace, port: int, server_pid: int, out: str) -
         producer_cpu = produce_boto3(port, chunks)
     t_written = time.time()
     seen = 0
-    while time.time() - t0 < 600:
+    while not args.writes_only and time.time() - t0 < 600:
         seen = sum(r[0] for r in read_out(out))
         if seen >= n:
             break
@@ -240,7 +242,8 @@ def throughput(args: argparse.Namespace, port: int, server_pid: int, out: str) -
     server_cpu = cpu1["server"] - cpu0["server"]
     worker_cpu = sum(v - cpu0.get(k, 0.0) for k, v in cpu1.items() if k != "server")
     wall = t_done - t0
-    return {"workload": "throughput", "producer": args.producer, "records": n, "delivered": seen,
+    return {"workload": "writes only" if args.writes_only else "throughput", "producer": args.producer,
+            "records": n, "delivered": seen,
             "offered_rate": args.rate or "max", "write_s": round(t_written - t0, 3),
             "writes_per_s": round(n / (t_written - t0), 1), "pipeline_s": round(wall, 3),
             "records_per_s": round(seen / wall, 1), "sustained_records_per_s": sustained,
@@ -259,19 +262,26 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=0.0, help="items/s offered; 0: as fast as possible")
     parser.add_argument("--producer", choices=["fast", "boto3"], default="fast")
     parser.add_argument("--connections", type=int, default=4, help="keep-alive connections (fast producer)")
+    parser.add_argument("--src", default=None, help="the src/ directory of another checkout to serve from "
+                        "(e.g. the one before a change); the default is this checkout's")
+    parser.add_argument("--writes-only", action="store_true",
+                        help="no mapping: the server's CPU per record for the writes alone (then stop)")
     parser.add_argument("--skip", default="", help="comma list of workloads to skip: latency, invoke")
     parser.add_argument("--latency-samples", type=int, default=200)
     parser.add_argument("--invokes", type=int, default=2000)
     args = parser.parse_args()
     port = free_port()
-    proc, _ = start_riverbed(port)
+    proc, _ = start_riverbed(port, src=args.src)
     out = tempfile.mktemp(prefix="riverbed-bench-")
     try:
         ddb, lam = client("dynamodb", port), client("lambda", port)
-        make_pipeline(port, HANDLER, out)
+        make_pipeline(port, HANDLER, out, mapping=not args.writes_only)
         time.sleep(0.3)
 
         # --- throughput -------------------------------------------------------------------------------
+        if args.writes_only:
+            print(json.dumps(throughput(args, port, proc.pid, out)), flush=True)
+            return 0
         warm_up(port, out)
         print(json.dumps(throughput(args, port, proc.pid, out)), flush=True)
 
