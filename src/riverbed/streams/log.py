@@ -344,15 +344,25 @@ class StreamLog:
         nxt = rows[-1][0] + 1 if rows else from_seq
         return rows, nxt
 
-    def read_events(self, shard: Shard, from_seq: int, limit: int, stream_arn: str
-                    ) -> list[tuple[int, float, bytes]]:
-        """Records of ``shard`` from ``from_seq`` in the Lambda event form: ``(seq, created, event JSON)``.
+    def read_events(self, shard: Shard, from_seq: int, limit: int, stream_arn: str, max_bytes: int
+                    ) -> tuple[list[tuple[int, float, bytes]], bool]:
+        """Records of ``shard`` from ``from_seq`` in the Lambda event form: ``([(seq, created, event JSON)], all)``.
 
-        The JSON is ``records.lambda_event_json``'s, built from the stored form without decoding it.
+        The JSON is ``records.lambda_event_json``'s, built from the stored form without decoding it.  At most
+        ``limit`` records, and none past the one that brings their JSON over ``max_bytes`` (the first is
+        always given); ``all`` tells that every record committed so far was given.
         """
         source = event_source_member(stream_arn)
-        return [(seq, created, lambda_event_json(data, ids.sequence_number(seq), created, source))
-                for seq, created, data in self.store.read_records(shard.no, from_seq, limit)]
+        stored = self.store.read_records(shard.no, from_seq, limit)
+        out: list[tuple[int, float, bytes]] = []
+        total = 0
+        for seq, created, data in stored:
+            event = lambda_event_json(data, ids.sequence_number(seq), created, source)
+            out.append((seq, created, event))
+            total += len(event)
+            if total > max_bytes:
+                return out, False
+        return out, len(stored) < limit
 
     def first_position(self, shard: Shard) -> int:
         """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""

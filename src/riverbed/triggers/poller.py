@@ -42,6 +42,7 @@ from riverbed.triggers.windows import WindowSteps
 log = logging.getLogger("riverbed.triggers")
 
 READ_CHUNK = 1000
+READ_BYTES = 2 * events.MAX_PAYLOAD   # a read stops after this much event JSON (what is kept read ahead)
 SETTLE_TURNS = 64      # loop turns a poller yields for a pending group commit before it reads
 
 
@@ -230,8 +231,9 @@ class ShardPoller(WindowSteps):
         while len(ahead.items) < self._want and ahead.size <= budget:
             fresh = not rows
             if fresh:
-                rows.extend(self.engine.streams.read_events(self.shard, ahead.end, READ_CHUNK, self.stream.arn))
-                caught_up = len(rows) < READ_CHUNK
+                read, caught_up = self.engine.streams.read_events(self.shard, ahead.end, READ_CHUNK,
+                                                                  self.stream.arn, READ_BYTES)
+                rows.extend(read)
             polled = filtered = 0
             while rows:
                 seq, created, event = rows.popleft()

@@ -156,10 +156,10 @@ def test_a_poller_that_is_behind_reads_each_record_once(decodes, monkeypatch):
     reads: list[int] = []
     real_read = engine.streams.read_events
 
-    def counting_read(shard, from_seq, limit, arn):
-        rows = real_read(shard, from_seq, limit, arn)
+    def counting_read(shard, from_seq, limit, arn, max_bytes):
+        rows, caught_up = real_read(shard, from_seq, limit, arn, max_bytes)
         reads.append(len(rows))
-        return rows
+        return rows, caught_up
 
     monkeypatch.setattr(engine.streams, "read_events", counting_read)
     while run(poller.poll_once()):
@@ -169,3 +169,18 @@ def test_a_poller_that_is_behind_reads_each_record_once(decodes, monkeypatch):
     assert decodes["n"] == 2500 and sum(reads) == 2500      # not a chunk per batch
     assert engine.counts["PolledEventCount"][-1] == 0 and sum(engine.counts["PolledEventCount"]) == 2500
     assert engine.mappings.checkpoint("u-1", poller.shard.shard_id)["next"] == poller.position
+
+
+def test_what_is_read_ahead_is_bounded_in_bytes(decodes):
+    big = "x" * 390_000
+    engine, poller = _setup(n=0, BatchSize=100)
+    for i in range(80):          # ~31 MB of records: five payloads
+        _append(engine, poller.stream, f"k{i}", value=big)
+    assert run(poller.poll_once()) is True
+    kept = sum(len(item.event) for item in poller._ahead.items) + sum(len(e) for _, _, e in poller._ahead.rows)
+    assert kept <= 2 * events.MAX_PAYLOAD + 400_000     # two payloads (READ_BYTES) and the record past them
+    while run(poller.poll_once()):
+        pass
+    assert [key for call in engine.calls for key in call] == [f"k{i}" for i in range(80)]
+    assert len(engine.calls) == 5     # 6 MB each: 16 records of ~390 KB
+    assert decodes["n"] == 80
