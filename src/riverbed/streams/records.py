@@ -3,8 +3,10 @@
 Owns: building the record for an INSERT / MODIFY / REMOVE under a
 StreamViewType (spec/streams.md §4-5), which images it carries, turning a
 stored record into the Lambda event form (``eventSourceARN``, lower-case
-``userIdentity``), and the length of that form's JSON computed from the
-stored bytes' length (so a trigger never re-encodes a record to size it).
+``userIdentity``): as a dict, or as its JSON joined from the stored bytes
+(``lambda_event_json``, what a trigger sends, so it never decodes or
+re-encodes a record it only passes on), and the length of that form's JSON
+computed from the stored bytes' length.
 
 Also owns the record's compact stored form (``encode_record``/``record_json``).
 
