@@ -24,7 +24,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.clock import Clock
-from riverbed.streams.records import encode_record, record_json
+from riverbed.streams.records import encode_record, event_source_member, lambda_event_json, record_json
 
 STREAM = "stream"
 SEQ_COUNTER = "stream-seq"
@@ -343,6 +343,26 @@ class StreamLog:
                     break
         nxt = rows[-1][0] + 1 if rows else from_seq
         return rows, nxt
+
+    def read_events(self, shard: Shard, from_seq: int, limit: int, stream_arn: str, max_bytes: int
+                    ) -> tuple[list[tuple[int, float, bytes]], bool]:
+        """Records of ``shard`` from ``from_seq`` in the Lambda event form: ``([(seq, created, event JSON)], all)``.
+
+        The JSON is ``records.lambda_event_json``'s, built from the stored form without decoding it.  At most
+        ``limit`` records, and none past the one that brings their JSON over ``max_bytes`` (the first is
+        always given); ``all`` tells that every record committed so far was given.
+        """
+        source = event_source_member(stream_arn)
+        stored = self.store.read_records(shard.no, from_seq, limit)
+        out: list[tuple[int, float, bytes]] = []
+        total = 0
+        for seq, created, data in stored:
+            event = lambda_event_json(data, ids.sequence_number(seq), created, source)
+            out.append((seq, created, event))
+            total += len(event)
+            if total > max_bytes:
+                return out, False
+        return out, len(stored) < limit
 
     def first_position(self, shard: Shard) -> int:
         """TRIM_HORIZON: the oldest retained record (or the shard's start when empty)."""

@@ -3,8 +3,10 @@
 Owns: building the record for an INSERT / MODIFY / REMOVE under a
 StreamViewType (spec/streams.md §4-5), which images it carries, turning a
 stored record into the Lambda event form (``eventSourceARN``, lower-case
-``userIdentity``), and the length of that form's JSON computed from the
-stored bytes' length (so a trigger never re-encodes a record to size it).
+``userIdentity``): as a dict, or as its JSON joined from the stored bytes
+(``lambda_event_json``, what a trigger sends, so it never decodes or
+re-encodes a record it only passes on), and the length of that form's JSON
+computed from the stored bytes' length.
 
 Also owns the record's compact stored form (``encode_record``/``record_json``).
 
@@ -118,6 +120,32 @@ def record_json(stored: bytes, sequence_number: str, created: float) -> bytes:
     """The record's JSON (as GetRecords returns it) from its stored form and its row's seq and time."""
     if stored[:1] == b"{":
         return stored
+    return _join(stored, sequence_number, created, _IDENTITY_JSON, b"}")
+
+
+# The Lambda event form of the TTL identity: lower-case member names, in to_lambda_event_record's order.
+_EVENT_IDENTITY_JSON = b',"userIdentity":' + orjson.dumps(
+    {"type": TTL_IDENTITY["Type"], "principalId": TTL_IDENTITY["PrincipalId"]})
+
+
+def event_source_member(stream_arn: str) -> bytes:
+    """What ``lambda_event_json`` appends to a record: the ``eventSourceARN`` member and the closing brace."""
+    return b',"eventSourceARN":' + orjson.dumps(stream_arn) + b"}"
+
+
+def lambda_event_json(stored: bytes, sequence_number: str, created: float, source_member: bytes) -> bytes:
+    """``orjson.dumps(to_lambda_event_record(record, arn))`` built from the stored form by joining bytes.
+
+    ``source_member`` is ``event_source_member(arn)``.  A trigger hands records to a function in this
+    form without decoding them (a filter or the failure policy decodes one only when it looks inside).
+    """
+    if stored[:1] == b"{":
+        arn = orjson.loads(source_member[_EVENT_SOURCE_MEMBER:-1])
+        return orjson.dumps(to_lambda_event_record(orjson.loads(stored), arn))
+    return _join(stored, sequence_number, created, _EVENT_IDENTITY_JSON, source_member)
+
+
+def _join(stored: bytes, sequence_number: str, created: float, identity: bytes, tail: bytes) -> bytes:
     flags = stored[1]
     event_id = stored[2:18].hex()
     size = int.from_bytes(stored[18:22], "little")
@@ -131,4 +159,4 @@ def record_json(stored: bytes, sequence_number: str, created: float) -> bytes:
         b',"dynamodb":{"ApproximateCreationDateTime":', str(int(created)).encode(), b",", body,
         b',"SequenceNumber":"', sequence_number.encode(), b'","SizeBytes":', str(size).encode(),
         b',"StreamViewType":"', _VIEWS[flags >> 2 & 3].encode(), b'"}',
-        _IDENTITY_JSON if flags & 16 else b"", b"}"))
+        identity if flags & 16 else b"", tail))

@@ -25,6 +25,11 @@ def event_payload(records: list[dict[str, Any]]) -> bytes:
     return orjson.dumps({"Records": records})
 
 
+def event_payload_json(records: list[bytes]) -> bytes:
+    """``event_payload`` of records already in their JSON form (``orjson.dumps`` of each), byte for byte."""
+    return b'{"Records":[' + b",".join(records) + b"]}"
+
+
 class PartialResponse:
     """The outcome of a ReportBatchItemFailures response: ``failed_from`` is the lowest failed sequence counter."""
 

@@ -9,8 +9,12 @@ checkpoint that advances only after a batch is handled.
 
 Records read past the checkpoint are kept (:class:`ReadAhead`) until they are
 delivered, so a batching window that wakes on every commit reads only the new
-records, and each record is decoded once; its size comes from the stored
-length, never from re-encoding it.
+records, a poller that is behind reads each record from the store once (not
+once per batch of the chunk it came in), and each record is converted once.
+A record travels as its Lambda event JSON, joined from the stored bytes
+(``StreamLog.read_events``); it is decoded only when a filter, the lanes, a
+window or the failure policy look inside it, and the batch's event is those
+JSON texts joined, never re-encoded.
 
 The single step is :meth:`ShardPoller.poll_once`; :meth:`run` only repeats
 it and waits (for a commit on the shard, or for the clock).
@@ -23,42 +27,80 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import orjson
 
 from riverbed import ids
 from riverbed.errors import ServiceError, TooManyRequestsException
-from riverbed.streams.records import lambda_event_record_length, to_lambda_event_record
 from riverbed.triggers import events
 from riverbed.triggers.windows import WindowSteps
 
 log = logging.getLogger("riverbed.triggers")
 
 READ_CHUNK = 1000
+READ_BYTES = 2 * events.MAX_PAYLOAD   # a read stops after this much event JSON (what is kept read ahead)
 SETTLE_TURNS = 64      # loop turns a poller yields for a pending group commit before it reads
 
 
-@dataclass
 class Item:
-    seq: int
-    record: dict[str, Any]          # Lambda event form
-    size: int
-    created: float = 0.0            # when the record was written (ApproximateCreationDateTime is whole seconds)
+    """One record on its way to the function: its Lambda event JSON, decoded only when looked into."""
+
+    __slots__ = ("_record", "created", "event", "seq", "size")
+
+    def __init__(self, seq: int, event: bytes, created: float) -> None:
+        self.seq = seq
+        self.event = event              # orjson.dumps(to_lambda_event_record(...)), byte for byte
+        self.size = len(event) + 1      # + the separating comma in the batch's event
+        self.created = created          # when the record was written (ApproximateCreationDateTime is whole seconds)
+        self._record: dict[str, Any] | None = None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The event record as a dict (decoded once, on first use)."""
+        if self._record is None:
+            self._record = orjson.loads(self.event)
+        return self._record
+
+
+class Records(Sequence[dict[str, Any]]):
+    """A batch's event records as a sequence, decoding only those that are read (a batch's history
+    looks at the first and the last)."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [item.record for item in self._items[index]]
+        return self._items[index].record
 
 
 @dataclass
 class ReadAhead:
-    """Matching records read past the poller's position and not yet delivered, kept across wake-ups.
+    """Records read past the poller's position and not yet delivered, kept across wake-ups.
 
-    ``end`` is the read position: every record before it is in ``items`` or was filtered out.
-    ``size`` is the event-form bytes of ``items``.  Reading stops once ``items`` holds the wanted count
+    ``items`` are matching records; ``rows`` were read from the store after them and not yet looked at
+    (filtered or counted): a read takes a chunk, a batch takes BatchSize of it, the next batch the rest.
+    ``end`` is the position after ``items``: every record before it is in ``items`` or was filtered out.
+    ``size`` is the event-form bytes of ``items``.  Taking stops once ``items`` holds the wanted count
     or one record more than the payload budget allows, so every item but the last always fits.
     """
     items: list[Item]
     end: int
     size: int = 0
+    rows: deque[tuple[int, float, bytes]] = field(default_factory=deque)
 
     def drop_before(self, position: int) -> None:
         """Forget records before ``position`` (delivered, or passed by a tumbling window)."""
@@ -70,6 +112,9 @@ class ReadAhead:
             count += 1
         if count:
             del self.items[:count]
+        rows = self.rows
+        while rows and rows[0][0] < position:
+            rows.popleft()
         self.end = max(self.end, position)
 
 
@@ -181,28 +226,34 @@ class ShardPoller(WindowSteps):
         ahead = self._ahead
         ahead.drop_before(self.position)
         budget = events.MAX_PAYLOAD - 64
-        arn = self.stream.arn
+        rows = ahead.rows
+        matches = self.filter.matches if self.filter is not None else None
         while len(ahead.items) < self._want and ahead.size <= budget:
-            rows, _next = self.engine.streams.read(self.shard, ahead.end, READ_CHUNK)
+            fresh = not rows
+            if fresh:
+                read, caught_up = self.engine.streams.read_events(self.shard, ahead.end, READ_CHUNK,
+                                                                  self.stream.arn, READ_BYTES)
+                rows.extend(read)
             polled = filtered = 0
-            for seq, created, data in rows:
+            while rows:
+                seq, created, event = rows.popleft()
                 ahead.end = seq + 1
                 polled += 1
-                record = to_lambda_event_record(orjson.loads(data), arn)
-                if self.filter is not None and not self.filter.matches(record):
+                item = Item(seq, event, created)
+                if matches is not None and not matches(item.record):
                     filtered += 1
                     continue
-                size = lambda_event_record_length(len(data), arn) + 1   # + the separating comma
-                ahead.items.append(Item(seq, record, size, created))
-                ahead.size += size
+                ahead.items.append(item)
+                ahead.size += item.size
                 if len(ahead.items) >= self._want or ahead.size > budget:
                     break
             # AWS: an empty poll reports PolledEventCount 0; with filter criteria, matching events count 0.
-            self.engine.event_count(self.mapping, "PolledEventCount", polled)
-            if self.filter is not None:
-                self.engine.event_count(self.mapping, "FilteredOutEventCount", filtered)
-            if len(rows) < READ_CHUNK:
-                break
+            if polled or fresh:
+                self.engine.event_count(self.mapping, "PolledEventCount", polled)
+                if self.filter is not None:
+                    self.engine.event_count(self.mapping, "FilteredOutEventCount", filtered)
+            if not rows and fresh and caught_up:
+                break   # everything committed has been read
         if ahead.size > budget and len(ahead.items) > 1:
             # The last record read does not fit: it opens the next batch.
             return ahead.items[:-1], ahead.items[-1].seq
@@ -359,10 +410,9 @@ class ShardPoller(WindowSteps):
         return Outcome(True)
 
     def _event(self, batch: list[Item]) -> bytes:
-        records = [i.record for i in batch]
         if self.window is None:
-            return events.event_payload(records)
-        payload: bytes = self.window.event(records, self.shard.shard_id, self.stream.arn)
+            return events.event_payload_json([i.event for i in batch])
+        payload: bytes = self.window.event([i.record for i in batch], self.shard.shard_id, self.stream.arn)
         return payload
 
     async def _backoff(self, attempts: int) -> None:
@@ -403,7 +453,7 @@ class ShardPoller(WindowSteps):
             error = last.function_error + (f": {last.error_message}" if last.error_message else "")
         elif last is not None and last.failed_from is not None:
             error = "ReportBatchItemFailures"
-        self.engine.batch_outcome(self.mapping, self.shard.shard_id, [i.record for i in batch], attempt=attempt,
+        self.engine.batch_outcome(self.mapping, self.shard.shard_id, Records(batch), attempt=attempt,
                                   outcome=outcome, error=error, condition=condition, destination=destination)
 
     # --- checkpoints ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -148,7 +149,7 @@ class Triggers:
             return False
         return True
 
-    def batch_outcome(self, mapping: dict[str, Any], shard_id: str, records: list[dict[str, Any]], *,
+    def batch_outcome(self, mapping: dict[str, Any], shard_id: str, records: Sequence[dict[str, Any]], *,
                       attempt: int, outcome: str, error: str | None = None, condition: str | None = None,
                       destination: str | None = None) -> None:
         """Remember what happened to one batch (one attempt, or one discard) for :meth:`recent_batches`.

@@ -7,8 +7,8 @@ import asyncio
 import orjson
 import pytest
 
+from riverbed.streams import log as log_module
 from riverbed.triggers import events
-from riverbed.triggers import poller as poller_module
 from riverbed.triggers.mappings import DEFAULTS
 from riverbed.triggers.poller import ShardPoller
 from tests.unit.triggers.test_poller import KEY_SCHEMA, Engine, run
@@ -32,13 +32,13 @@ def _setup(*, n=0, **config):
 def decodes(monkeypatch):
     """Count the stream records the poller turns into event records."""
     counter = {"n": 0}
-    real = poller_module.to_lambda_event_record
+    real = log_module.lambda_event_json
 
-    def counting(record, arn):
+    def counting(*args):
         counter["n"] += 1
-        return real(record, arn)
+        return real(*args)
 
-    monkeypatch.setattr(poller_module, "to_lambda_event_record", counting)
+    monkeypatch.setattr(log_module, "lambda_event_json", counting)
     return counter
 
 
@@ -149,3 +149,38 @@ def test_parallel_lanes_keep_the_records_a_full_lane_could_not_take(decodes):
         pass
     assert tags == [["v0", "v1"], ["v2", "v3"], ["v4"]]
     assert decodes["n"] == 5
+
+
+def test_a_poller_that_is_behind_reads_each_record_once(decodes, monkeypatch):
+    engine, poller = _setup(n=2500, BatchSize=100)
+    reads: list[int] = []
+    real_read = engine.streams.read_events
+
+    def counting_read(shard, from_seq, limit, arn, max_bytes):
+        rows, caught_up = real_read(shard, from_seq, limit, arn, max_bytes)
+        reads.append(len(rows))
+        return rows, caught_up
+
+    monkeypatch.setattr(engine.streams, "read_events", counting_read)
+    while run(poller.poll_once()):
+        pass
+    assert [len(call) for call in engine.calls] == [100] * 25
+    assert [key for call in engine.calls for key in call] == [f"k{i}" for i in range(2500)]
+    assert decodes["n"] == 2500 and sum(reads) == 2500      # not a chunk per batch
+    assert engine.counts["PolledEventCount"][-1] == 0 and sum(engine.counts["PolledEventCount"]) == 2500
+    assert engine.mappings.checkpoint("u-1", poller.shard.shard_id)["next"] == poller.position
+
+
+def test_what_is_read_ahead_is_bounded_in_bytes(decodes):
+    big = "x" * 390_000
+    engine, poller = _setup(n=0, BatchSize=100)
+    for i in range(80):          # ~31 MB of records: five payloads
+        _append(engine, poller.stream, f"k{i}", value=big)
+    assert run(poller.poll_once()) is True
+    kept = sum(len(item.event) for item in poller._ahead.items) + sum(len(e) for _, _, e in poller._ahead.rows)
+    assert kept <= 2 * events.MAX_PAYLOAD + 400_000     # two payloads (READ_BYTES) and the record past them
+    while run(poller.poll_once()):
+        pass
+    assert [key for call in engine.calls for key in call] == [f"k{i}" for i in range(80)]
+    assert len(engine.calls) == 5     # 6 MB each: 16 records of ~390 KB
+    assert decodes["n"] == 80
