@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from riverbed import ids
 from riverbed.core.context import RequestContext
 from riverbed.services.logs.errors import group_not_found, stream_not_found
@@ -137,10 +139,11 @@ class LogsService:
         name = stream["logStreamName"]
         log = self._log(account, region, group, name)
         with self.store.transaction() as txn:
-            for timestamp, message in events:
-                seq = txn.next_counter(SEQ_COUNTER)
-                data = json.dumps({"t": timestamp, "i": now, "m": message}).encode()
+            last = txn.next_counter(SEQ_COUNTER, len(events))    # one counter step for the whole batch
+            for seq, (timestamp, message) in enumerate(events, last - len(events) + 1):
+                data = _event_bytes({"t": timestamp, "i": now, "m": message})
                 txn.log_append(log, seq, str(seq), "", 0.0, timestamp / 1000.0, data)
+            seq = last
             stamps = [t for t, _ in events]
             stream["firstEventTimestamp"] = min([stream.get("firstEventTimestamp", stamps[0]), *stamps])
             stream["lastEventTimestamp"] = max([stream.get("lastEventTimestamp", stamps[0]), *stamps])
@@ -190,6 +193,13 @@ class LogsService:
         while True:
             await self.clock.sleep(RETENTION_INTERVAL)
             self.expire_once()
+
+
+def _event_bytes(event: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(event)
+    except TypeError:    # a lone surrogate in the text, which only the standard library escapes
+        return json.dumps(event).encode()
 
 
 LogsContext = RequestContext[LogsService]
