@@ -29,25 +29,27 @@ def batch_write_item(ctx: DdbContext, req: dict[str, Any]) -> dict[str, Any]:
                                           "exactly one of the supported datatypes" if put and delete else
                                           "1 validation error detected: Value null at 'requestItems' failed to "
                                           "satisfy constraint: Member must not be null")
+            size = 0
             if put is not None:
                 item = types.validate_item(put["Item"])
                 hk, rk, key = table.key_of_item(item)
-                items.check_size(item)
+                size = items.check_size(item)
             else:
                 item = None
                 hk, rk, key = table.key_of_key(delete["Key"])
             if (hk, rk) in seen:
                 raise ValidationException("Provided list of item keys contains duplicates")
             seen.add((hk, rk))
-            planned.append((table, hk, rk, key, item))
+            planned.append((table, hk, rk, key, item, size))
     with ctx.store.transaction() as txn:
-        for table, hk, rk, key, item in planned:
+        for table, hk, rk, key, item, size in planned:
             old = items.load(txn, table, hk, rk)
-            items.commit(txn, dyn.streams, table, hk, rk, key, old, item, region=ctx.region, indexes=dyn.indexes)
+            items.commit(txn, dyn.streams, table, hk, rk, key, old, item, region=ctx.region, indexes=dyn.indexes,
+                         new_size=size if item is not None else None)
     out: dict[str, Any] = {"UnprocessedItems": {}}
     if req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
         per_table: dict[str, float] = {}
-        for table, *_rest, item in planned:
-            per_table[table.name] = per_table.get(table.name, 0.0) + items.write_units(item)
+        for table, *_rest, size in planned:
+            per_table[table.name] = per_table.get(table.name, 0.0) + items.write_units(new_size=size)
         out["ConsumedCapacity"] = [{"TableName": n, "CapacityUnits": u} for n, u in per_table.items()]
     return out
