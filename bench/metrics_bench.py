@@ -11,7 +11,7 @@ and the median round of each are reported with the relative cost.  The goal (iss
 within 5% of off.
 
 ``--http`` measures the same over the wire: two ``riverbed serve --in-memory`` processes (RIVERBED_METRICS
-1 and 0), the shared load generator (bench/ddb_load.py, ``put`` at concurrency 1) against each in
+1 and 0), the shared load generator (bench/ddb_load.py, ``put`` at ``--concurrency``, 1 by default) against each in
 alternating rounds, and each server's CPU time per request from /proc (wall-clock ops/s is printed too,
 but on a shared machine it mostly measures the neighbours).  Prints JSON lines; asserts nothing.
 """
@@ -79,11 +79,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(metrics: bool) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(metrics: bool, seed: int = 0) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "riverbed.cli.main", "serve", "--in-memory", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, RIVERBED_METRICS="1" if metrics else "0"))
+                            env=dict(os.environ, RIVERBED_METRICS="1" if metrics else "0", PYTHONHASHSEED=str(seed)))
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -99,19 +99,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime + stime
 
 
-def http_main(n: int, rounds: int) -> None:
-    servers = {"on": _serve(True), "off": _serve(False)}
+def http_main(n: int, rounds: int, concurrency: int = 1) -> None:
+    # Every round starts a fresh pair of servers with the same hash seed: a process's own layout (its
+    # dicts' hash seed, where its heap landed) moves its speed by a few percent, as much as the
+    # difference measured, so a pair kept for the whole run would measure the two processes, not metrics.
     cpu = {"on": 0.0, "off": 0.0}
     per_round: dict[str, list[float]] = {"on": [], "off": []}
     rates: dict[str, list[float]] = {"on": [], "off": []}
-    try:
-        for r in range(rounds + 1):
-            order = ("on", "off") if r % 2 == 0 else ("off", "on")
+    for r in range(rounds + 1):
+        order = ("on", "off") if r % 2 == 0 else ("off", "on")
+        servers = {name: _serve(name == "on", seed=r) for name in order}
+        try:
             for name in order:
                 proc, url = servers[name]
                 before = _cpu_seconds(proc.pid)
                 out = subprocess.run([sys.executable, str(HERE / "ddb_load.py"), "--endpoint", url, "--workloads",
-                                      "create,put", "--n", str(n), "--concurrency", "1"],
+                                      "create,put", "--n", str(n), "--concurrency", str(concurrency)],
                                      capture_output=True, text=True, check=True).stdout
                 put = next(json.loads(line) for line in out.splitlines() if '"workload":"put"' in line)
                 if r == 0:
@@ -120,16 +123,20 @@ def http_main(n: int, rounds: int) -> None:
                 cpu[name] += used
                 per_round[name].append(round(used / n * 1e6, 1))
                 rates[name].append(put["ops_per_s"])
-    finally:
-        for proc, _ in servers.values():
-            proc.terminate()
-            proc.wait()
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait()
     for name in ("on", "off"):
-        print(json.dumps({"workload": "put-http", "metrics": name, "n": n, "rounds": rounds,
+        print(json.dumps({"workload": "put-http", "metrics": name, "n": n, "rounds": rounds, "concurrency": concurrency,
                           "server_cpu_us_per_request": round(cpu[name] / (n * rounds) * 1e6, 1),
                           "per_round": per_round[name],
                           "ops_per_s_median_wall": round(statistics.median(rates[name]), 1)}))
+    cpu_on, cpu_off = statistics.median(per_round["on"]), statistics.median(per_round["off"])
+    rate_on, rate_off = statistics.median(rates["on"]), statistics.median(rates["off"])
     print(json.dumps({"metrics_cost_percent_server_cpu": round((cpu["on"] - cpu["off"]) / cpu["off"] * 100, 2),
+                      "metrics_cost_percent_server_cpu_median_round": round((cpu_on - cpu_off) / cpu_off * 100, 2),
+                      "metrics_cost_percent_ops_per_s_median": round((rate_off - rate_on) / rate_off * 100, 2),
                       "goal_percent": 5.0}))
 
 
@@ -139,9 +146,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--store", default="sqlite")
     parser.add_argument("--http", action="store_true", help="through `riverbed serve` and bench/ddb_load.py")
+    parser.add_argument("--concurrency", type=int, default=1, help="with --http: the load generator's concurrency")
     args = parser.parse_args()
     if args.http:
-        http_main(args.n, args.rounds)
+        http_main(args.n, args.rounds, args.concurrency)
         return
     apps = {"on": _app(True, args.store), "off": _app(False, args.store)}
     for app in apps.values():          # warm-up: models loaded, caches filled

@@ -18,10 +18,10 @@ riverbed never throttles a table.
 
 A request only appends to a buffer; the buffer is worked out into series and handed to the sink with
 ``put_values`` (one call per series) every ``FLUSH_SECONDS`` of clock time (:meth:`run`, whose step is
-:meth:`flush`), every ``FLUSH_VALUES`` requests, and whenever ``drain()`` asks what is pending -- so
-the data points of a burst of requests cost one sink call per series, not one per request (the write
-path's budget, bench/metrics_bench.py), and reach CloudWatch within a second, as AWS's own metrics
-arrive with a delay.
+:meth:`flush`), whenever a series has buffered ``FLUSH_VALUES`` values, and whenever ``drain()`` asks
+what is pending -- so the data points of a burst of requests cost one sink call per series, not one per
+request (the write path's budget, bench/metrics_bench.py), and reach CloudWatch within a second, as AWS's
+own metrics arrive with a delay.
 
 Must not: change an answer (the capacity asked for internally is removed again) or know HTTP.
 """
@@ -139,7 +139,7 @@ class RequestMetrics:
 
     def pending(self) -> list[str]:
         """The drain probe: hands anything buffered to the sink at once, so nothing is ever left pending."""
-        if self._count:
+        if self._count or any(self._latency.values()) or any(self._units.values()):
             self.flush()
         return []
 
@@ -179,6 +179,7 @@ class RequestMetrics:
         monotonic, note = self.monotonic, self._note
         latency = self._latency.setdefault(operation, {})
         units = self._units.setdefault(operation, {})
+        units_note = items.UnitsNote
         if inspect.iscoroutinefunction(func):   # every DynamoDB operation is synchronous
             raise TypeError(f"{operation}: request metrics wrap synchronous operations only")
 
@@ -190,7 +191,7 @@ class RequestMetrics:
             # The common case, kept short (it runs on every single-table read and write): the caller did
             # not ask for the units, so the operation notes them aside (items.consumed) instead of
             # answering with them.
-            asked = req["ReturnConsumedCapacity"] = items.UnitsNote()
+            asked = req["ReturnConsumedCapacity"] = units_note()
             try:
                 out: dict[str, Any] = func(ctx, req)
             except Exception as exc:
@@ -208,8 +209,7 @@ class RequestMetrics:
                 if spent is None:
                     spent = units[table] = []
                 spent.append(asked.units)
-            self._count += 1
-            if self._count >= FLUSH_VALUES:
+            if len(seconds) >= FLUSH_VALUES:   # a series' buffer is full (the others are at most as long)
                 self.flush()
             return out
 
