@@ -87,3 +87,37 @@ def test_50mb_uploads_are_spooled_and_read_back(tmp_path):
     finally:
         proc.terminate()
         proc.wait()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's peak RSS from /proc")
+def test_large_gets_are_sent_from_the_file_as_they_are_read(tmp_path):
+    data = os.urandom(30 * MB + 7)
+    port = _free_port()
+    proc = _start(str(tmp_path / "data"), port)
+    try:
+        s3 = _client("s3", port)
+        s3.create_bucket(Bucket="large")
+        s3.put_object(Bucket="large", Key="obj", Body=data)
+        assert s3.get_object(Bucket="large", Key="obj")["Body"].read(10) == data[:10]   # warm up
+        with open(f"/proc/{proc.pid}/clear_refs", "w") as fh:
+            fh.write("5")   # reset the peak RSS to the current RSS
+        before = _kib(proc.pid, "VmHWM")
+
+        # A GET in progress keeps sending the bytes it started with when the object is replaced meanwhile.
+        answer = s3.get_object(Bucket="large", Key="obj")
+        assert answer["ContentLength"] == len(data)
+        first = answer["Body"].read(MB)
+        s3.put_object(Bucket="large", Key="obj", Body=b"replaced")
+        assert first + answer["Body"].read() == data
+        assert s3.get_object(Bucket="large", Key="obj")["Body"].read() == b"replaced"
+
+        s3.put_object(Bucket="large", Key="again", Body=data)
+        ranged = s3.get_object(Bucket="large", Key="again", Range=f"bytes=1000-{20 * MB}")
+        assert ranged["ContentRange"] == f"bytes 1000-{20 * MB}/{len(data)}"
+        assert ranged["Body"].read() == data[1000:20 * MB + 1]
+        # Held in memory, a 30 MB answer costs at least its 30 MB; sent from the file, a few chunks.
+        grown = _kib(proc.pid, "VmHWM") - before
+        assert grown < 15 * 1024, f"peak RSS grew by {grown // 1024} MB"
+    finally:
+        proc.terminate()
+        proc.wait()

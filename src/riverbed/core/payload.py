@@ -1,11 +1,14 @@
-"""Request bodies spooled to a file as they arrive, hashed on the way: how large S3 PUTs avoid memory.
+"""Bodies on disk, so that large S3 objects never sit whole in memory: request bodies spooled to a file as
+they arrive, hashed on the way (large PUTs), and answer bodies read from a file as they are sent (large GETs).
 
 Owns: :class:`PayloadSink` (fed the body's chunks by the gateway as the HTTP server hands them over; decodes
 an aws-chunked body on the fly, keeping its trailing headers; computes the MD5, the SHA-256 and the
 checksums the request's headers name while writing) and :class:`Payload` (the finished body: a file in a
 temporary folder of the service, its size, its digests).  A service adopts the file by renaming it into
 place (same folder tree, so the rename is atomic) or lets :meth:`Payload.discard` remove it; a crash
-leaves only a file in the temporary folder, which the service sweeps at start-up.
+leaves only a file in the temporary folder, which the service sweeps at start-up.  :class:`BodyStream` is
+the other direction: a byte range of an open file that the gateway sends chunk by chunk (the file is opened
+when the stream is made, so replacing or deleting the object meanwhile does not change what is sent).
 
 Why here: services must not import the protocol layer, and both sides need the type.
 
@@ -187,3 +190,32 @@ class PayloadSink:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+
+class BodyStream:
+    """``length`` bytes of an open file from ``start``, handed out in chunks by :meth:`chunks` (once), the file
+    closed at the end; :meth:`read` takes them all at once (for a caller that wants bytes)."""
+
+    def __init__(self, fh: Any, start: int, length: int) -> None:
+        self._fh = fh
+        self._start = start
+        self.length = length
+
+    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
+        try:
+            self._fh.seek(self._start)
+            left = self.length
+            while left > 0:
+                data = self._fh.read(min(size, left))
+                if not data:    # the file is shorter than it was said to be: end here (never block)
+                    break
+                left -= len(data)
+                yield data
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def close(self) -> None:
+        self._fh.close()

@@ -33,7 +33,7 @@ from riverbed.core.authorization import authorize
 from riverbed.core.context import RequestContext
 from riverbed.core.interfaces import Identities, Permissions
 from riverbed.core.models import ServiceModel, load_service_model
-from riverbed.core.payload import Payload, PayloadError, PayloadSink
+from riverbed.core.payload import BodyStream, Payload, PayloadError, PayloadSink
 from riverbed.core.service import Operation, Result, ServiceDescription
 from riverbed.errors import (
     InternalServerError,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("riverbed.gateway")
 
 Headers = list[tuple[bytes, bytes]]
-Response = tuple[int, Headers, bytes]
+Response = tuple[int, Headers, bytes | BodyStream]   # a BodyStream is sent chunk by chunk
 Route = Callable[[dict[str, Any], bytes], Awaitable[Response]]
 ErrorListener = Callable[[str, str, ServiceError], None]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -222,10 +222,20 @@ class Gateway:
         finally:
             if isinstance(body, Payload):
                 body.discard()   # unless the service adopted (renamed) the file
+        body_stream = payload if isinstance(payload, BodyStream) else None
         if not any(key == b"content-length" for key, _ in headers):   # a HEAD answer names the object's size
-            headers.append((b"content-length", str(len(payload)).encode()))
+            size = body_stream.length if body_stream is not None else len(cast("bytes", payload))
+            headers.append((b"content-length", str(size).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        if body_stream is None:
+            await send({"type": "http.response.body", "body": payload})
+            return
+        try:   # chunk by chunk: the HTTP server waits while the client is slow to read (bounded memory)
+            for chunk in body_stream.chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        finally:
+            body_stream.close()
+        await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
     def _body_sink(scope: dict[str, Any], headers: dict[str, str],
@@ -282,7 +292,8 @@ class Gateway:
         if headers is None:
             headers = _headers(scope)
         rest_xml = None if headers.get("x-amz-target") else self._rest_xml_description(scope, headers)
-        return await self._route(scope, body, headers, rest_xml)
+        status, out_headers, payload = await self._route(scope, body, headers, rest_xml)
+        return status, out_headers, payload.read() if isinstance(payload, BodyStream) else payload
 
     async def _route(self, scope: dict[str, Any], body: bytes | Payload, headers: dict[str, str],
                      rest_xml: ServiceDescription | None) -> Response:
@@ -696,6 +707,8 @@ class RestXmlWire(Wire):
         status, headers, body = serialize_restxml_response(self.model, operation, result,
                                                            self.description.xml_namespace)
         if self.method == "HEAD":
+            if isinstance(body, BodyStream):
+                body.close()
             body = b""   # HEAD answers carry the headers (Content-Length included) and no body
         return self._encode(status, headers, body, request_id)
 
@@ -706,7 +719,8 @@ class RestXmlWire(Wire):
         return self._encode(status, headers, body, request_id)
 
     @staticmethod
-    def _encode(status: int, headers: list[tuple[str, str]], body: bytes, request_id: str) -> Response:
+    def _encode(status: int, headers: list[tuple[str, str]], body: bytes | BodyStream, request_id: str
+                ) -> Response:
         out = [(k.lower().encode("latin-1"), v.encode("utf-8")) for k, v in headers]
         out += [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
         return status, out, body

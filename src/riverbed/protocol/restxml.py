@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 from riverbed.core import checksums
 from riverbed.core.models import ServiceModel
-from riverbed.core.payload import Payload
+from riverbed.core.payload import BodyStream, Payload
 from riverbed.errors import ServiceError
 from riverbed.protocol.binding import bind_locations, compile_uri_template, input_members
 from riverbed.protocol.xml import escape, format_scalar
@@ -290,7 +290,7 @@ def _header_text(shape: dict[str, Any], value: Any) -> str:
 
 
 def serialize_restxml_response(model: ServiceModel, operation: str, result: dict[str, Any],
-                               namespace: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+                               namespace: str = "") -> tuple[int, list[tuple[str, str]], bytes | BodyStream]:
     """``(status, headers, body)`` for an operation's result dict."""
     op = model.operations[operation]
     status = int((op.get("http") or {}).get("responseCode", 200))
@@ -325,6 +325,8 @@ def serialize_restxml_response(model: ServiceModel, operation: str, result: dict
         value = result.get(payload)
         ref = members[payload]
         target = model.shapes[ref["shape"]]
+        if isinstance(value, BodyStream):   # a large object, sent from its file as it is read
+            return status, headers, value
         if target["type"] in ("blob", "string"):
             body = b"" if value is None else bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) \
                 else str(value).encode("utf-8")

@@ -20,7 +20,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 
-from riverbed.core.payload import Payload
+from riverbed.core.payload import BodyStream, Payload
 
 CHUNK = 1024 * 1024
 
@@ -84,6 +84,14 @@ class BlobStore:
         with open(self.path(blob_id), "rb") as fh:
             fh.seek(start)
             return fh.read() if end is None else fh.read(end - start + 1)
+
+    def stream(self, blob_id: str, start: int = 0, end: int | None = None) -> BodyStream:
+        """Bytes ``start`` to ``end`` (inclusive) of a blob as a stream sent from the file (never whole in
+        memory); the file is opened now, so a later replacement of the object does not change it."""
+        fh = open(self.path(blob_id), "rb")   # the stream closes it
+        size = os.fstat(fh.fileno()).st_size
+        stop = size - 1 if end is None else min(end, size - 1)
+        return BodyStream(fh, start, max(0, stop - start + 1))
 
     def chunks(self, blob_id: str) -> Iterator[bytes]:
         with open(self.path(blob_id), "rb") as fh:

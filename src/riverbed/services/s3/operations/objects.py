@@ -14,6 +14,7 @@ from riverbed.core import checksums
 from riverbed.core.payload import Payload
 from riverbed.services.s3 import errors, tags, versions
 from riverbed.services.s3 import objects as o
+from riverbed.services.s3.blobs import BlobStore
 from riverbed.services.s3.service import S3Context, S3Service
 
 
@@ -78,14 +79,22 @@ def get_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     return ctx.backend.retry_gone(lambda: _get_object(ctx, req))
 
 
+# Bodies larger than this are sent from their file as they are read (BodyStream), never whole in memory.
+STREAMED_BODY = 1024 * 1024
+
+
 def _get_object(ctx: S3Context, req: dict[str, Any]) -> dict[str, Any]:
     doc, out, span = _read(ctx, req)
+    start, end = span if span is not None else (0, doc["Size"] - 1)
+    blobs = ctx.backend.blobs
     if doc["Size"] == 0:
         out["Body"] = b""
+    elif end - start + 1 > STREAMED_BODY and isinstance(blobs, BlobStore):
+        out["Body"] = blobs.stream(doc["Blob"], start, end)
     elif span is None:
-        out["Body"] = ctx.backend.blobs.read(doc["Blob"])
+        out["Body"] = blobs.read(doc["Blob"])
     else:
-        out["Body"] = ctx.backend.blobs.read(doc["Blob"], span[0], span[1])
+        out["Body"] = blobs.read(doc["Blob"], span[0], span[1])
     return out
 
 
