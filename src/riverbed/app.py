@@ -54,6 +54,9 @@ EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "exporter", "importer"
                              "sqs-retention", "logs-retention", "cloudwatch-alarms"})
 # Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
 _USER_ERROR_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
+# "All such events are reflected in the UserErrors metric, except for ProvisionedThroughputExceededException
+# (ThrottledRequests) and ConditionalCheckFailedException (ConditionalCheckFailedRequests)": DynamoDB metrics.
+_NOT_USER_ERRORS = frozenset({"ProvisionedThroughputExceededException", "ConditionalCheckFailedException"})
 
 
 class App:
@@ -155,7 +158,7 @@ class App:
         self.gateway.verifier = SignatureVerifier(lookup, self.clock.now)
 
     def _count_error(self, service: str, operation: str, exc: ServiceError) -> None:
-        if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500:
+        if service in _USER_ERROR_SERVICES and 400 <= exc.status < 500 and exc.code not in _NOT_USER_ERRORS:
             self.metrics_sink.put("AWS/DynamoDB", "UserErrors", {}, 1)
 
     def _loops(self) -> list[tuple[str, LoopFactory]]:

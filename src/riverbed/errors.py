@@ -87,8 +87,13 @@ class AccessDeniedException(ServiceError):
 class ConditionalCheckFailedException(ServiceError):
     code = "ConditionalCheckFailedException"
 
-    def __init__(self, message: str = "The conditional request failed", item: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str = "The conditional request failed", item: dict[str, Any] | None = None,
+                 capacity_units: float = 1.0) -> None:
         super().__init__(message, extra={"Item": item} if item is not None else None)
+        # A failed conditional write still consumes write capacity: the existing item's size, at least one
+        # unit (DynamoDB developer guide, read and write operations).  Not part of the answer; the request
+        # metrics count it in ConsumedWriteCapacityUnits.
+        self.capacity_units = capacity_units
 
 
 class TransactionCanceledException(ServiceError):

@@ -168,9 +168,17 @@ def test_dynamodb_request_metrics(rb):
     assert _stat(rb, "AWS/DynamoDB", "SuccessfulRequestLatency", latency, "Minimum") >= 0
     assert _stat(rb, "AWS/DynamoDB", "SuccessfulRequestLatency", {"TableName": "tbl", "Operation": "GetItem"},
                  "SampleCount") == 1
-    assert _stat(rb, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", {"TableName": "tbl"}) == 5
+    # Five writes and the failed conditional one, which still consumes a unit (DynamoDB charges it).
+    assert _stat(rb, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", {"TableName": "tbl"}) == 6
+    assert _stat(rb, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", {"TableName": "tbl"}, "SampleCount") == 6
     assert _stat(rb, "AWS/DynamoDB", "ConsumedReadCapacityUnits", {"TableName": "tbl"}) == 1
     assert _stat(rb, "AWS/DynamoDB", "ConditionalCheckFailedRequests", {"TableName": "tbl"}) == 1
+    # A failed condition is not a UserError (AWS counts it in ConditionalCheckFailedRequests only) ...
+    assert _stat(rb, "AWS/DynamoDB", "UserErrors", {}) is None
+    # ... a request for a table that does not exist is.
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.get_item(TableName="missing", Key={"pk": {"S": "k0"}})
+    rb.drain()
     assert _stat(rb, "AWS/DynamoDB", "UserErrors", {}) == 1
     assert _stat(rb, "AWS/DynamoDB", "SystemErrors", {"TableName": "tbl", "Operation": "PutItem"}) is None
 

@@ -85,9 +85,10 @@ def record_size(view_type: str | None, key: dict[str, Any], old: dict[str, Any] 
 
 
 def condition_failed(old: dict[str, Any] | None, return_on_failure: str | None) -> ConditionalCheckFailedException:
+    units = write_units(old)
     if return_on_failure == "ALL_OLD" and old is not None:
-        return ConditionalCheckFailedException(item=old)
-    return ConditionalCheckFailedException()
+        return ConditionalCheckFailedException(item=old, capacity_units=units)
+    return ConditionalCheckFailedException(capacity_units=units)
 
 
 _NOT_ASKED: dict[str, Any] = {}    # returned (never changed) when the request did not ask

@@ -9,8 +9,10 @@ was handed, what AWS reports for it (https://docs.aws.amazon.com/amazondynamodb/
   request that consumed capacity, whether or not the caller asked for ``ReturnConsumedCapacity`` --
   the units are the ones the operation itself computes for its answer;
 * ``ConditionalCheckFailedRequests`` (Count; TableName) for a failed condition of PutItem, UpdateItem
-  or DeleteItem; ``TransactionConflict`` (Count; TableName) for a request rejected by a conflicting
-  transaction; ``SystemErrors`` (Count; TableName, Operation) for a 5xx answer or an unexpected failure.
+  or DeleteItem, whose units (the existing item's size, at least one) also count in
+  ``ConsumedWriteCapacityUnits``, as DynamoDB charges them; ``TransactionConflict`` (Count; TableName)
+  for a request rejected by a conflicting transaction; ``SystemErrors`` (Count; TableName, Operation) for a
+  5xx answer or an unexpected failure.
 
 ``UserErrors`` (account-wide) is counted by the composition root for every 4xx, DynamoDB Streams'
 ``ReturnedRecordsCount`` / ``ReturnedBytes`` by that service.  ``ThrottledRequests`` is not recorded:
@@ -247,8 +249,11 @@ class RequestMetrics:
                 put(NS, "SystemErrors", {"TableName": table, "Operation": operation} if table
                     else {"Operation": operation}, 1)
         elif exc.code == "ConditionalCheckFailedException" and operation in CONDITIONAL:
+            units = float(getattr(exc, "capacity_units", 1.0))
             for table in tables:
                 put(NS, "ConditionalCheckFailedRequests", {"TableName": table}, 1)
+                # The failed write still consumed capacity (the existing item's size, at least one unit).
+                put(NS, "ConsumedWriteCapacityUnits", {"TableName": table}, units)
         elif exc.code == "TransactionConflictException" or (
                 exc.code == "TransactionCanceledException" and "TransactionConflict" in exc.message):
             for table in tables:
