@@ -241,7 +241,7 @@ class RequestMetrics:
         return measured
 
     def failed(self, operation: str, req: dict[str, Any], exc: Exception) -> None:
-        self.flush()
+        """A failed request's error metrics, handed to the sink at once (the buffered values stay buffered)."""
         put = self.sink.put
         tables = [_short(t) for t in table_names(req)]
         if not isinstance(exc, ServiceError) or exc.status >= 500:
