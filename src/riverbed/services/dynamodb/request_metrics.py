@@ -14,7 +14,8 @@ was handed, what AWS reports for it (https://docs.aws.amazon.com/amazondynamodb/
   for a request rejected by a conflicting transaction; ``SystemErrors`` (Count; TableName, Operation) for a
   5xx answer or an unexpected failure.
 
-``UserErrors`` (account-wide) is counted by the composition root for every 4xx, DynamoDB Streams'
+``UserErrors`` (account-wide) is counted by the composition root for every 4xx but a failed condition or a
+throttled request (as AWS counts it), DynamoDB Streams'
 ``ReturnedRecordsCount`` / ``ReturnedBytes`` by that service.  ``ThrottledRequests`` is not recorded:
 riverbed never throttles a table.
 
@@ -72,11 +73,6 @@ def table_names(req: dict[str, Any]) -> list[str]:
 
 
 _ANSWERED = ("TOTAL", "INDEXES")
-
-
-def _ms(seconds: float) -> float:
-    """Milliseconds to 10 µs: finer than any statistic needs, and equal latencies share one stored value."""
-    return round(seconds * 1000, 2)
 
 
 def _perf_counter(clock: Clock) -> Callable[[], float]:
@@ -167,7 +163,8 @@ class RequestMetrics:
                 tables.clear()
                 for table, values in taken:
                     name, dims, unit = self._series(operation, table)[which]
-                    if which == 0:     # seconds -> milliseconds to 10 µs, as _ms (inline: one call less per value)
+                    if which == 0:     # seconds -> milliseconds to 10 µs: finer than any statistic needs,
+                        # and equal latencies share one stored value
                         values = [round(value * 1000, 2) for value in values]
                     self.sink.put_values(NS, name, dict(dims), values, unit)
 
