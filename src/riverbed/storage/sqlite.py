@@ -8,6 +8,11 @@ the WAL before ``COMMIT`` returns, so it survives the riverbed process being
 killed (kill -9); only an operating-system crash or power loss can drop the
 last transactions.  That is the trade every local database makes for speed.
 
+Checkpoints (copying the WAL into the database file, with its ``fsync``) run on
+a thread of their own with its own connection (:class:`_Checkpointer`), never
+inside a commit: SQLite's automatic checkpoint would run in whichever COMMIT
+crossed 1,000 pages, stalling every request waiting on the event loop.
+
 Must not: interpret items or records (they are opaque bytes) or call the clock.
 """
 
@@ -95,6 +100,10 @@ class SqliteStore:
         self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.execute("PRAGMA cache_size=-16384")
         self._db.executescript(SCHEMA)
+        self._checkpointer: _Checkpointer | None = None
+        if data_dir is not None:
+            self._db.execute("PRAGMA wal_autocheckpoint=0")   # checkpoints are the checkpointer thread's
+            self._checkpointer = _Checkpointer(path)
         self._depth = 0
         self._hooks: list[Callable[[], None]] = []
         self._failed = False
@@ -230,6 +239,8 @@ class SqliteStore:
             self.flush_commits()
         except sqlite3.Error:
             pass
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         try:
             self._db.close()
         except sqlite3.Error:
@@ -545,6 +556,40 @@ class SqliteStore:
             "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
             (name, step)).fetchone()
         return int(row[0])
+
+
+class _Checkpointer:
+    """Copies the WAL into the database file every ``interval`` seconds (real time) on a daemon thread, with a
+    connection of its own, in PASSIVE mode: it never waits for the writer nor blocks it.  A WAL that is fully
+    copied is reused from its start by the next write (and cut back to ``journal_size_limit``), so the file
+    stays about one interval of writes long.  ``stop`` ends the thread with a last full checkpoint."""
+
+    def __init__(self, path: str, interval: float = 0.5) -> None:
+        self._path = path
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="riverbed-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        try:
+            db.execute("PRAGMA journal_size_limit=8388608")
+            while not self._stopping.wait(self._interval):
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    continue   # busy or locked for a moment: the next round copies it
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error:
+                pass
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10.0)
 
 
 def _range_clause(sql: list[str], args: list[Any], low: bytes | None, low_inclusive: bool, high: bytes | None,
