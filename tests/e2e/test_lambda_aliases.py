@@ -422,3 +422,13 @@ def test_stream_mapping_on_name_colon_alias(rb):
         lam.create_event_source_mapping(FunctionName="fn:nope", EventSourceArn=stream,
                                         StartingPosition="TRIM_HORIZON")
     assert error_of(excinfo)["Code"] == "InvalidParameterValueException"
+
+
+def test_event_invocation_through_alias_runs_its_version(rb):
+    handler = Versions()
+    lam = two_versions(rb, "fn", handler)
+    lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="2")
+    answer = lam.invoke(FunctionName="fn", Qualifier="live", InvocationType="Event", Payload=b"{}")
+    assert answer["StatusCode"] == 202
+    rb.drain()
+    assert [version for version, _ in handler.runs] == ["2"]

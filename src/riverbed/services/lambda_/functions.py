@@ -2,6 +2,7 @@
 
 Owns: the ``function`` document (kind ``function``, key ``<account>/<region>/<name>``) and the
 ``function-version`` document of each published version (key ``.../<name>/<10-digit version>``);
+resolving a qualifier (``$LATEST``, a version, an alias -- see ``aliases.py``) to one of them;
 reading and writing them; rendering ``FunctionConfiguration`` in each of AWS's three forms
 (CreateFunction/Update* answers, GetFunction/GetFunctionConfiguration, list entries -- they differ in
 the State/LastUpdateStatus members, lambda_api snapshot); and building the runtime's
