@@ -4,7 +4,7 @@
 ``app.lambda_`` with its :class:`~riverbed.runtime.Runtime`; ``operations/`` holds one module per API
 action; the domain modules beside it are ``names`` (FunctionName forms), ``functions`` (documents and
 how AWS renders them), ``code`` (zip checks and storage), ``parameters``/``config_fields``
-(configuration rules), ``versions``, ``policy``, ``asynchronous`` (Event invocations) and ``control``
+(configuration rules), ``versions``, ``aliases``, ``policy``, ``asynchronous`` (Event invocations) and ``control``
 (``/_riverbed/code`` and ``/_riverbed/logs``).
 
 Must not: hold logic here.

@@ -65,7 +65,7 @@ class AsyncInvocations:
         failures = 0
         throttle_delay = THROTTLE_FIRST_DELAY
         while True:
-            doc = functions.get_qualified(self.service.store, ref, ref.qualifier)
+            doc = functions.get_qualified(self.service.store, ref, ref.qualifier, route=self.service.routing)
             if doc is None:
                 self._drop(ref, request_id, "FunctionNotFound", failures)
                 return

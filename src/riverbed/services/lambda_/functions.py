@@ -2,6 +2,7 @@
 
 Owns: the ``function`` document (kind ``function``, key ``<account>/<region>/<name>``) and the
 ``function-version`` document of each published version (key ``.../<name>/<10-digit version>``);
+resolving a qualifier (``$LATEST``, a version, an alias -- see ``aliases.py``) to one of them;
 reading and writing them; rendering ``FunctionConfiguration`` in each of AWS's three forms
 (CreateFunction/Update* answers, GetFunction/GetFunctionConfiguration, list entries -- they differ in
 the State/LastUpdateStatus members, lambda_api snapshot); and building the runtime's
@@ -20,11 +21,13 @@ Must not: decide API semantics (operations do) or run code.
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import UTC, datetime
 from typing import Any
 
 from riverbed import ids
 from riverbed.runtime import FunctionSpec
+from riverbed.services.lambda_ import aliases
 from riverbed.services.lambda_.names import LATEST, FunctionRef, function_key
 from riverbed.storage import Txn
 
@@ -61,16 +64,39 @@ def get_version(store: Txn, ref: FunctionRef, version: str) -> dict[str, Any] | 
     return store.get_doc(VERSION_KIND, version_key(ref.account, ref.region, ref.name, version))
 
 
-def get_qualified(store: Any, ref: FunctionRef, qualifier: str | None) -> dict[str, Any] | None:
-    """The document a qualifier designates: ``$LATEST``/none -> the function, a number -> that version.
+def get_qualified(store: Any, ref: FunctionRef, qualifier: str | None, *,
+                  route: random.Random | None = None) -> dict[str, Any] | None:
+    """The document a qualifier designates: ``$LATEST``/none -> the function, a number -> that version,
+    an alias name -> the version the alias points to (the one place qualifiers are resolved).
 
-    Aliases do not exist in riverbed, so any other qualifier designates nothing.
+    For an alias, ``route`` (given by invokers) picks between the alias's version and its additional
+    version by their weights; without it the alias's FunctionVersion is answered.  The answer is then a
+    copy of that document with ``alias`` set to the alias name (for the invoked ARN and the metrics).
     """
     if qualifier in (None, LATEST):
         return get_function(store, ref)
+    latest = get_function(store, ref)
+    if latest is None or qualifier is None:
+        return None
+    if not aliases.is_alias_name(qualifier):
+        return get_version(store, ref, qualifier)
+    alias = aliases.get_alias(store, ref, qualifier)
+    if alias is None:
+        return None
+    version = aliases.pick_version(alias, route)
+    doc = latest if version == LATEST else get_version(store, ref, version)
+    return None if doc is None else dict(doc, alias=qualifier)
+
+
+def get_policy_holder(store: Any, ref: FunctionRef) -> dict[str, Any] | None:
+    """The document whose ``policy`` a (qualified) reference addresses: the function, a version or an alias
+    -- an alias keeps its own resource policy, it does not share its version's."""
     if get_function(store, ref) is None:
         return None
-    return get_version(store, ref, qualifier)
+    if aliases.is_alias_name(ref.qualifier):
+        assert ref.qualifier is not None
+        return aliases.get_alias(store, ref, ref.qualifier)
+    return get_qualified(store, ref, ref.qualifier)
 
 
 def list_functions(store: Any, account: str, region: str) -> list[dict[str, Any]]:

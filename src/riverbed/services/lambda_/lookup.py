@@ -9,6 +9,7 @@ Must not: change documents.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ServiceError
@@ -40,9 +41,10 @@ def require_function(ctx: Any, ref: FunctionRef, *, message_qualifier: str | Non
     return doc
 
 
-def require_qualified(ctx: Any, ref: FunctionRef) -> dict[str, Any]:
-    """The document ``ref.qualifier`` designates; not-found texts quote the qualifier as given."""
-    doc = functions.get_qualified(ctx.store, ref, ref.qualifier)
+def require_qualified(ctx: Any, ref: FunctionRef, *, route: random.Random | None = None) -> dict[str, Any]:
+    """The document ``ref.qualifier`` designates (an alias: its version, picked by weight when ``route`` is
+    given); not-found texts quote the qualifier as given."""
+    doc = functions.get_qualified(ctx.store, ref, ref.qualifier, route=route)
     if doc is None:
         raise names.not_found(ref, ref.qualifier)
     return doc

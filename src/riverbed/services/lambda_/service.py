@@ -24,6 +24,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import random
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -83,6 +84,8 @@ class LambdaService:
         # Other packages' Lambda resources (event source mappings ...) answer TagResource/UntagResource/
         # ListTags through an object with tag(ctx, arn, tags), untag(ctx, arn, keys), list_tags(ctx, arn).
         self.tag_handlers: dict[str, Any] = {}
+        # Picks the version an alias with AdditionalVersionWeights runs (weighted, never from the clock).
+        self.routing = random.Random()
 
     # --- lookup ------------------------------------------------------------------------------------
     def resolve(self, *args: Any) -> dict[str, Any] | None:
@@ -107,7 +110,7 @@ class LambdaService:
         if len(parts) < 7 or parts[2] != "lambda":
             return None
         ref = names.parse(arn, parts[4], parts[3], check_region=False)
-        doc = functions.get_qualified(self.store, ref, ref.qualifier) if ref is not None else None
+        doc = functions.get_policy_holder(self.store, ref) if ref is not None else None
         if not doc or not doc.get("policy"):
             return None
         return json.dumps(policy.document(doc["policy"]))
@@ -131,7 +134,11 @@ class LambdaService:
 
     # --- invoking -----------------------------------------------------------------------------------
     async def run(self, doc: dict[str, Any], payload: bytes, *, request_id: str | None = None) -> InvocationResult:
-        """The one invoker: run ``doc``'s code with ``payload`` (raises TooManyRequestsException on throttle)."""
+        """The one invoker: run ``doc``'s code with ``payload`` (raises TooManyRequestsException on throttle).
+
+        ``doc`` resolved through an alias (``functions.get_qualified`` sets ``alias``) runs with the alias
+        ARN as the context's invoked_function_arn, as AWS does (lambda snapshot, test_lambda_alias_moving).
+        """
         name = doc["name"]
         self._known.add(name)
         self._running[name] = self._running.get(name, 0) + 1
@@ -141,6 +148,8 @@ class LambdaService:
             variables = env_keys.open_variables(self.keys, doc)   # KMSKeyArn: opened with the key, or refused
             if variables is not None:
                 spec = dataclasses.replace(spec, environment=variables)
+            if doc.get("alias"):
+                spec = dataclasses.replace(spec, arn=functions.ref_of(doc).arn(doc["alias"]))
             result = await self.runtime.invoke(spec, payload, request_id=request_id)
         except TooManyRequestsException:
             self._metric(doc, "Throttles", 1, 1)
@@ -161,13 +170,21 @@ class LambdaService:
 
     def _metric(self, doc: dict[str, Any], name: str, overall: float, value: float, unit: str = "Count") -> None:
         """AWS/Lambda data points as AWS reports them: across all functions, per FunctionName, and per
-        Resource (``name:qualifier``) with ExecutedVersion for a version."""
+        Resource (``name:qualifier``) with ExecutedVersion for a version.  An invocation through an alias
+        is reported under Resource ``name:alias``, alone and with the ExecutedVersion that ran ("Resource:
+        function version or alias; ExecutedVersion: only applies to alias invocations",
+        https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
         if self.metrics is None:
             return
         function = doc["name"]
         self.metrics.put("AWS/Lambda", name, {}, overall, unit)
         self.metrics.put("AWS/Lambda", name, {"FunctionName": function}, value, unit)
-        if doc["version"] != names.LATEST:
+        if doc.get("alias"):
+            resource = f"{function}:{doc['alias']}"
+            self.metrics.put("AWS/Lambda", name, {"FunctionName": function, "Resource": resource}, value, unit)
+            self.metrics.put("AWS/Lambda", name, {"FunctionName": function, "Resource": resource,
+                                                  "ExecutedVersion": doc["version"]}, value, unit)
+        elif doc["version"] != names.LATEST:
             self.metrics.put("AWS/Lambda", name, {"FunctionName": function, "Resource": f"{function}:{doc['version']}",
                                                   "ExecutedVersion": doc["version"]}, value, unit)
 
@@ -180,7 +197,8 @@ class LambdaService:
         ref = names.parse(function_arn_or_name, account, region, check_region=False)
         if ref is None:
             raise names.not_found(names.FunctionRef(account, region, function_arn_or_name), names.LATEST)
-        doc = functions.get_qualified(self.store, ref, ref.qualifier)
+        # Resolved at each call: a mapping on an alias follows UpdateAlias from its next batch on.
+        doc = functions.get_qualified(self.store, ref, ref.qualifier, route=self.routing)
         if doc is None:
             raise names.not_found(ref, ref.qualifier or names.LATEST)
         return await self.run(doc, payload, request_id=request_id)

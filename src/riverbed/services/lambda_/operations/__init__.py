@@ -14,6 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from riverbed.services.lambda_.operations.account_settings import get_account_settings
+from riverbed.services.lambda_.operations.aliases import (
+    create_alias,
+    delete_alias,
+    get_alias,
+    list_aliases,
+    update_alias,
+)
 from riverbed.services.lambda_.operations.concurrency import (
     delete_function_concurrency,
     get_function_concurrency,
@@ -41,6 +48,11 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "Invoke": invoke,
     "PublishVersion": publish_version,
     "ListVersionsByFunction": list_versions_by_function,
+    "CreateAlias": create_alias,
+    "GetAlias": get_alias,
+    "UpdateAlias": update_alias,
+    "DeleteAlias": delete_alias,
+    "ListAliases": list_aliases,
     "PutFunctionConcurrency": put_function_concurrency,
     "GetFunctionConcurrency": get_function_concurrency,
     "DeleteFunctionConcurrency": delete_function_concurrency,

@@ -35,7 +35,7 @@ async def invoke(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
     if ref.qualifier is None:
         ref = names.resolve_qualifier(ref, names.LATEST)
-    doc = require_qualified(ctx, ref)
+    doc = require_qualified(ctx, ref, route=ctx.backend.routing)
     if payload.strip():
         parse_json_body(payload)
     service = ctx.backend

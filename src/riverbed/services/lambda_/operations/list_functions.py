@@ -28,7 +28,7 @@ def list_functions(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any
         if everything:
             for version in functions.list_versions(ctx.store, functions.ref_of(doc)):
                 entries.append((_sort_key(version), functions.configuration(version, form="list")))
-    items, marker = _page(entries, request)
+    items, marker = page(entries, request)
     out: dict[str, Any] = {"Functions": items}
     if marker:
         out["NextMarker"] = marker
@@ -41,7 +41,7 @@ def list_versions_by_function(ctx: LambdaContext, request: dict[str, Any]) -> di
     entries = [(_sort_key(doc), functions.configuration(doc, form="list", qualified=True))]
     entries += [(_sort_key(v), functions.configuration(v, form="list")) for v in functions.list_versions(
         ctx.store, ref)]
-    items, marker = _page(entries, request)
+    items, marker = page(entries, request)
     out: dict[str, Any] = {"Versions": items}
     if marker:
         out["NextMarker"] = marker
@@ -53,8 +53,9 @@ def _sort_key(doc: dict[str, Any]) -> str:
     return f"{doc['name']}\x00{'' if version == '$LATEST' else f'{int(version):010d}'}"
 
 
-def _page(entries: list[tuple[str, dict[str, Any]]],
-          request: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+def page(entries: list[tuple[str, dict[str, Any]]],
+         request: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of sorted ``(key, entry)`` pairs after ``Marker``, at most ``MaxItems``; and the next marker."""
     start = 0
     if request.get("Marker"):
         try:

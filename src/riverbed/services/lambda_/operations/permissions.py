@@ -1,6 +1,8 @@
 """AddPermission, RemovePermission, GetPolicy: the function's resource-based policy.
 
-Statements are stored on the function (or version) document; each change moves the RevisionId,
+Statements are stored on the function, version or alias document (an alias has a policy of its own,
+whose statements name the alias ARN as Resource, and AddPermission with ``Qualifier=<alias>`` grants
+invoking through that alias); each change moves the RevisionId,
 which GetPolicy reports (lambda_api snapshot, test_lambda_permission_revisions).  Error texts differ
 per operation for the same situation, as AWS's do: GetPolicy on a missing function or an empty
 policy says "The resource you requested does not exist.", RemovePermission says "No policy found
@@ -20,7 +22,7 @@ from riverbed.errors import (
     LambdaResourceNotFoundException,
     ResourceConflictException,
 )
-from riverbed.services.lambda_ import functions, names, policy
+from riverbed.services.lambda_ import aliases, functions, names, policy
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
 from riverbed.services.lambda_.service import LambdaContext
 
@@ -34,14 +36,20 @@ def _compact(value: Any) -> str:
 
 
 def _target(ctx: LambdaContext, ref: names.FunctionRef) -> dict[str, Any]:
-    """The document the (qualified) reference names; a missing version quotes its qualifier."""
+    """The document holding the policy the (qualified) reference names; a missing version or alias quotes
+    its qualifier."""
     require_function(ctx, ref)
-    if ref.qualifier is None:
-        return require_function(ctx, ref)
-    doc = functions.get_version(ctx.store, ref, ref.qualifier)
+    doc = functions.get_policy_holder(ctx.store, ref)
     if doc is None:
         raise names.not_found(ref, ref.qualifier)
     return doc
+
+
+def _save(txn: Any, ref: names.FunctionRef, doc: dict[str, Any]) -> None:
+    if aliases.is_alias_name(ref.qualifier):
+        aliases.put(txn, ref, doc)
+    else:
+        functions.put(txn, doc)
 
 
 def add_permission(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +67,7 @@ def add_permission(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any
             "remove the existing statement.")
     statements.append(new)
     with ctx.store.transaction() as txn:
-        functions.put(txn, dict(doc, policy=statements, revision_id=functions.new_revision()))
+        _save(txn, ref, dict(doc, policy=statements, revision_id=functions.new_revision()))
     return {"Statement": _compact(new)}
 
 
@@ -77,13 +85,13 @@ def remove_permission(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, 
     if len(kept) == len(statements):
         raise LambdaResourceNotFoundException(f"Statement {sid} is not found in resource policy.")
     with ctx.store.transaction() as txn:
-        functions.put(txn, dict(doc, policy=kept, revision_id=functions.new_revision()))
+        _save(txn, ref, dict(doc, policy=kept, revision_id=functions.new_revision()))
     return {}
 
 
 def get_policy(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     ref = ref_for(ctx, request)
-    doc = functions.get_qualified(ctx.store, ref, ref.qualifier)
+    doc = functions.get_policy_holder(ctx.store, ref)
     if doc is None or not doc.get("policy"):
         raise LambdaResourceNotFoundException(NO_RESOURCE)
     return {"Policy": _compact(policy.document(doc["policy"])), "RevisionId": doc["revision_id"]}
