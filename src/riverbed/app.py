@@ -108,10 +108,11 @@ class App:
         self.lambda_.keys = self.kms
         self.sns, sns = sns_wiring.build(self.store, self.clock, queues=self.sqs, functions=self.lambda_,
                                          endpoint_url=lambda: self.endpoint_url, metrics=sink)
+        destinations = ArnDestinations(self.sqs, self.sns, self.s3)
+        self.lambda_.destinations = destinations   # asynchronous invocation records, dead-letter messages
         self.triggers, triggers = triggers_wiring.build(
             self.store, self.clock, self.streams, settings, functions=self.lambda_,
-            destinations=ArnDestinations(self.sqs, self.sns, self.s3), metrics=sink, roles=roles,
-            table_keys=self.dynamodb)
+            destinations=destinations, metrics=sink, roles=roles, table_keys=self.dynamodb)
         self.cloudwatch, cloudwatch = cloudwatch_wiring.build(
             self.store, self.clock, topics=self.sns, retention_seconds=settings.cloudwatch_retention_seconds)
         if settings.metrics:

@@ -68,8 +68,11 @@ class MessageQueues(Protocol):
 class Topics(Protocol):
     """SNS as other services see it."""
 
-    def publish(self, topic_arn: str, message: str, subject: str | None = None) -> str:
-        """Publish ``message`` to the topic with this ARN; the message id.  Raises NotFound & co."""
+    def publish(self, topic_arn: str, message: str, subject: str | None = None, *,
+                attributes: dict[str, Any] | None = None) -> str:
+        """Publish ``message`` to the topic with this ARN; the message id.  Raises NotFound & co.
+        ``attributes``: message attributes in the API's shape (``{name: {DataType, StringValue}}``), as
+        Lambda's dead-letter messages carry them."""
         ...
 
 
@@ -91,11 +94,14 @@ class ObjectStore(Protocol):
 
 
 class Destinations(Protocol):
-    """Where a failed batch's invocation record goes (an event source mapping's OnFailure destination)."""
+    """Where an invocation record goes: an event source mapping's OnFailure destination, an asynchronous
+    invocation's OnSuccess/OnFailure destination, a function's dead-letter queue or topic."""
 
-    def send(self, target_arn: str, body: str, *, object_key: str = "") -> None:
+    def send(self, target_arn: str, body: str, *, object_key: str = "",
+             attributes: dict[str, Any] | None = None) -> None:
         """Deliver ``body`` to the queue, topic or bucket ``target_arn`` (a bucket stores it at ``object_key``);
-        raises ServiceError when it cannot."""
+        ``attributes`` (message attributes in the API's shape) go with a queue's or topic's message.  Raises
+        ServiceError when it cannot."""
         ...
 
 

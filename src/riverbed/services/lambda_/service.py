@@ -32,7 +32,15 @@ from typing import TYPE_CHECKING, Any
 
 from riverbed import ids
 from riverbed.core.context import RequestContext
-from riverbed.core.interfaces import Encryption, FunctionLogs, MetricsSink, ObjectStore, RoleGuard, Sessions
+from riverbed.core.interfaces import (
+    Destinations,
+    Encryption,
+    FunctionLogs,
+    MetricsSink,
+    ObjectStore,
+    RoleGuard,
+    Sessions,
+)
 from riverbed.errors import InvalidParameterValueException, TooManyRequestsException
 from riverbed.runtime import FunctionSpec, InvocationResult
 from riverbed.services.lambda_ import env_keys, functions, names, policy
@@ -63,6 +71,8 @@ class LambdaService:
         self.sessions = sessions      # STS: the execution role's credentials for workers; None: none
         self.roles = roles            # execution-role checks (the --iam mode); None: none
         self.keys: Encryption | None = None   # KMS: environment variables sealed with KMSKeyArn (set by the app)
+        # SQS/SNS/S3: where asynchronous invocation records and dead-letter messages go (set by the app)
+        self.destinations: Destinations | None = None
         self.metrics = metrics
         self.logs = logs
         self._running: dict[str, int] = {}     # invocations in flight per function (ConcurrentExecutions)
@@ -167,6 +177,10 @@ class LambdaService:
             self.logs.write_function_log(doc["account"], doc["region"], functions.log_group(doc), result.log_stream,
                                          result.init_log + result.log_text)
         return result
+
+    def metric(self, doc: dict[str, Any], name: str, value: float) -> None:
+        """Count ``value`` in the AWS/Lambda metric ``name`` for the function (DestinationDeliveryFailures ...)."""
+        self._metric(doc, name, value, value)
 
     def _metric(self, doc: dict[str, Any], name: str, overall: float, value: float, unit: str = "Count") -> None:
         """AWS/Lambda data points as AWS reports them: across all functions, per FunctionName, and per

@@ -328,13 +328,15 @@ class SnsService:
         return matcher(filter_policy.attributes_document(note.attributes))
 
     # --- in-process API -------------------------------------------------------------------------------------
-    def publish(self, topic_arn: str, message: str, subject: str | None = None) -> str:
-        """Publish ``message`` to the topic with this ARN; the message id.  Raises NotFound & co."""
+    def publish(self, topic_arn: str, message: str, subject: str | None = None, *,
+                attributes: dict[str, Any] | None = None) -> str:
+        """Publish ``message`` (with message ``attributes`` in the API's shape) to the topic with this ARN; the
+        message id.  Raises NotFound & co."""
         parts = check_arn(topic_arn, "TopicArn")
         topic = self.topic(topic_arn, parts[3])
         group = "riverbed" if topic.fifo else None
         dedup = None if not topic.fifo or topic.content_based_dedup else ids.new_uuid()
-        note = self.prepare(topic, message, subject=subject, group_id=group, dedup_id=dedup)
+        note = self.prepare(topic, message, subject=subject, attributes=attributes, group_id=group, dedup_id=dedup)
         return self.publish_notification(topic, note).message_id
 
     def topic_exists(self, arn: str) -> bool:

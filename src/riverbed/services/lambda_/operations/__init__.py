@@ -28,6 +28,13 @@ from riverbed.services.lambda_.operations.concurrency import (
 )
 from riverbed.services.lambda_.operations.create_function import create_function
 from riverbed.services.lambda_.operations.delete_function import delete_function
+from riverbed.services.lambda_.operations.event_invoke_config import (
+    delete_function_event_invoke_config,
+    get_function_event_invoke_config,
+    list_function_event_invoke_configs,
+    put_function_event_invoke_config,
+    update_function_event_invoke_config,
+)
 from riverbed.services.lambda_.operations.get_function import get_function, get_function_configuration
 from riverbed.services.lambda_.operations.invoke import invoke
 from riverbed.services.lambda_.operations.list_functions import list_functions, list_versions_by_function
@@ -63,4 +70,9 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "UntagResource": untag_resource,
     "ListTags": list_tags,
     "GetAccountSettings": get_account_settings,
+    "PutFunctionEventInvokeConfig": put_function_event_invoke_config,
+    "GetFunctionEventInvokeConfig": get_function_event_invoke_config,
+    "UpdateFunctionEventInvokeConfig": update_function_event_invoke_config,
+    "DeleteFunctionEventInvokeConfig": delete_function_event_invoke_config,
+    "ListFunctionEventInvokeConfigs": list_function_event_invoke_configs,
 }

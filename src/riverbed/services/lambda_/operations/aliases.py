@@ -23,7 +23,7 @@ from typing import Any
 
 from riverbed import ids
 from riverbed.errors import LambdaResourceNotFoundException, ResourceConflictException
-from riverbed.services.lambda_ import aliases, functions, names
+from riverbed.services.lambda_ import aliases, event_invoke, functions, names
 from riverbed.services.lambda_.lookup import check_revision, ref_for, require_function
 from riverbed.services.lambda_.operations.list_functions import page
 from riverbed.services.lambda_.service import LambdaContext
@@ -77,6 +77,7 @@ def delete_alias(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
     require_function(ctx, ref)
     with ctx.store.transaction() as txn:
         aliases.delete(txn, ref, request["Name"])
+        event_invoke.delete(txn, ref, request["Name"])   # the alias's asynchronous invocation settings go with it
     return {}
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from riverbed.errors import InvalidParameterValueException, ResourceConflictException
-from riverbed.services.lambda_ import aliases, functions, names
+from riverbed.services.lambda_ import aliases, event_invoke, functions, names
 from riverbed.services.lambda_.lookup import ref_for, require_function
 from riverbed.services.lambda_.service import LambdaContext
 
@@ -39,6 +39,7 @@ async def delete_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[s
                                                 f"reference it: [{', '.join(referencing)}]")
             removed = [(functions.VERSION_KIND, functions.version_key(ref.account, ref.region, ref.name,
                                                                         ref.qualifier), version)]
+            event_invoke.delete(txn, ref, ref.qualifier)
         else:
             removed = [(functions.FUNCTION_KIND, ref.key, doc)]
             removed += [(functions.VERSION_KIND, functions.version_key(ref.account, ref.region, ref.name,
@@ -46,6 +47,8 @@ async def delete_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[s
                         for v in functions.list_versions(txn, ref)]
             for alias in aliases.list_aliases(txn, ref):
                 aliases.delete(txn, ref, alias["name"])
+            for config in event_invoke.list_configs(txn, ref):
+                event_invoke.delete(txn, ref, config["qualifier"])
         for kind, key, _ in removed:
             txn.delete_doc(kind, key)
         for code_hex in {d.get("code_hex") or "" for _, _, d in removed}:
