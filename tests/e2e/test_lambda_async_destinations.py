@@ -426,3 +426,73 @@ def test_undeliverable_record_counts_destination_delivery_failures(rb):
             Namespace="AWS/Lambda", MetricName=metric, Dimensions=[{"Name": "FunctionName", "Value": "fails"}],
             StartTime=now - 600, EndTime=now + 600, Period=60, Statistics=["Sum"])
         assert sum(p["Sum"] for p in stats["Datapoints"]) == 1, metric
+
+
+def test_execution_role_needs_permission_to_send_the_record(rb):
+    lam, sqs, iam = rb.client("lambda"), rb.client("sqs"), rb.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="async-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    rb.register_function("fails", failing, role=role)
+    url, queue_arn = queue(sqs, "guarded")
+    lam.put_function_event_invoke_config(FunctionName="fails", MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    lam.invoke(FunctionName="fails", InvocationType="Event", Payload=b'{"n": 7}')
+    rb.drain()
+    # the role may not sqs:SendMessage: nothing arrives, and AWS counts the failure
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []) == []
+    now = rb.clock.now()
+    stats = rb.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Lambda", MetricName="DestinationDeliveryFailures", StartTime=now - 600, EndTime=now + 600,
+        Dimensions=[{"Name": "FunctionName", "Value": "fails"}], Period=60, Statistics=["Sum"])
+    assert sum(p["Sum"] for p in stats["Datapoints"]) == 1
+    iam.put_role_policy(RoleName="async-role", PolicyName="send", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}]}))
+    lam.invoke(FunctionName="fails", InvocationType="Event", Payload=b'{"n": 8}')
+    rb.drain()
+    [message] = messages(sqs, url)
+    assert json.loads(message["Body"])["requestPayload"] == {"n": 8}
+
+
+def test_settings_belong_to_the_qualifier_invoked(rb):
+    lam, sqs = rb.client("lambda"), rb.client("sqs")
+    rb.register_function("echo", lambda event, context: context.function_version)
+    lam.publish_version(FunctionName="echo")
+    lam.create_alias(FunctionName="echo", Name="live", FunctionVersion="1")
+    url, queue_arn = queue(sqs, "alias-successes")
+    lam.put_function_event_invoke_config(FunctionName="echo", Qualifier="live",
+                                         DestinationConfig={"OnSuccess": {"Destination": queue_arn}})
+    lam.invoke(FunctionName="echo", InvocationType="Event", Payload=b'{"n": "latest"}')
+    lam.invoke(FunctionName="echo", Qualifier="live", InvocationType="Event", Payload=b'{"n": "alias"}')
+    rb.drain()
+    [message] = messages(sqs, url)
+    record = json.loads(message["Body"])
+    assert record["requestPayload"] == {"n": "alias"}
+    assert record["requestContext"]["functionArn"] == arn("echo", "live")
+    assert record["responseContext"]["executedVersion"] == "1" and record["responsePayload"] == "1"
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []) == []
+    lam.delete_alias(FunctionName="echo", Name="live")   # the alias's settings go with it
+    lam.create_alias(FunctionName="echo", Name="live", FunctionVersion="1")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_function_event_invoke_config(FunctionName="echo", Qualifier="live")
+    assert error_of(excinfo)["Code"] == "ResourceNotFoundException"
+
+
+def test_dead_letter_target_needs_send_permission(rb):
+    lam, sqs, sns, iam = rb.client("lambda"), rb.client("sqs"), rb.client("sns"), rb.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="dlq-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    rb.register_function("fails", failing, role=role)
+    _, queue_arn = queue(sqs, "dlq-guarded")
+    topic = sns.create_topic(Name="dlq-guarded")["TopicArn"]
+    for target, text in ((queue_arn, "SendMessage on SQS"), (topic, "Publish on SNS")):
+        with pytest.raises(ClientError) as excinfo:
+            lam.update_function_configuration(FunctionName="fails", DeadLetterConfig={"TargetArn": target})
+        assert error_of(excinfo) == {"Code": "InvalidParameterValueException", "Status": 400,
+                                     "Message": f"The provided execution role does not have permissions to call {text}"}
+    iam.put_role_policy(RoleName="dlq-role", PolicyName="send", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}))
+    answer = lam.update_function_configuration(FunctionName="fails", DeadLetterConfig={"TargetArn": queue_arn})
+    assert answer["DeadLetterConfig"] == {"TargetArn": queue_arn}

@@ -106,3 +106,20 @@ def check_role(roles: RoleGuard | None, account: str, role_arn: Any) -> None:
     """InvalidParameterValueException when the execution role does not trust lambda.amazonaws.com."""
     if roles is not None and role_arn and not roles.lambda_can_assume(account, str(role_arn)):
         raise InvalidParameterValueException(ROLE_NOT_ASSUMABLE)
+
+
+# The role must be able to send discarded events to the dead-letter target, in AWS's words (reported by users:
+# https://github.com/elastic/beats/issues/13963, https://github.com/serverless/serverless/issues/4770).
+_DEAD_LETTER_ACTIONS = {"sqs": ("sqs:SendMessage", "SendMessage on SQS"), "sns": ("sns:Publish", "Publish on SNS")}
+
+
+def check_dead_letter(roles: RoleGuard | None, account: str, doc: dict[str, Any]) -> None:
+    """InvalidParameterValueException when the execution role may not send to the DeadLetterConfig target."""
+    target = doc.get("dead_letter_target")
+    role = doc.get("role")
+    if roles is None or not target or not role:
+        return
+    action = _DEAD_LETTER_ACTIONS.get(str(target).split(":")[2] if str(target).count(":") >= 5 else "")
+    if action is not None and roles.missing_actions(account, str(role), [action[0]], str(target)):
+        raise InvalidParameterValueException(f"The provided execution role does not have permissions to call "
+                                             f"{action[1]}")

@@ -55,6 +55,7 @@ def create_function(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, An
     }
     apply_configuration(doc, request)   # Runtime, Role, Handler, Timeout, Environment ... (checked there)
     parameters.check_role(ctx.backend.roles, ref.account, request.get("Role"))
+    parameters.check_dead_letter(ctx.backend.roles, ref.account, doc)
     env_keys.seal(ctx.backend.keys, doc)       # KMSKeyArn: the variables encrypted with that key
 
     service = ctx.backend

@@ -24,6 +24,8 @@ async def update_function_configuration(ctx: LambdaContext, request: dict[str, A
     apply_configuration(updated, request)
     if request.get("Role"):
         parameters.check_role(ctx.backend.roles, ref.account, request["Role"])
+    if request.get("Role") or request.get("DeadLetterConfig"):
+        parameters.check_dead_letter(ctx.backend.roles, ref.account, updated)
     env_keys.seal(ctx.backend.keys, updated)       # KMSKeyArn: the variables encrypted with that key
     updated.update(last_modified=ctx.clock.now(), revision_id=functions.new_revision())
     with ctx.store.transaction() as txn:
