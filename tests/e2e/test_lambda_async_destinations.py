@@ -198,6 +198,17 @@ def test_event_invoke_config_exceptions_as_recorded(lam):
                                                name, **{"fn-name": name})
 
 
+def test_event_invoke_config_from_another_region(lam):
+    name = f"eic-{uuid.uuid4().hex[:8]}"
+    create(lam, name)
+    other = arn(name).replace(REGION, "eu-west-1")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_function_event_invoke_config(FunctionName=other)
+    assert error_of(excinfo) == recorded_error("TestLambdaFunction::test_get_function_wrong_region"
+                                               "[get_function_event_invoke_config]", "wrong_region_exception", name,
+                                               **{"wrong-region": "eu-west-1"})
+
+
 def test_event_invoke_config_lifecycle_as_recorded(lam):
     name = f"eic-{uuid.uuid4().hex[:8]}"
     create(lam, name)

@@ -2,7 +2,8 @@
 
 Owns: the shapes of those calls.  The composition root (``app.py``) hands each component the
 implementations it needs — the trigger engine gets :class:`Functions` (invoke) and
-:class:`Destinations` (send a failed batch's record), SNS gets :class:`Functions` and
+:class:`Destinations` (send a failed batch's record; Lambda gets the same object for asynchronous invocation
+records and dead-letter messages), SNS gets :class:`Functions` and
 :class:`MessageQueues` for its fan-out, every component gets a :class:`MetricsSink`, Lambda and the
 triggers get :class:`RoleGuard` (the ``--iam`` mode applied to IAM's :class:`Permissions`), STS gets
 :class:`Permissions`, Lambda gets :class:`ObjectStore` (S3) for function code (and DynamoDB for table
