@@ -12,6 +12,7 @@ from riverbed.services.sqs.operations.change_visibility import (
     change_message_visibility_batch,
 )
 from riverbed.services.sqs.operations.delete_message import delete_message, delete_message_batch
+from riverbed.services.sqs.operations.permissions import add_permission, remove_permission
 from riverbed.services.sqs.operations.queue_attributes import (
     get_queue_attributes,
     list_dead_letter_source_queues,
@@ -47,6 +48,8 @@ OPERATIONS: dict[str, Operation] = {
     "TagQueue": tag_queue,
     "UntagQueue": untag_queue,
     "ListQueueTags": list_queue_tags,
+    "AddPermission": add_permission,
+    "RemovePermission": remove_permission,
 }
 
 __all__ = ["OPERATIONS"]

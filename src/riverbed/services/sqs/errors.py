@@ -101,6 +101,19 @@ class PurgeQueueInProgress(SqsError):
     status = 403
 
 
+class OverLimit(SqsError):
+    code = "OverLimit"
+    status = 403
+
+
+class ResourceNotFoundException(SqsError):
+    """Move tasks: a SourceArn / DestinationArn / task that does not exist (404, recorded AWS: LocalStack's
+    test_sqs_move_task snapshot)."""
+
+    code = "ResourceNotFoundException"
+    status = 404
+
+
 class UnsupportedOperation(SqsError):
     code = "UnsupportedOperation"
     query_code = "AWS.SimpleQueueService.UnsupportedOperation"
