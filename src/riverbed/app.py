@@ -51,7 +51,7 @@ SECRET_DOC = ("secret", "iterator-hmac")
 # ``loop:<name>``); the others (the trigger supervisor, whose pollers take leases of their own, Lambda's
 # worker reaper, CloudWatch's flushing of this node's data points) run on every node.
 EXCLUSIVE_LOOPS = frozenset({"ttl-sweeper", "replicator", "exporter", "importer", "streams-maintenance",
-                             "sqs-retention", "logs-retention", "cloudwatch-alarms"})
+                             "sqs-retention", "sqs-move-tasks", "logs-retention", "cloudwatch-alarms"})
 # Services whose client errors AWS counts in AWS/DynamoDB UserErrors (HTTP 400s, per region).
 _USER_ERROR_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
 # "All such events are reflected in the UserErrors metric, except for ProvisionedThroughputExceededException

@@ -7,8 +7,10 @@ LocalStack's ``test_sqs_move_task`` snapshot (written into the asserts below).
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
+import time
 import uuid
 
 import pytest
@@ -113,3 +115,175 @@ def test_another_account_sends_once_permitted(endpoint, server):
     with pytest.raises(ClientError):
         other.send_message(QueueUrl=url, MessageBody="after")
 
+
+# --- dead-letter queue redrive -----------------------------------------------------------------------------
+
+def dead_letter(sqs, url, bodies, **extra):
+    """Send ``bodies`` to ``url`` and receive each twice: with maxReceiveCount 1 the second receive moves it
+    to the dead-letter queue."""
+    for body in bodies:
+        sqs.send_message(QueueUrl=url, MessageBody=body, **extra)
+    for _ in range(2):
+        while sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            pass
+
+
+def with_dlq(sqs):
+    dlq_url, dlq_arn = new_queue(sqs)
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})
+    return dlq_url, dlq_arn, redrive
+
+
+def count(sqs, url):
+    return int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+               ["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def received(sqs, url):
+    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
+                               AttributeNames=["All"]).get("Messages", [])
+
+
+def tasks(sqs, arn, **extra):
+    return sqs.list_message_move_tasks(SourceArn=arn, **extra)["Results"]
+
+
+def test_redrive_moves_each_message_back_to_its_source(manual_riverbed):
+    sqs = manual_riverbed.client("sqs")
+    dlq_url, dlq_arn, redrive = with_dlq(sqs)
+    a_url, a_arn = new_queue(sqs, RedrivePolicy=redrive, VisibilityTimeout="0")
+    b_url, _ = new_queue(sqs, RedrivePolicy=redrive, VisibilityTimeout="0")
+    dead_letter(sqs, a_url, ["a1"], MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    dead_letter(sqs, b_url, ["b1", "b2"])
+    [dead] = [m for m in received(sqs, dlq_url) if m["Body"] == "a1"]
+    assert dead["Attributes"]["DeadLetterQueueSourceArn"] == a_arn
+    manual_riverbed.clock.advance(1)      # the DLQ's visibility timeout (30 s default) has not ended ...
+    manual_riverbed.clock.advance(30)     # ... now it has
+    assert count(sqs, dlq_url) == 3
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    manual_riverbed.drain()
+    assert count(sqs, dlq_url) == 0
+    [moved] = received(sqs, a_url)
+    assert moved["Body"] == "a1" and moved["MessageAttributes"]["k"]["StringValue"] == "v"
+    assert moved["MessageId"] != dead["MessageId"]          # redriven messages are new messages
+    assert moved["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert "DeadLetterQueueSourceArn" not in moved["Attributes"]
+    assert sorted(m["Body"] for m in received(sqs, b_url)) == ["b1", "b2"]
+    [task] = tasks(sqs, dlq_arn)
+    assert task == {"Status": "COMPLETED", "SourceArn": dlq_arn, "ApproximateNumberOfMessagesMoved": 3,
+                    "ApproximateNumberOfMessagesToMove": 3, "StartedTimestamp": task["StartedTimestamp"]}
+    assert abs(task["StartedTimestamp"] / 1000 - manual_riverbed.clock.now()) < 5
+    with pytest.raises(ClientError) as exc:     # finished: nothing to cancel
+        sqs.cancel_message_move_task(TaskHandle=handle)
+    assert error(exc) == (404, "ResourceNotFoundException", "Task does not exist.")
+
+
+def test_redrive_to_an_explicit_destination(manual_riverbed):
+    sqs = manual_riverbed.client("sqs")
+    dlq_url, dlq_arn, redrive = with_dlq(sqs)
+    src_url, _ = new_queue(sqs, RedrivePolicy=redrive, VisibilityTimeout="0")
+    elsewhere_url, elsewhere_arn = new_queue(sqs)
+    dead_letter(sqs, src_url, ["x", "y"])
+    sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=elsewhere_arn)
+    manual_riverbed.drain()
+    assert sorted(m["Body"] for m in received(sqs, elsewhere_url)) == ["x", "y"]
+    assert received(sqs, src_url) == [] and count(sqs, dlq_url) == 0
+    [task] = tasks(sqs, dlq_arn)
+    assert (task["Status"], task["DestinationArn"], task["ApproximateNumberOfMessagesMoved"]) == (
+        "COMPLETED", elsewhere_arn, 2)
+
+
+def wait_for_moved(sqs, arn, expected):
+    deadline = time.monotonic() + 10
+    while (moved := tasks(sqs, arn)[0]["ApproximateNumberOfMessagesMoved"]) < expected and \
+            time.monotonic() < deadline:
+        time.sleep(0.01)
+    return moved
+
+
+def test_rate_limit_cancel_and_one_task_per_source(manual_riverbed):
+    sqs = manual_riverbed.client("sqs")
+    dlq_url, dlq_arn, redrive = with_dlq(sqs)
+    src_url, _ = new_queue(sqs, RedrivePolicy=redrive, VisibilityTimeout="0")
+    dead_letter(sqs, src_url, [f"m{i}" for i in range(10)])
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=5)["TaskHandle"]
+    [task] = tasks(sqs, dlq_arn)
+    assert (task["Status"], task["TaskHandle"], task["MaxNumberOfMessagesPerSecond"],
+            task["ApproximateNumberOfMessagesToMove"]) == ("RUNNING", handle, 5, 10)
+    with pytest.raises(ClientError) as exc:
+        sqs.start_message_move_task(SourceArn=dlq_arn)
+    assert error(exc) == (400, "InvalidParameterValue", "There is already a task running. Only one active task is "
+                                                        "allowed for a source queue arn at a given time.")
+    manual_riverbed.clock.advance(1)
+    assert wait_for_moved(sqs, dlq_arn, 5) == 5
+    time.sleep(0.05)                      # no clock time passed: no more moves
+    assert tasks(sqs, dlq_arn)[0]["ApproximateNumberOfMessagesMoved"] == 5
+    assert len(received(sqs, src_url)) == 5
+    assert sqs.cancel_message_move_task(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"] == 5
+    [task] = tasks(sqs, dlq_arn)
+    assert task["Status"] == "CANCELLED" and "TaskHandle" not in task
+    manual_riverbed.clock.advance(5)
+    assert count(sqs, dlq_url) == 5       # cancelled: the rest stays
+    second = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]     # the source is free again
+    manual_riverbed.drain()
+    assert [t["Status"] for t in tasks(sqs, dlq_arn, MaxResults=10)] == ["COMPLETED", "CANCELLED"]
+    assert second != handle and count(sqs, dlq_url) == 0
+
+
+def test_move_task_errors(manual_riverbed):
+    sqs = manual_riverbed.client("sqs")
+    _, dlq_arn, redrive = with_dlq(sqs)
+    new_queue(sqs, RedrivePolicy=redrive)
+    plain_url, plain_arn = new_queue(sqs)
+    with pytest.raises(ClientError) as exc:
+        sqs.start_message_move_task(SourceArn=plain_arn)
+    assert error(exc) == (400, "InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.")
+    with pytest.raises(ClientError) as exc:
+        sqs.start_message_move_task(SourceArn=plain_arn + "-gone")
+    assert error(exc) == (404, "ResourceNotFoundException",
+                          "The resource that you specified for the SourceArn parameter doesn't exist.")
+    with pytest.raises(ClientError) as exc:
+        sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=plain_arn + "-gone")
+    assert error(exc) == (404, "ResourceNotFoundException",
+                          "The resource that you specified for the DestinationArn parameter doesn't exist.")
+    with pytest.raises(ClientError) as exc:
+        sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=501)
+    assert error(exc)[:2] == (400, "InvalidParameterValue")
+    with pytest.raises(ClientError) as exc:
+        sqs.cancel_message_move_task(TaskHandle="not-a-handle")
+    assert error(exc) == (400, "InvalidParameterValue", "Value for parameter TaskHandle is invalid.")
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    manual_riverbed.drain()
+    forged = base64.b64encode(json.dumps({"taskId": "x", "sourceArn": plain_arn + "-gone"}).encode()).decode()
+    with pytest.raises(ClientError) as exc:
+        sqs.cancel_message_move_task(TaskHandle=forged)
+    assert error(exc) == (404, "ResourceNotFoundException",
+                          "The resource that you specified for the SourceArn parameter doesn't exist.")
+    assert json.loads(base64.b64decode(handle))["sourceArn"] == dlq_arn
+    assert tasks(sqs, plain_arn) == []
+    with pytest.raises(ClientError) as exc:
+        tasks(sqs, dlq_arn, MaxResults=11)
+    assert error(exc)[:2] == (400, "InvalidParameterValue")
+    sqs.delete_queue(QueueUrl=plain_url)
+
+
+def test_a_running_task_continues_after_a_restart(tmp_path):
+    import riverbed
+
+    start = time.time()
+    with riverbed.Riverbed(data_dir=str(tmp_path), start=start) as rb:
+        sqs = rb.client("sqs")
+        dlq_url, dlq_arn, redrive = with_dlq(sqs)
+        src_url, _ = new_queue(sqs, RedrivePolicy=redrive, VisibilityTimeout="0")
+        dead_letter(sqs, src_url, ["r1", "r2", "r3"])
+        sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=1)
+        rb.clock.advance(1)
+        assert wait_for_moved(sqs, dlq_arn, 1) == 1
+    with riverbed.Riverbed(data_dir=str(tmp_path), start=start + 1) as rb:
+        sqs = rb.client("sqs")
+        assert tasks(sqs, dlq_arn)[0]["Status"] == "RUNNING"
+        rb.drain()
+        [task] = tasks(sqs, dlq_arn)
+        assert (task["Status"], task["ApproximateNumberOfMessagesMoved"]) == ("COMPLETED", 3)
+        assert sorted(m["Body"] for m in received(sqs, src_url)) == ["r1", "r2", "r3"]
+        assert count(sqs, dlq_url) == 0

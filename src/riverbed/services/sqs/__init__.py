@@ -12,6 +12,11 @@ from riverbed.services.sqs.operations.change_visibility import (
     change_message_visibility_batch,
 )
 from riverbed.services.sqs.operations.delete_message import delete_message, delete_message_batch
+from riverbed.services.sqs.operations.move_tasks import (
+    cancel_message_move_task,
+    list_message_move_tasks,
+    start_message_move_task,
+)
 from riverbed.services.sqs.operations.permissions import add_permission, remove_permission
 from riverbed.services.sqs.operations.queue_attributes import (
     get_queue_attributes,
@@ -50,6 +55,9 @@ OPERATIONS: dict[str, Operation] = {
     "ListQueueTags": list_queue_tags,
     "AddPermission": add_permission,
     "RemovePermission": remove_permission,
+    "StartMessageMoveTask": start_message_move_task,
+    "ListMessageMoveTasks": list_message_move_tasks,
+    "CancelMessageMoveTask": cancel_message_move_task,
 }
 
 __all__ = ["OPERATIONS"]

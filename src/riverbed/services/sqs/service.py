@@ -45,6 +45,7 @@ from riverbed.services.sqs.errors import (
     invalid_value,
 )
 from riverbed.services.sqs.md5 import md5_of_attributes, md5_of_body
+from riverbed.services.sqs.movetasks import MoveTasks
 from riverbed.services.sqs.polling import Waiters, wait_for_wake
 from riverbed.services.sqs.queues import MESSAGES_CHANNEL, Queue, QueueRegistry, check_name, split_arn
 from riverbed.storage import LogEntry, Store, Txn
@@ -86,6 +87,7 @@ class SqsService:
         self.queues = QueueRegistry(store)
         self.waiters = Waiters()
         self.iam_mode = "enforce"     # --iam: whether SNS needs the queue's policy to deliver (access.py)
+        self.move_tasks = MoveTasks(self)   # dead-letter queue redrive (movetasks.py)
         if store.shared:   # receivers long-polling on other nodes are woken by a send here, and ours by theirs
             store.subscribe(MESSAGES_CHANNEL, self._woken)
 
@@ -94,6 +96,10 @@ class SqsService:
         txn.after_commit(lambda: self.waiters.notify(arn))
         if self.store.shared:
             txn.notify(MESSAGES_CHANNEL, arn)
+
+    def wake_receivers(self, txn: Any, arn: str) -> None:
+        """Once ``txn`` commits, wake the receivers waiting on ``arn`` (for messages added outside ``send``)."""
+        self._wake(txn, arn)
 
     def _woken(self, arn: str) -> None:
         if arn:

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from riverbed.core.authorization import arn
 from riverbed.core.interfaces import MetricsSink
 from riverbed.core.service import Component, ServiceDescription
+from riverbed.errors import ServiceError
 from riverbed.services.sqs import OPERATIONS
+from riverbed.services.sqs.movetasks import decode_handle
 from riverbed.services.sqs.service import SqsService
 from riverbed.services.sqs.wire import QUERY_NAMES, QUERY_NAMESPACE
 
@@ -26,6 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def resource_arns(account: str, region: str, operation: str, request: dict[str, Any]) -> list[str]:
     """The queue a request acts on (its URL names the owner), for --iam strict."""
+    if request.get("SourceArn"):      # message move tasks act on their source (dead-letter) queue
+        return [str(request["SourceArn"])]
+    if request.get("TaskHandle"):
+        try:
+            return [decode_handle(request["TaskHandle"])[1]]
+        except ServiceError:
+            return ["*"]
     url = str(request.get("QueueUrl") or "")
     segments = [s for s in url.split("://", 1)[-1].split("/")[1:] if s]
     if len(segments) == 2:
@@ -43,5 +52,6 @@ def build(store: Store, clock: Clock, metrics: MetricsSink | None = None) -> tup
         path_member="QueueUrl", legacy_query_names=QUERY_NAMES, xml_namespace=QUERY_NAMESPACE,
         validation_style="sqs", max_request_bytes=2 * 1024 * 1024, resources=resource_arns,
         access_denied=("AccessDenied", 403), resource_policy=service.resource_policy)
-    return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry)],
-                              on_reset=[service.reset])
+    return service, Component("sqs", [description], loops=[("sqs-retention", service.run_expiry),
+                                                          ("sqs-move-tasks", service.move_tasks.run)],
+                              on_reset=[service.reset], pending=[service.move_tasks.pending])
