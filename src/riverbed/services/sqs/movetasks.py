@@ -57,6 +57,10 @@ BATCH = 100                  # messages one step moves when no rate is given
 KEPT_PER_SOURCE = 10         # ListMessageMoveTasks shows at most the 10 most recent
 IDLE_POLL_SECONDS = 1.0      # real seconds: a task started on another node sharing the store is seen this late
 GONE = "AWS.SimpleQueueService.NonExistentQueue"
+# Clock times are epoch floats (about 2e-7 s apart at today's epoch): a rate step counts a message as due
+# this much early, and the loop wakes half of it before the due time, so that a wake at the computed
+# deadline never finds the message "not yet" due and sleeps again past an advance() that already ended.
+SLACK_SECONDS = 1e-3
 WAKE = "\nmove-tasks"        # the Waiters key the loop waits on (no queue ARN looks like it)
 
 
@@ -191,13 +195,13 @@ class MoveTasks:
 
     # --- moving --------------------------------------------------------------------------------------
     def move_once(self) -> float | None:
-        """Move what every running task may move by now; the clock seconds until a task may move again
-        (0: at once), or None when no task is running."""
+        """Move what every running task may move by now; the clock time at which a task may move again
+        (now or earlier: at once), or None when no task is running."""
         due: float | None = None
         for task in self.running():
-            wait = self._advance(task.key)
-            if wait is not None:
-                due = wait if due is None else min(due, wait)
+            when = self._advance(task.key)
+            if when is not None:
+                due = when if due is None else min(due, when)
         return due
 
     def _advance(self, key: str) -> float | None:
@@ -209,7 +213,7 @@ class MoveTasks:
             task = MoveTask(**doc)
             allowed = task.to_move - task.moved
             if task.rate is not None:
-                allowed = min(allowed, math.floor((now - task.started) * task.rate + 1e-9) - task.moved)
+                allowed = min(allowed, math.floor((now - task.started + SLACK_SECONDS) * task.rate) - task.moved)
             else:
                 allowed = min(allowed, BATCH)
             if self.service.queues.find(task.source_arn) is None:
@@ -229,8 +233,8 @@ class MoveTasks:
         if task.status != "RUNNING":
             return None
         if task.rate is None:
-            return 0.0
-        return max(0.0, task.started + (task.moved + 1) / task.rate - now)
+            return now
+        return task.started + (task.moved + 1) / task.rate - SLACK_SECONDS / 2
 
     def _move_row(self, txn: Txn, task: MoveTask, row: Any, now: float) -> bool:
         """Move one message as a new message of its destination; False when the destination is gone."""
@@ -255,27 +259,25 @@ class MoveTasks:
     # --- the loop ------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Step the running tasks: at once while unthrottled ones have work, on the clock for throttled
-        ones (a pipeline wait, so ``drain()`` jumps over it on a manual clock), else until a task starts."""
+        ones (a pipeline wait, so ``drain()`` jumps over it on a manual clock), else until a task starts.
+
+        The wait is bounded in real time too: a clock advanced from another thread between a step and
+        the wait it computes would otherwise leave the loop asleep past that advance."""
         waiters = self.service.waiters
         while True:
             woken = waiters.register(WAKE)
+            sleeper: asyncio.Future[Any] | None = None
             try:
                 due = self.move_once()
-                if due == 0.0:
+                if due is not None and due <= self.clock.now():
                     await asyncio.sleep(0)
                     continue
                 pending: set[asyncio.Future[Any]] = {woken}
                 if due is not None:
-                    sleeper = asyncio.ensure_future(self.clock.sleep(due, pipeline=True))
+                    sleeper = asyncio.ensure_future(self.clock.sleep(due - self.clock.now(), pipeline=True))
                     pending.add(sleeper)
-                    timeout = None
-                else:
-                    sleeper = None
-                    timeout = IDLE_POLL_SECONDS
-                try:
-                    await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    if sleeper is not None and not sleeper.done():
-                        sleeper.cancel()
+                await asyncio.wait(pending, timeout=IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             finally:
+                if sleeper is not None and not sleeper.done():
+                    sleeper.cancel()
                 waiters.discard(WAKE, woken)
