@@ -8,8 +8,11 @@ fixtures that need riverbed's own control (``server``, ``manual_riverbed``, ``sy
 
 from __future__ import annotations
 
+import io
 import os
+import textwrap
 import uuid
+import zipfile
 
 import boto3
 import pytest
@@ -82,6 +85,14 @@ def make_client(endpoint: str, service: str, region: str = REGION):
                         aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5,
                                       read_timeout=60))
+
+
+def zip_code(source: str, name: str = "handler.py") -> bytes:
+    """A function's deployment package: one file ``name`` holding ``source`` (dedented)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, textwrap.dedent(source))
+    return buffer.getvalue()
 
 
 @pytest.fixture(scope="session")

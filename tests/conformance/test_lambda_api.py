@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import urllib.request
 import uuid
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import make_client, zip_code
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 ACCOUNT = "000000000000"
@@ -26,10 +24,7 @@ HANDLER_SOURCE = "def handler(event, context):\n    return event\n"
 
 
 def zip_of(source: str = HANDLER_SOURCE, name: str = "handler.py") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, source)
-    return buffer.getvalue()
+    return zip_code(source, name)
 
 
 @pytest.fixture(scope="module")

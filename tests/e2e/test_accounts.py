@@ -4,18 +4,15 @@ key, resources stay apart by account, and a function's handler runs as a session
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
 import uuid
-import zipfile
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, make_client
+from tests.conftest import REGION, make_client, zip_code
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -28,10 +25,7 @@ def client(endpoint, service, key, secret="test", token=None):
 
 
 def zip_of(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", textwrap.dedent(source))
-    return buffer.getvalue()
+    return zip_code(source)
 
 
 def test_a_twelve_digit_key_names_the_account(endpoint, server):

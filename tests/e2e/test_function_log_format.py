@@ -3,14 +3,13 @@ ApplicationLogLevel / SystemLogLevel filtering (a real worker process runs the h
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
 import riverbed
+from tests.conftest import zip_code
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 SOURCE = '''
@@ -35,10 +34,7 @@ def rb():
 
 
 def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", SOURCE)
-    return buffer.getvalue()
+    return zip_code(SOURCE, "app.py")
 
 
 def _messages(rb, name):

@@ -7,10 +7,7 @@ authorized as its execution role's session.
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
-import zipfile
 
 import boto3
 import pytest
@@ -18,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import riverbed
+from tests.conftest import zip_code
 
 pytestmark = pytest.mark.xdist_group("iam-strict")   # the tests share one server and build on one another
 
@@ -101,10 +99,7 @@ def test_unknown_roles_are_refused_in_strict_mode(rb):
 
 
 def _zip(source):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("h.py", textwrap.dedent(source))
-    return buffer.getvalue()
+    return zip_code(source, "h.py")
 
 
 WRITER = """

@@ -8,12 +8,9 @@ lambda_aliases.snapshot.json`` (lambda_api recording, TestLambdaAlias / TestLamb
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
 import threading
 import uuid
-import zipfile
 from pathlib import Path
 
 import boto3
@@ -22,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import riverbed
-from tests.conftest import REGION, make_client
+from tests.conftest import REGION, make_client, zip_code
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 ACCOUNT = "000000000000"
@@ -37,10 +34,7 @@ SOURCE = """
 
 
 def zip_of(label: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", textwrap.dedent(SOURCE % label))
-    return buffer.getvalue()
+    return zip_code(SOURCE % label)
 
 
 @pytest.fixture(scope="module")

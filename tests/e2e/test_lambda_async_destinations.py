@@ -6,19 +6,17 @@ another function, S3) and the dead-letter queue with its attributes.
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import time
 import uuid
-import zipfile
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 import riverbed
-from tests.conftest import REGION, make_client
+from tests.conftest import REGION, make_client, zip_code
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 ACCOUNT = "000000000000"
@@ -30,10 +28,7 @@ LIFECYCLE = "TestLambdaEventInvokeConfig::test_lambda_eventinvokeconfig_lifecycl
 
 
 def zip_of() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
+    return zip_code("def handler(event, context):\n    return event\n")
 
 
 @pytest.fixture(scope="module")

@@ -5,25 +5,20 @@ again."""
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import make_client, zip_code
 
 HANDLER = "import os\ndef handler(event, context):\n    return {'secret': os.environ.get('SECRET')}\n"
 ROLE = "arn:aws:iam::000000000000:role/env-reader"
 
 
 def zip_of(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", source)
-    return buffer.getvalue()
+    return zip_code(source)
 
 
 def error(exc):

@@ -10,25 +10,20 @@ from __future__ import annotations
 import base64
 import io
 import json
-import textwrap
 import time
 import uuid
-import zipfile
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import make_client, zip_code
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
 
 def zip_of(source: str, module: str = "handler") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{module}.py", textwrap.dedent(source))
-    return buffer.getvalue()
+    return zip_code(source, f"{module}.py")
 
 
 ECHO = """

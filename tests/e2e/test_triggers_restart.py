@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import time
-import zipfile
 
 import pytest
 
+from tests.conftest import zip_code
 from tests.e2e.test_durability import _client, _free_port, _start
 
 pytestmark = pytest.mark.xdist_group("real-server")
@@ -28,10 +27,7 @@ def handler(event, context):
 
 
 def _zip(source: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", source)
-    return buf.getvalue()
+    return zip_code(source, "app.py")
 
 
 def _sink_keys(ddb) -> dict[str, int]:

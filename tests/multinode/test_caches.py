@@ -10,17 +10,15 @@ in test_two_nodes.py.  Skipped only when PostgreSQL is unavailable (see tests/po
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_table, make_client
+from tests.conftest import create_table, make_client, zip_code
 from tests.multinode.nodes import started_nodes
 
 
@@ -31,10 +29,7 @@ def nodes(postgres_schema_url, tmp_path):
 
 
 def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", source)
-    return buffer.getvalue()
+    return zip_code(source)
 
 
 def test_a_subscription_added_on_one_node_receives_the_next_publish_on_the_other(nodes):
