@@ -5,26 +5,11 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_table
+from tests.conftest import create_table, read_stream
 
 
 def _err(excinfo):
     return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
-
-
-def read_all(streams, arn):
-    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-    records = []
-    for shard in shards:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            out = streams.get_records(ShardIterator=it)
-            records.extend(out["Records"])
-            if not out["Records"]:
-                break
-            it = out.get("NextShardIterator")
-    return records
 
 
 def test_stream_enabled_on_create(ddb, streams, table_name):
@@ -56,7 +41,7 @@ def test_records_insert_modify_remove(ddb, streams, table_name):
     ddb.delete_item(TableName=table_name, Key={"pk": {"S": "my-item-id"}})  # missing: no record
     with pytest.raises(ClientError):
         ddb.put_item(TableName=table_name, Item={"pk": {"S": "x"}}, ConditionExpression="attribute_exists(pk)")
-    records = read_all(streams, arn)
+    records = read_stream(streams, arn)
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
     ins, mod, rem = records
     assert ins["eventSource"] == "aws:dynamodb" and ins["eventVersion"] == "1.1" and ins["awsRegion"] == "us-east-1"
@@ -85,7 +70,7 @@ def test_view_types(ddb, streams, table_name, view, insert_keys, modify_keys, re
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "k"}, "v": {"N": "1"}})
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "k"}, "v": {"N": "2"}})
     ddb.delete_item(TableName=table_name, Key={"pk": {"S": "k"}})
-    recs = read_all(streams, arn)
+    recs = read_stream(streams, arn)
     base = {"ApproximateCreationDateTime", "Keys", "SequenceNumber", "SizeBytes", "StreamViewType"}
     assert [set(r["dynamodb"]) - base for r in recs] == [insert_keys, modify_keys, remove_keys]
     assert all(r["dynamodb"]["StreamViewType"] == view for r in recs)
@@ -101,7 +86,7 @@ def test_batch_and_transaction_records(ddb, streams, table_name):
                             "ConditionExpression": "attribute_exists(pk)"}},
         {"Delete": {"TableName": table_name, "Key": {"pk": {"S": "b1"}}}},
     ])
-    names = [r["eventName"] for r in read_all(streams, arn)]
+    names = [r["eventName"] for r in read_stream(streams, arn)]
     assert names == ["INSERT"] * 5 + ["INSERT", "REMOVE"]
 
 
@@ -122,12 +107,12 @@ def test_update_table_stream_lifecycle(ddb, streams, table_name):
     old = streams.describe_stream(StreamArn=first)["StreamDescription"]
     assert old["StreamStatus"] == "DISABLED"
     assert all("EndingSequenceNumber" in s["SequenceNumberRange"] for s in old["Shards"])
-    assert [r["eventName"] for r in read_all(streams, first)] == ["INSERT"]
+    assert [r["eventName"] for r in read_stream(streams, first)] == ["INSERT"]
     second = ddb.update_table(TableName=table_name, StreamSpecification={
         "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]["LatestStreamArn"]
     assert second != first
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "c"}})
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_all(streams, second)] == ["c"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_stream(streams, second)] == ["c"]
 
 
 def test_closed_shard_has_no_next_iterator(ddb, streams, table_name):
@@ -147,7 +132,7 @@ def test_iterator_types_and_errors(ddb, streams, table_name):
     for i in range(3):
         ddb.put_item(TableName=table_name, Item={"pk": {"S": str(i)}})
     shard_id = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    recs = read_all(streams, arn)
+    recs = read_stream(streams, arn)
     second = recs[1]["dynamodb"]["SequenceNumber"]
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
                                     SequenceNumber=second)["ShardIterator"]
@@ -189,7 +174,7 @@ def test_deleted_table_stream_stays_readable(ddb, streams, table_name):
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "a"}})
     ddb.delete_table(TableName=table_name)
     assert streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "DISABLED"
-    assert len(read_all(streams, arn)) == 1
+    assert len(read_stream(streams, arn)) == 1
 
 
 def test_create_with_disabled_stream_and_view_type(ddb, table_name):

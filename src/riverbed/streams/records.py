@@ -5,8 +5,7 @@ StreamViewType (spec/streams.md §4-5), which images it carries, turning a
 stored record into the Lambda event form (``eventSourceARN``, lower-case
 ``userIdentity``): as a dict, or as its JSON joined from the stored bytes
 (``lambda_event_json``, what a trigger sends, so it never decodes or
-re-encodes a record it only passes on), and the length of that form's JSON
-computed from the stored bytes' length.
+re-encodes a record it only passes on).
 
 Also owns the record's compact stored form (``encode_record``/``record_json``).
 
@@ -73,15 +72,6 @@ def to_lambda_event_record(record: dict[str, Any], stream_arn: str) -> dict[str,
         out["userIdentity"] = {"type": ident.get("Type"), "principalId": ident.get("PrincipalId")}
     out["eventSourceARN"] = stream_arn
     return out
-
-
-def lambda_event_record_length(stored_length: int, stream_arn: str) -> int:
-    """Length of ``orjson.dumps(to_lambda_event_record(record, stream_arn))`` from the stored record's length.
-
-    The stored record is orjson's compact encoding; the event form only adds the ``eventSourceARN`` member
-    at the end (the ``userIdentity`` rewrite swaps the case of two names, keeping every length).
-    """
-    return stored_length + _EVENT_SOURCE_MEMBER + len(orjson.dumps(stream_arn))
 
 
 # --- the stored form -------------------------------------------------------------------------------------

@@ -21,12 +21,9 @@ from riverbed.clock import iso8601_millis, iso8601_seconds
 MAX_PAYLOAD = 6 * 1024 * 1024
 
 
-def event_payload(records: list[dict[str, Any]]) -> bytes:
-    return orjson.dumps({"Records": records})
-
-
 def event_payload_json(records: list[bytes]) -> bytes:
-    """``event_payload`` of records already in their JSON form (``orjson.dumps`` of each), byte for byte."""
+    """A batch's event, ``orjson.dumps({"Records": [...]})`` byte for byte, from records already in their
+    JSON form (``orjson.dumps`` of each)."""
     return b'{"Records":[' + b",".join(records) + b"]}"
 
 

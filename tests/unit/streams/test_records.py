@@ -1,12 +1,11 @@
-"""Stream records: SizeBytes comes from the writer, and the Lambda event form's length from the stored bytes."""
+"""Stream records: SizeBytes comes from the writer."""
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 from riverbed.services.dynamodb.items import record_size
-from riverbed.streams.records import build_record, lambda_event_record_length, to_lambda_event_record
+from riverbed.streams.records import build_record
 
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/tbl/stream/2024-01-01T00:00:00.000"
 KEY = {"pk": {"S": "my-item-id"}}
@@ -18,14 +17,6 @@ def _record(view: str, *, ttl: bool = False, size_bytes: int | None = 99) -> dic
     return build_record(event_name="MODIFY", keys=KEY, old=OLD, new=NEW, view_type=view, region="us-east-1",
                         created=1_700_000_000.7, sequence_number="000000000000000000042", event_version="1.1",
                         service_identity=ttl, size_bytes=size_bytes)
-
-
-@pytest.mark.parametrize("view", ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"])
-@pytest.mark.parametrize("ttl", [False, True])
-def test_event_form_length_is_known_from_the_stored_length(view, ttl):
-    stored = orjson.dumps(_record(view, ttl=ttl))
-    event_form = orjson.dumps(to_lambda_event_record(orjson.loads(stored), ARN))
-    assert lambda_event_record_length(len(stored), ARN) == len(event_form)
 
 
 def test_size_bytes_is_the_writers_figure():

@@ -261,8 +261,9 @@ class MoveTasks:
         """Step the running tasks: at once while unthrottled ones have work, on the clock for throttled
         ones (a pipeline wait, so ``drain()`` jumps over it on a manual clock), else until a task starts.
 
-        The wait is bounded in real time too: a clock advanced from another thread between a step and
-        the wait it computes would otherwise leave the loop asleep past that advance."""
+        The wait is for an absolute clock time (``wait_until``), so a clock advanced from another thread
+        between a step and the wait cannot leave the loop asleep past the due time; it is also bounded in
+        real time (``IDLE_POLL_SECONDS``) for a task started on another node sharing the store."""
         waiters = self.service.waiters
         while True:
             woken = waiters.register(WAKE)
@@ -274,7 +275,7 @@ class MoveTasks:
                     continue
                 pending: set[asyncio.Future[Any]] = {woken}
                 if due is not None:
-                    sleeper = asyncio.ensure_future(self.clock.sleep(due - self.clock.now(), pipeline=True))
+                    sleeper = asyncio.ensure_future(self.clock.wait_until(due, pipeline=True))
                     pending.add(sleeper)
                 await asyncio.wait(pending, timeout=IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             finally:

@@ -24,12 +24,18 @@ from riverbed.services.lambda_.operations.list_functions import page
 from riverbed.services.lambda_.service import LambdaContext
 
 
-def put_function_event_invoke_config(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
+def _checked(ctx: LambdaContext, request: dict[str, Any]) -> tuple[names.FunctionRef, str, dict[str, Any]]:
+    """What Put and Update check alike: ``(ref, qualifier, settings)`` of a request that names something to
+    set, on a function/version/alias that exists, with valid destinations."""
     ref = ref_for(ctx, request)
     event_invoke.require_something(request)
     qualifier = _require_target(ctx, ref)
     _check_destinations(ctx, request, ref)
-    settings = event_invoke.settings_of(request)
+    return ref, qualifier, event_invoke.settings_of(request)
+
+
+def put_function_event_invoke_config(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
+    ref, qualifier, settings = _checked(ctx, request)
     doc = {"qualifier": qualifier, "maximum_retry_attempts": settings["maximum_retry_attempts"],
            "maximum_event_age": settings["maximum_event_age"], "on_success": settings["on_success"] or "",
            "on_failure": settings["on_failure"] or "", "last_modified": round(ctx.clock.now(), 3)}
@@ -39,11 +45,7 @@ def put_function_event_invoke_config(ctx: LambdaContext, request: dict[str, Any]
 
 
 def update_function_event_invoke_config(ctx: LambdaContext, request: dict[str, Any]) -> dict[str, Any]:
-    ref = ref_for(ctx, request)
-    event_invoke.require_something(request)
-    qualifier = _require_target(ctx, ref)
-    _check_destinations(ctx, request, ref)
-    settings = event_invoke.settings_of(request)
+    ref, qualifier, settings = _checked(ctx, request)
     with ctx.store.transaction() as txn:
         doc = event_invoke.get_config(txn, ref, qualifier)
         if doc is None:
